@@ -1,0 +1,221 @@
+"""Readable cassette files: a vcrpy serializer and an atomic, secret-checking persister.
+
+A cassette stays a vcrpy cassette (``version: 1``, ``interactions``), so vcrpy and
+pytest-recording can read what we write, and we read what they wrote. Two additions make
+it reviewable: JSON bodies are stored as YAML structure under ``json:`` instead of one
+escaped line, and multi-line text (SSE streams) is stored as a literal block.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import CassetteFileError, SecretLeakError
+
+try:  # libyaml when available: cassettes are read on every replayed test
+    from yaml import CSafeDumper as _SafeDumper
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _SafeDumper  # type: ignore[assignment]
+
+
+class _Dumper(_SafeDumper):
+    """Safe dumper writing multi-line strings as ``|`` blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    # PyYAML falls back to a quoted style by itself when a block cannot represent the text.
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+JSON_KEY = "json"
+
+
+def _is_json_type(headers: dict[str, Any]) -> bool:
+    for name, values in headers.items():
+        if name.lower() == "content-type":
+            value = values[0] if isinstance(values, list) and values else values
+            return "json" in str(value).lower()
+    return False
+
+
+def _parse_json(text: Any) -> Any:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict | list) else None
+
+
+def _dump_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _structure(interaction: dict[str, Any]) -> dict[str, Any]:
+    request = interaction["request"]
+    parsed = _parse_json(request.get("body"))
+    if parsed is not None:
+        request["body"] = {JSON_KEY: parsed}
+    response = interaction["response"]
+    body = response.get("body")
+    if isinstance(body, dict) and _is_json_type(response.get("headers") or {}):
+        parsed = _parse_json(body.get("string"))
+        if parsed is not None:
+            response["body"] = {JSON_KEY: parsed}
+            # The stored body is re-encoded on replay, so the recorded length would lie.
+            headers = response.get("headers") or {}
+            for name in [n for n in headers if n.lower() == "content-length"]:
+                del headers[name]
+    return interaction
+
+
+def _unstructure(interaction: Any) -> Any:
+    if not isinstance(interaction, dict):
+        return interaction
+    request = interaction.get("request")
+    if isinstance(request, dict):
+        body = request.get("body")
+        if isinstance(body, dict) and set(body) == {JSON_KEY}:
+            request["body"] = _dump_json(body[JSON_KEY])
+    response = interaction.get("response")
+    if isinstance(response, dict):
+        body = response.get("body")
+        if isinstance(body, dict) and set(body) == {JSON_KEY}:
+            response["body"] = {"string": _dump_json(body[JSON_KEY])}
+    return interaction
+
+
+class ReadableSerializer:
+    """vcrpy serializer: vcrpy's safe YAML loader on read, structured bodies on write."""
+
+    @staticmethod
+    def serialize(cassette_dict: dict[str, Any]) -> str:
+        """Dump a vcrpy cassette dict as readable YAML."""
+        interactions = [_structure(i) for i in cassette_dict.get("interactions", [])]
+        data = {**cassette_dict, "interactions": interactions}
+        text: str = yaml.dump(
+            data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+        )
+        return text
+
+    @staticmethod
+    def deserialize(cassette_string: str) -> Any:
+        """Load YAML with vcrpy's loader and turn structured bodies back into strings."""
+        from vcr.serializers import yamlserializer
+
+        data = yamlserializer.deserialize(cassette_string)
+        if isinstance(data, dict) and isinstance(data.get("interactions"), list):
+            data["interactions"] = [_unstructure(i) for i in data["interactions"]]
+        return data
+
+
+def _check_shape(path: Path, data: Any) -> None:
+    if not isinstance(data, dict):
+        raise CassetteFileError(
+            path, f"expected a mapping with 'interactions', found {type(data).__name__}"
+        )
+    interactions = data.get("interactions")
+    if not isinstance(interactions, list):
+        raise CassetteFileError(path, "it has no 'interactions' list (not a vcrpy cassette)")
+    for index, interaction in enumerate(interactions):
+        ok = (
+            isinstance(interaction, dict)
+            and isinstance(interaction.get("request"), dict)
+            and isinstance(interaction.get("response"), dict)
+            and {"method", "uri"} <= set(interaction["request"])
+            and isinstance(interaction["response"].get("status"), dict)
+        )
+        if not ok:
+            raise CassetteFileError(
+                path,
+                f"interaction #{index + 1} lacks request method/uri or response status",
+            )
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old file or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class CassettePersister:
+    """vcrpy persister: clear errors on load, secret check and atomic write on save."""
+
+    def __init__(self, secrets: Callable[[], list[str]]) -> None:
+        self._secrets = secrets
+
+    def load_cassette(self, cassette_path: str | Path, serializer: Any) -> Any:
+        """Read a cassette; a missing or empty file means 'nothing recorded yet'."""
+        from vcr.persisters.filesystem import CassetteNotFoundError
+        from vcr.serialize import deserialize
+
+        path = Path(cassette_path)
+        if not path.is_file():
+            raise CassetteNotFoundError()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise CassetteFileError(path, "it is not UTF-8 text (binary or corrupt)") from None
+        except OSError as exc:
+            raise CassetteFileError(path, f"it cannot be read ({exc.strerror})") from None
+        if not text.strip():
+            raise CassetteNotFoundError()
+        try:
+            data = serializer.deserialize(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise CassetteFileError(path, f"it is not valid YAML{where}") from None
+        _check_shape(path, data)
+        try:
+            return deserialize(text, _Loaded(data))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CassetteFileError(path, f"its interactions are malformed ({exc})") from None
+
+    def save_cassette(
+        self, cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any
+    ) -> None:
+        """Serialize, refuse if a secret survived, then replace the file atomically."""
+        from vcr.serialize import serialize
+
+        path = Path(cassette_path)
+        text = serialize(cassette_dict, serializer)
+        for secret in self._secrets():
+            if secret in text:
+                raise SecretLeakError(path, "the cassette")
+        atomic_write_text(path, text)
+
+
+class _Loaded:
+    """Hands vcrpy's ``deserialize`` the data we already parsed and checked (no second parse)."""
+
+    def __init__(self, data: Any) -> None:
+        self._data = data
+
+    def deserialize(self, _text: str) -> Any:
+        return self._data

@@ -1,0 +1,164 @@
+"""vcrpy for one test: cassette naming, record modes, matching, scrubbing hooks, misses."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shlex
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from . import scrub
+from .cassette_format import CassettePersister, ReadableSerializer
+
+# Characters pytest-recording replaces, so migrated cassettes keep their names.
+_FORBIDDEN = re.compile(r"[<>?%*:|\"'/\\\x00-\x1f\x7f]")
+_MAX_NAME = 150
+
+MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "llmseed_body")
+
+
+def cassette_name(class_name: str | None, test_name: str) -> str:
+    """``Class.test[param]`` with characters unsafe in file names replaced, as pytest-recording."""
+    name = f"{class_name}.{test_name}" if class_name else test_name
+    name = _FORBIDDEN.sub("-", name)
+    if len(name) > _MAX_NAME:
+        # Keep long parametrized ids unique and within file-system limits.
+        digest = hashlib.sha1(name.encode()).hexdigest()[:10]
+        name = f"{name[: _MAX_NAME - 11]}-{digest}"
+    return name
+
+
+def cassette_path(
+    test_file: Path, class_name: str | None, test_name: str, cassette_dir: Path | None
+) -> Path:
+    """``<dir>/cassettes/<module>/<test name>.yaml``, or under ``cassette_dir`` if given."""
+    base = cassette_dir if cassette_dir is not None else test_file.parent / "cassettes"
+    return base / test_file.stem / f"{cassette_name(class_name, test_name)}.yaml"
+
+
+def is_transient(status: int) -> bool:
+    """Answers the SDK retries (and a test must not keep as the truth)."""
+    return status in (408, 409, 429) or status >= 500
+
+
+def _json_or_missing(body: Any) -> Any:
+    from vcr.util import read_body
+
+    raw = read_body(body) if hasattr(body, "body") else body
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return _MISSING
+    if not isinstance(raw, str) or not raw.strip():
+        return _MISSING
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return _MISSING
+
+
+_MISSING = object()
+
+
+def match_json_body(r1: Any, r2: Any) -> None:
+    """vcrpy matcher: JSON bodies equal as data (key order, spacing ignored), else raw bytes."""
+    j1, j2 = _json_or_missing(r1), _json_or_missing(r2)
+    if j1 is not _MISSING and j2 is not _MISSING:
+        if j1 != j2:
+            raise AssertionError("the JSON bodies differ")
+        return
+    from vcr.matchers import body
+
+    body(r1, r2)
+
+
+@contextmanager
+def use_cassette(
+    path: Path,
+    record_mode: str,
+    secrets: Callable[[], list[str]],
+) -> Iterator[Any]:
+    """Activate vcrpy with the plugin's matching, scrubbing and storage for one test."""
+    import vcr
+
+    def before_record_request(request: Any) -> Any:
+        return scrub.scrub_request(request, secrets())
+
+    def before_record_response(response: dict[str, Any]) -> dict[str, Any] | None:
+        if is_transient(int(response["status"]["code"])):
+            return None
+        return scrub.scrub_response(response, secrets())
+
+    recorder = vcr.VCR(
+        record_mode=record_mode,
+        match_on=MATCH_ON,
+        decode_compressed_response=True,
+        before_record_request=before_record_request,
+        before_record_response=before_record_response,
+    )
+    recorder.register_serializer("llmseed", ReadableSerializer())
+    recorder.register_persister(CassettePersister(secrets))
+    recorder.register_matcher("llmseed_body", match_json_body)
+    with recorder.use_cassette(str(path), serializer="llmseed") as cassette:
+        yield cassette
+
+
+def explain_miss(exc: Any, record_mode: str, nodeid: str) -> str:
+    """The failure text for a request that has no recorded answer."""
+    from deepdiff import DeepDiff
+
+    cassette = exc.cassette
+    request = exc.failed_request
+    path = Path(cassette._path)
+    exists = path.is_file()
+    lines = [
+        "llmseed: no recorded answer for this request",
+        f"  request:  {request.method} {_safe_uri(request.uri)}",
+        f"  cassette: {path}" + ("" if exists else " (does not exist yet)"),
+        f"  record mode: {record_mode}",
+    ]
+    similar = exc.similar_requests or []
+    if similar:
+        nearest, _successes, failures = similar[0]
+        index = next((i for i, r in enumerate(cassette.requests) if r is nearest), None)
+        label = f"#{index + 1} of {len(cassette)}" if index is not None else "nearest"
+        lines.append(f"nearest recorded request ({label}) differs in:")
+        for matcher, _message in failures:
+            if matcher == "llmseed_body":
+                old, new = _json_or_missing(nearest), _json_or_missing(request)
+                if old is _MISSING or new is _MISSING:
+                    lines.append("  body: the raw bodies differ")
+                    continue
+                diff = DeepDiff(old, new, verbose_level=2)
+                for text in diff.pretty().splitlines()[:20]:
+                    lines.append("  " + text.replace("root", "body", 1))
+            else:
+                old_value = getattr(nearest, matcher, "?")
+                new_value = getattr(request, matcher, "?")
+                lines.append(f"  {matcher}: {old_value!r} -> {new_value!r}")
+    elif len(cassette):
+        lines.append(f"the cassette has {len(cassette)} recorded request(s); none is similar")
+    elif exists:
+        lines.append("the cassette holds no interactions")
+    if record_mode == "once" and exists:
+        lines.append("record mode 'once' never adds to an existing cassette.")
+    mode = "new_episodes" if exists else "once"
+    lines.append("To record it against the real API, run:")
+    lines.append(f"  pytest {shlex.quote(nodeid)} --llmseed-record-mode={mode}")
+    return "\n".join(lines)
+
+
+def _safe_uri(uri: str) -> str:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    query = [
+        (k, scrub.REDACTED if k.lower() in scrub.SECRET_QUERY_PARAMETERS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))

@@ -1,0 +1,175 @@
+"""Settings of one test, resolved once: command line > marker > ini > default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .compare_profiles import Profile, parse_profile
+
+DEFAULT_SEED = 1234
+"""The seed every request gets when nothing else is configured. Documented; never changes."""
+
+MAX_SEED = 2**63
+RECORD_MODES = ("none", "once", "new_episodes", "all")
+DEFAULT_RECORD_MODE = "none"
+DEFAULT_COMPARE = "exact"
+MARKER_NAME = "llmseed"
+MARKER_KEYWORDS = ("seed", "inject_seed", "compare", "record_mode", "cassette")
+
+
+def parse_seed(value: object) -> int:
+    """Validate a seed given as text or int; ValueError names what is wrong."""
+    if isinstance(value, bool):
+        raise ValueError(f"seed must be an integer, not {value!r}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, str):
+        try:
+            number = int(value.strip(), 10)
+        except ValueError:
+            raise ValueError(f"seed must be an integer, got {value!r}") from None
+    else:
+        raise ValueError(f"seed must be an integer, got {value!r}")
+    if not 0 <= number < MAX_SEED:
+        raise ValueError(f"seed must satisfy 0 <= seed < 2**63, got {number}")
+    return number
+
+
+def parse_record_mode(value: object) -> str:
+    """Validate a record mode name; ValueError lists the valid ones."""
+    text = value.strip() if isinstance(value, str) else value
+    if text not in RECORD_MODES:
+        raise ValueError(f"record mode must be one of {', '.join(RECORD_MODES)}; got {value!r}")
+    assert isinstance(text, str)
+    return text
+
+
+def parse_compare(value: object) -> Profile:
+    """Validate a comparison profile given as text."""
+    if not isinstance(value, str):
+        raise ValueError(f"compare must be a profile name string, got {value!r}")
+    return parse_profile(value)
+
+
+def parse_bool(value: object) -> bool:
+    """Accept real booleans only: a string like 'no' in a marker is a mistake worth reporting."""
+    if not isinstance(value, bool):
+        raise ValueError(f"inject_seed must be True or False, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class Layer:
+    """Values from one source; None means 'this source says nothing'."""
+
+    seed: int | None = None
+    inject_seed: bool | None = None
+    record_mode: str | None = None
+    compare: Profile | None = None
+    cassette_dir: Path | None = None
+    cassette: Path | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything the plugin needs to know about one test's LLM traffic."""
+
+    seed: int
+    inject_seed: bool
+    record_mode: str
+    compare: Profile
+    cassette_dir: Path | None
+    cassette: Path | None
+
+
+_DEFAULTS = Layer(
+    seed=DEFAULT_SEED,
+    inject_seed=True,
+    record_mode=DEFAULT_RECORD_MODE,
+    compare=Profile(DEFAULT_COMPARE),
+)
+
+
+def resolve(*, cli: Layer, marker: Layer, ini: Layer) -> Settings:
+    """Merge the sources. The precedence of the whole plugin is written here and only here."""
+    values: dict[str, Any] = {}
+    for field in fields(Layer):
+        values[field.name] = None
+        for layer in (cli, marker, ini, _DEFAULTS):
+            value = getattr(layer, field.name)
+            if value is not None:
+                values[field.name] = value
+                break
+    return Settings(**values)
+
+
+def marker_layer(mark: pytest.Mark | None, test_dir: Path) -> Layer:
+    """Read ``@pytest.mark.llmseed(...)``; ValueError for positional args or unknown keywords."""
+    if mark is None:
+        return Layer()
+    if mark.args:
+        raise ValueError(
+            "takes keyword arguments only, e.g. @pytest.mark.llmseed(seed=7); "
+            f"got positional {mark.args!r}"
+        )
+    unknown = sorted(set(mark.kwargs) - set(MARKER_KEYWORDS))
+    if unknown:
+        raise ValueError(
+            f"unknown keyword {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(MARKER_KEYWORDS)}"
+        )
+    kw = mark.kwargs
+    cassette: Path | None = None
+    if kw.get("cassette") is not None:
+        if not isinstance(kw["cassette"], str | Path) or not str(kw["cassette"]).strip():
+            raise ValueError(f"cassette must be a non-empty path, got {kw['cassette']!r}")
+        cassette = test_dir / Path(kw["cassette"])
+    return Layer(
+        seed=parse_seed(kw["seed"]) if kw.get("seed") is not None else None,
+        inject_seed=parse_bool(kw["inject_seed"]) if "inject_seed" in kw else None,
+        record_mode=parse_record_mode(kw["record_mode"]) if kw.get("record_mode") else None,
+        compare=parse_compare(kw["compare"]) if kw.get("compare") is not None else None,
+        cassette=cassette,
+    )
+
+
+def cli_layer(config: pytest.Config) -> Layer:
+    """Command-line values; argparse already validated them through ``type=``."""
+    cassette_dir = config.getoption("llmseed_cassette_dir")
+    return Layer(
+        seed=config.getoption("llmseed_seed"),
+        record_mode=config.getoption("llmseed_record_mode"),
+        compare=config.getoption("llmseed_compare"),
+        cassette_dir=(config.invocation_params.dir / cassette_dir) if cassette_dir else None,
+    )
+
+
+def ini_layer(config: pytest.Config) -> Layer:
+    """Ini values, validated here because pytest does not type-check ini strings."""
+    where = str(config.inipath) if config.inipath else "the ini file"
+    base = config.inipath.parent if config.inipath else config.rootpath
+
+    def read(name: str) -> str | None:
+        raw = config.getini(f"llmseed_{name}")
+        return raw.strip() if isinstance(raw, str) and raw.strip() else None
+
+    def check(name: str, parse: Any) -> Any:
+        raw = read(name)
+        if raw is None:
+            return None
+        try:
+            return parse(raw)
+        except ValueError as exc:
+            raise pytest.UsageError(f"llmseed_{name} = {raw!r} in {where}: {exc}") from None
+
+    cassette_dir = read("cassette_dir")
+    return Layer(
+        seed=check("seed", parse_seed),
+        record_mode=check("record_mode", parse_record_mode),
+        compare=check("compare", parse_compare),
+        cassette_dir=base / cassette_dir if cassette_dir else None,
+    )

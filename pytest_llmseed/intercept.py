@@ -1,0 +1,164 @@
+"""The layer around vcrpy's patched httpx2 transports: seeds in, exchanges and keys noted.
+
+vcrpy patches the transport classes while a cassette is active; this module patches the
+same methods again, on top, so the request it sees first is the one vcrpy matches and
+records (seed already injected), and the response it sees is vcrpy's complete body,
+recorded or replayed. Working at the transport makes it reach every OpenAI client of the
+process, including the ones the code under test builds itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+from . import scrub
+from .calls import LLMCall, assemble_stream, endpoint_name
+from .cassettes import is_transient
+from .seeding import inject_seed, takes_seed
+
+
+class Recorder:
+    """Per-test state shared by the transport wrappers and the vcrpy hooks."""
+
+    def __init__(self, *, seed: int, inject: bool, known_secrets: list[str | None]) -> None:
+        self.seed = seed
+        self.inject = inject
+        self.calls: list[LLMCall] = []
+        self._secrets: set[str] = set(scrub.usable_secrets(known_secrets))
+
+    def secrets(self) -> list[str]:
+        """Every credential seen so far (configured keys and those sent in requests)."""
+        return scrub.usable_secrets(self._secrets)
+
+    def prepare(self, request: Any) -> Any:
+        """Note the request's credentials; return it with the seed injected when it takes one."""
+        import httpx2
+
+        for name, value in request.headers.items():
+            lower = name.lower()
+            if lower == "authorization":
+                self._secrets.add(scrub.bearer_token(value))
+            elif lower in ("api-key", "x-api-key"):
+                self._secrets.add(value)
+        for name, value in request.url.params.multi_items():
+            if name.lower() in scrub.SECRET_QUERY_PARAMETERS:
+                self._secrets.add(value)
+        if not self.inject or not takes_seed(request.method, request.url.path):
+            return request
+        if not isinstance(request.stream, httpx2.ByteStream):
+            return request  # a streamed upload is not a completion request
+        body = b"".join(request.stream)
+        seeded = inject_seed(body, self.seed)
+        if seeded is None:
+            return request
+        headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() != "content-length"]
+        return httpx2.Request(
+            request.method,
+            request.url,
+            headers=headers,
+            content=seeded,
+            extensions=request.extensions,
+        )
+
+    def observe(self, request: Any, response: Any) -> None:
+        """Add a completed LLM exchange to ``calls``; transient errors are not exchanges."""
+        import httpx2
+
+        endpoint = endpoint_name(request.method, request.url.path)
+        if endpoint is None or is_transient(response.status_code):
+            return
+        if not isinstance(response.stream, httpx2.ByteStream):
+            return  # not vcrpy's buffered body: reading it would consume the caller's stream
+        raw = b"".join(response.stream)
+        # Decode content-encoding the way the client will, without touching its stream.
+        body = httpx2.Response(
+            response.status_code, headers=response.headers, stream=httpx2.ByteStream(raw)
+        ).read()
+        text = body.decode("utf-8", errors="replace")
+        streamed = "text/event-stream" in response.headers.get("content-type", "")
+        if streamed:
+            parsed: Any = assemble_stream(text)
+        else:
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed = text
+        try:
+            sent = json.loads(b"".join(request.stream))
+        except (ValueError, TypeError):
+            sent = None
+        self.calls.append(
+            LLMCall(
+                endpoint=endpoint,
+                request=sent,
+                response=parsed,
+                status_code=response.status_code,
+                streamed=streamed,
+                url=str(request.url),
+            )
+        )
+
+
+def _targets() -> list[tuple[type, str, bool]]:
+    import httpx2
+
+    # The same methods vcrpy patches for httpx2 (vcr/patch.py), so nothing it records is missed.
+    return [
+        (httpx2.HTTPTransport, "handle_request", False),
+        (httpx2.AsyncHTTPTransport, "handle_async_request", True),
+        (httpx2.MockTransport, "handle_request", False),
+        (httpx2.MockTransport, "handle_async_request", True),
+        (httpx2.WSGITransport, "handle_request", False),
+        (httpx2.ASGITransport, "handle_async_request", True),
+    ]
+
+
+@contextmanager
+def intercepting(recorder: Recorder, on_miss: Callable[[Exception], NoReturn]) -> Iterator[None]:
+    """Wrap vcrpy's transport patches (enter after the cassette, leave before it)."""
+    from vcr.errors import CannotOverwriteExistingCassetteException
+
+    def wrap_sync(inner: Callable[..., Any]) -> Callable[..., Any]:
+        def handle_request(transport: Any, request: Any) -> Any:
+            __tracebackhide__ = True
+            request = recorder.prepare(request)
+            try:
+                response = inner(transport, request)
+            except CannotOverwriteExistingCassetteException as exc:
+                on_miss(exc)
+            recorder.observe(request, response)
+            return response
+
+        return handle_request
+
+    def wrap_async(inner: Callable[..., Any]) -> Callable[..., Any]:
+        async def handle_async_request(transport: Any, request: Any) -> Any:
+            __tracebackhide__ = True
+            request = recorder.prepare(request)
+            try:
+                response = await inner(transport, request)
+            except CannotOverwriteExistingCassetteException as exc:
+                on_miss(exc)
+            recorder.observe(request, response)
+            return response
+
+        return handle_async_request
+
+    _missing = object()
+    saved: list[tuple[type, str, Any]] = []
+    try:
+        for cls, name, is_async in _targets():
+            own = cls.__dict__.get(name, _missing)
+            inner = getattr(cls, name)
+            saved.append((cls, name, own))
+            setattr(cls, name, wrap_async(inner) if is_async else wrap_sync(inner))
+        yield
+    finally:
+        for cls, name, own in reversed(saved):
+            if own is _missing:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, own)

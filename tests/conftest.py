@@ -1,0 +1,67 @@
+"""Fixtures shared by the test suite: the fake OpenAI server and pytester set-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+# pytester's in-process runs restore sys.modules afterwards; a module first imported inside
+# a run would be imported anew in the next one, and PyYAML's C emitter then no longer
+# recognises the new module's event classes. Importing the stack once here keeps one copy.
+import deepdiff  # noqa: F401
+import httpx2  # noqa: F401
+import hypothesis  # noqa: F401
+import openai  # noqa: F401
+import pytest
+import vcr  # noqa: F401
+import yaml  # noqa: F401
+from llm_server import FakeOpenAIServer
+
+import pytest_llmseed.cassettes
+import pytest_llmseed.seeded
+import pytest_llmseed.snapshots  # noqa: F401
+
+TEST_KEY = "sk-test-llmseed-0123456789abcdef"
+
+# Variables that would change what the plugin does inside a pytester run.
+_ISOLATED_ENV = (
+    "CI",
+    "GITHUB_STEP_SUMMARY",
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENAI_ORG_ID",
+    "OPENAI_PROJECT_ID",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_ENDPOINT",
+    "OPENAI_API_VERSION",
+    "PYTEST_ADDOPTS",
+)
+
+
+@pytest.fixture(scope="session")
+def _server_process() -> Iterator[FakeOpenAIServer]:
+    with FakeOpenAIServer() as server:
+        yield server
+
+
+@pytest.fixture
+def llm_server(_server_process: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
+    """The OpenAI-compatible test server on 127.0.0.1, with a clean log and settings."""
+    _server_process.reset()
+    yield _server_process
+    _server_process.reset()
+
+
+@pytest.fixture
+def llm_env(monkeypatch: pytest.MonkeyPatch, llm_server: FakeOpenAIServer) -> FakeOpenAIServer:
+    """Point the OpenAI SDK at the test server with a fake key; nothing else leaks in."""
+    for name in _ISOLATED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    return llm_server
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch, llm_server: FakeOpenAIServer) -> None:
+    """Replay conditions: no key in the environment (the server may still be up: see tests)."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
