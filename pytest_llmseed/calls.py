@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+_SSE_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # Path tail -> endpoint name as the SDK spells the resource.
 _ENDPOINTS = (
@@ -45,7 +48,9 @@ def iter_sse(text: str) -> Iterator[tuple[str | None, str]]:
     """Yield ``(event, data)`` per server-sent event, following the SSE framing rules."""
     event: str | None = None
     data: list[str] = []
-    for line in text.splitlines():
+    # SSE lines end in CR, LF or CRLF only; str.splitlines would also split on U+2028 etc.
+    # that a model may well write inside a JSON string.
+    for line in _SSE_LINE_BREAK.split(text):
         if not line:
             if data:
                 yield event, "\n".join(data)
@@ -105,7 +110,11 @@ def _assemble_chat(chunks: list[dict[str, Any]]) -> dict[str, Any]:
         for choice in chunk.get("choices") or []:
             slot = choices.setdefault(
                 choice.get("index", 0),
-                {"index": choice.get("index", 0), "message": {"role": "assistant"}, "tool_calls": {}},
+                {
+                    "index": choice.get("index", 0),
+                    "message": {"role": "assistant"},
+                    "tool_calls": {},
+                },
             )
             delta = choice.get("delta") or {}
             message = slot["message"]

@@ -29,7 +29,7 @@ class _Dumper(_SafeDumper):
     """Safe dumper writing multi-line strings as ``|`` blocks."""
 
 
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
     # PyYAML falls back to a quoted style by itself when a block cannot represent the text.
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
@@ -109,9 +109,7 @@ class ReadableSerializer:
         """Dump a vcrpy cassette dict as readable YAML."""
         interactions = [_structure(i) for i in cassette_dict.get("interactions", [])]
         data = {**cassette_dict, "interactions": interactions}
-        text: str = yaml.dump(
-            data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
-        )
+        text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
         return text
 
     @staticmethod

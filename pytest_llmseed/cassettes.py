@@ -65,16 +65,35 @@ def _json_or_missing(body: Any) -> Any:
 _MISSING = object()
 
 
-def match_json_body(r1: Any, r2: Any) -> None:
-    """vcrpy matcher: JSON bodies equal as data (key order, spacing ignored), else raw bytes."""
-    j1, j2 = _json_or_missing(r1), _json_or_missing(r2)
-    if j1 is not _MISSING and j2 is not _MISSING:
-        if j1 != j2:
-            raise AssertionError("the JSON bodies differ")
-        return
-    from vcr.matchers import body
+def json_body_matcher(injected_seed: int | None) -> Callable[[Any, Any], None]:
+    """vcrpy matcher: JSON bodies equal as data (key order, spacing ignored), else raw bytes.
 
-    body(r1, r2)
+    A recorded body without a ``seed`` still matches a request that only differs by the
+    seed this plugin injected: cassettes recorded by plain vcrpy / pytest-recording replay.
+    """
+
+    def match_json_body(r1: Any, r2: Any) -> None:
+        j1, j2 = _json_or_missing(r1), _json_or_missing(r2)
+        if j1 is _MISSING or j2 is _MISSING:
+            from vcr.matchers import body
+
+            body(r1, r2)
+            return
+        if j1 == j2:
+            return
+        if injected_seed is not None and isinstance(j1, dict) and isinstance(j2, dict):
+            for new, old in ((j1, j2), (j2, j1)):
+                if (
+                    new.get("seed") == injected_seed
+                    and "seed" not in old
+                    and {k: v for k, v in new.items() if k != "seed"} == old
+                ):
+                    return
+        raise AssertionError("the JSON bodies differ")
+
+    # vcrpy reports failures under the function's name; keep it the registered one.
+    match_json_body.__name__ = "llmseed_body"
+    return match_json_body
 
 
 @contextmanager
@@ -82,6 +101,7 @@ def use_cassette(
     path: Path,
     record_mode: str,
     secrets: Callable[[], list[str]],
+    injected_seed: int | None,
 ) -> Iterator[Any]:
     """Activate vcrpy with the plugin's matching, scrubbing and storage for one test."""
     import vcr
@@ -103,7 +123,7 @@ def use_cassette(
     )
     recorder.register_serializer("llmseed", ReadableSerializer())
     recorder.register_persister(CassettePersister(secrets))
-    recorder.register_matcher("llmseed_body", match_json_body)
+    recorder.register_matcher("llmseed_body", json_body_matcher(injected_seed))
     with recorder.use_cassette(str(path), serializer="llmseed") as cassette:
         yield cassette
 

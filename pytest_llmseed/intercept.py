@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import Any
 
 from . import scrub
 from .calls import LLMCall, assemble_stream, endpoint_name
@@ -54,7 +54,9 @@ class Recorder:
         seeded = inject_seed(body, self.seed)
         if seeded is None:
             return request
-        headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() != "content-length"]
+        headers = [
+            (k, v) for k, v in request.headers.multi_items() if k.lower() != "content-length"
+        ]
         return httpx2.Request(
             request.method,
             request.url,
@@ -117,7 +119,9 @@ def _targets() -> list[tuple[type, str, bool]]:
 
 
 @contextmanager
-def intercepting(recorder: Recorder, on_miss: Callable[[Exception], NoReturn]) -> Iterator[None]:
+def intercepting(
+    recorder: Recorder, on_miss: Callable[[Exception], BaseException]
+) -> Iterator[None]:
     """Wrap vcrpy's transport patches (enter after the cassette, leave before it)."""
     from vcr.errors import CannotOverwriteExistingCassetteException
 
@@ -128,9 +132,12 @@ def intercepting(recorder: Recorder, on_miss: Callable[[Exception], NoReturn]) -
             try:
                 response = inner(transport, request)
             except CannotOverwriteExistingCassetteException as exc:
-                on_miss(exc)
-            recorder.observe(request, response)
-            return response
+                miss = exc
+            else:
+                recorder.observe(request, response)
+                return response
+            # Raised outside the except block so vcrpy's own message is not chained in.
+            raise on_miss(miss)
 
         return handle_request
 
@@ -141,9 +148,12 @@ def intercepting(recorder: Recorder, on_miss: Callable[[Exception], NoReturn]) -
             try:
                 response = await inner(transport, request)
             except CannotOverwriteExistingCassetteException as exc:
-                on_miss(exc)
-            recorder.observe(request, response)
-            return response
+                miss = exc
+            else:
+                recorder.observe(request, response)
+                return response
+            # Raised outside the except block so vcrpy's own message is not chained in.
+            raise on_miss(miss)
 
         return handle_async_request
 

@@ -88,11 +88,10 @@ def redact_body(body: Any, secrets: list[str]) -> Any:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             text = None
-    if text is not None:
-        if text.lstrip()[:1] in ("{", "["):
-            redacted = _redact_json(text, secrets)
-            if redacted is not None:
-                return redacted.encode() if isinstance(body, bytes) else redacted
+    if text is not None and text.lstrip()[:1] in ("{", "["):
+        redacted = _redact_json(text, secrets)
+        if redacted is not None:
+            return redacted.encode() if isinstance(body, bytes) else redacted
     if isinstance(body, bytes):
         encoded = [s.encode() for s in secrets]
         for secret in encoded:

@@ -8,7 +8,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -138,9 +138,10 @@ def llm_session(
         known_secrets=[*(os.environ.get(name) for name in KEY_ENV_VARS), PLACEHOLDER_KEY],
     )
 
-    def on_miss(exc: Exception) -> NoReturn:
-        __tracebackhide__ = True
-        pytest.fail(explain_miss(exc, settings.record_mode, nodeid), pytrace=False)
+    def on_miss(exc: Exception) -> BaseException:
+        # pytest's Failed is a BaseException: the SDK's `except Exception` retry loop and
+        # the application's own error handling cannot swallow a missing recording.
+        return pytest.fail.Exception(explain_miss(exc, settings.record_mode, nodeid), pytrace=False)
 
     with ExitStack() as stack:
         patch = stack.enter_context(pytest.MonkeyPatch.context())
@@ -149,7 +150,14 @@ def llm_session(
                 if not os.environ.get(name):
                     patch.setenv(name, PLACEHOLDER_KEY)
         try:
-            stack.enter_context(use_cassette(path, settings.record_mode, recorder.secrets))
+            stack.enter_context(
+                use_cassette(
+                    path,
+                    settings.record_mode,
+                    recorder.secrets,
+                    settings.seed if settings.inject_seed else None,
+                )
+            )
         except LLMSeedError as exc:
             pytest.fail(str(exc), pytrace=False)
         stack.enter_context(intercepting(recorder, on_miss))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 # a run would be imported anew in the next one, and PyYAML's C emitter then no longer
 # recognises the new module's event classes. Importing the stack once here keeps one copy.
 import deepdiff  # noqa: F401
+import httpcore2  # noqa: F401
 import httpx2  # noqa: F401
 import hypothesis  # noqa: F401
 import openai  # noqa: F401

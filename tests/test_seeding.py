@@ -164,7 +164,7 @@ def test_one(seeded_llm, n):
     ask(seeded_llm.client, f"q{n}")
 """
     )
-    pytester.runpytest("-n", "2", "--llmseed-record-mode=once", "--llmseed-seed=77").assert_outcomes(
-        passed=4
-    )
+    pytester.runpytest(
+        "-n", "2", "--llmseed-record-mode=once", "--llmseed-seed=77"
+    ).assert_outcomes(passed=4)
     assert sorted(seeds(llm_env)) == [77, 77, 77, 77]
