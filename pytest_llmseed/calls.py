@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,3 +172,38 @@ def _assemble_text(chunks: list[dict[str, Any]]) -> dict[str, Any]:
                 slot["finish_reason"] = choice["finish_reason"]
     result["choices"] = [choices[i] for i in sorted(choices)]
     return result
+
+
+class CallLog:
+    """The calls of one test, with the HTTP response objects they came from."""
+
+    def __init__(self) -> None:
+        self.calls: list[LLMCall] = []
+        # Kept (not weak) so that a stream object handed to the snapshot can be traced
+        # back to its exchange; released with the log at the end of the test.
+        self._responses: list[object] = []
+
+    def add(self, call: LLMCall, response: object) -> None:
+        """Append one exchange, remembering the response object the client got."""
+        self.calls.append(call)
+        self._responses.append(response)
+
+    def for_response(self, response: object) -> LLMCall | None:
+        """The exchange whose HTTP response is ``response`` (an SDK stream's ``.response``)."""
+        for call, candidate in zip(self.calls, self._responses, strict=True):
+            if candidate is response:
+                return call
+        return None
+
+    def for_id(self, response_id: object) -> LLMCall | None:
+        """The last exchange whose answer has this ``id`` (ids are unique per answer)."""
+        if not response_id:
+            return None
+        for call in reversed(self.calls):
+            if isinstance(call.response, dict) and call.response.get("id") == response_id:
+                return call
+        return None
+
+
+ACTIVE_LOG: ContextVar[CallLog | None] = ContextVar("llmseed_active_log", default=None)
+"""The running test's log, so the snapshot extension can find the request of an answer."""

@@ -17,25 +17,8 @@ from typing import Any
 
 import yaml
 
+from . import yamlio
 from .errors import CassetteFileError, SecretLeakError
-
-try:  # libyaml when available: cassettes are read on every replayed test
-    from yaml import CSafeDumper as _SafeDumper
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeDumper as _SafeDumper  # type: ignore[assignment]
-
-
-class _Dumper(_SafeDumper):
-    """Safe dumper writing multi-line strings as ``|`` blocks."""
-
-
-def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
-    # PyYAML falls back to a quoted style by itself when a block cannot represent the text.
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _represent_str)
 
 JSON_KEY = "json"
 
@@ -109,8 +92,7 @@ class ReadableSerializer:
         """Dump a vcrpy cassette dict as readable YAML."""
         interactions = [_structure(i) for i in cassette_dict.get("interactions", [])]
         data = {**cassette_dict, "interactions": interactions}
-        text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
-        return text
+        return yamlio.dump(data)
 
     @staticmethod
     def deserialize(cassette_string: str) -> Any:

@@ -123,17 +123,27 @@ def marker_layer(mark: pytest.Mark | None, test_dir: Path) -> Layer:
             f"allowed: {', '.join(MARKER_KEYWORDS)}"
         )
     kw = mark.kwargs
-    cassette: Path | None = None
-    if kw.get("cassette") is not None:
-        if not isinstance(kw["cassette"], str | Path) or not str(kw["cassette"]).strip():
-            raise ValueError(f"cassette must be a non-empty path, got {kw['cassette']!r}")
-        cassette = test_dir / Path(kw["cassette"])
+
+    def check(name: str, parse: Any) -> Any:
+        # None means "not set" for every keyword, as for the command line and ini.
+        if kw.get(name) is None:
+            return None
+        try:
+            return parse(kw[name])
+        except ValueError as exc:
+            raise ValueError(f"{name}={kw[name]!r}: {exc}") from None
+
+    def parse_cassette(value: object) -> Path:
+        if not isinstance(value, str | Path) or not str(value).strip():
+            raise ValueError("must be a non-empty path (relative to the test file)")
+        return test_dir / Path(value)
+
     return Layer(
-        seed=parse_seed(kw["seed"]) if kw.get("seed") is not None else None,
-        inject_seed=parse_bool(kw["inject_seed"]) if "inject_seed" in kw else None,
-        record_mode=parse_record_mode(kw["record_mode"]) if kw.get("record_mode") else None,
-        compare=parse_compare(kw["compare"]) if kw.get("compare") is not None else None,
-        cassette=cassette,
+        seed=check("seed", parse_seed),
+        inject_seed=check("inject_seed", parse_bool),
+        record_mode=check("record_mode", parse_record_mode),
+        compare=check("compare", parse_compare),
+        cassette=check("cassette", parse_cassette),
     )
 
 

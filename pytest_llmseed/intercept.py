@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import scrub
-from .calls import LLMCall, assemble_stream, endpoint_name
+from .calls import CallLog, LLMCall, assemble_stream, endpoint_name
 from .cassettes import is_transient
 from .seeding import inject_seed, takes_seed
 
@@ -26,7 +26,7 @@ class Recorder:
     def __init__(self, *, seed: int, inject: bool, known_secrets: list[str | None]) -> None:
         self.seed = seed
         self.inject = inject
-        self.calls: list[LLMCall] = []
+        self.log = CallLog()
         self._secrets: set[str] = set(scrub.usable_secrets(known_secrets))
 
     def secrets(self) -> list[str]:
@@ -92,16 +92,15 @@ class Recorder:
             sent = json.loads(b"".join(request.stream))
         except (ValueError, TypeError):
             sent = None
-        self.calls.append(
-            LLMCall(
-                endpoint=endpoint,
-                request=sent,
-                response=parsed,
-                status_code=response.status_code,
-                streamed=streamed,
-                url=str(request.url),
-            )
+        call = LLMCall(
+            endpoint=endpoint,
+            request=sent,
+            response=parsed,
+            status_code=response.status_code,
+            streamed=streamed,
+            url=str(request.url),
         )
+        self.log.add(call, response)
 
 
 def _targets() -> list[tuple[type, str, bool]]:

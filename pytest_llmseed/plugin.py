@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 SETTINGS_KEY = pytest.StashKey["cfg.Settings"]()
 LAYERS_KEY = pytest.StashKey["tuple[cfg.Layer, cfg.Layer]"]()
+MARKER_ERROR_KEY = pytest.StashKey[str]()
 
 
 def _argtype(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -100,8 +101,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         try:
             marker = cfg.marker_layer(mark, item.path.parent)
         except ValueError as exc:
-            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.llmseed: {exc}") from None
+            message = f"{item.nodeid}: @pytest.mark.llmseed: {exc}"
+            if hasattr(config, "workerinput"):
+                # An xdist worker cannot stop the session with a usage error (xdist reports
+                # a crash instead), so the test fails at setup with the same message.
+                item.stash[MARKER_ERROR_KEY] = message
+                continue
+            raise pytest.UsageError(message) from None
         item.stash[SETTINGS_KEY] = cfg.resolve(cli=cli, marker=marker, ini=ini)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    message = item.stash.get(MARKER_ERROR_KEY, None)
+    if message is not None:
+        pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture

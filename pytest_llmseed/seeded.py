@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .calls import LLMCall
+from .calls import ACTIVE_LOG, LLMCall
 from .cassettes import explain_miss, use_cassette
 from .config import Settings
 from .errors import LLMSeedError
@@ -72,7 +72,7 @@ class SeededLLM:
     @property
     def calls(self) -> list[LLMCall]:
         """Every LLM exchange of the test so far, in order, from any client."""
-        return list(self._recorder.calls)
+        return list(self._recorder.log.calls)
 
     @property
     def client(self) -> openai.OpenAI:
@@ -114,7 +114,7 @@ class SeededLLM:
     def __repr__(self) -> str:
         return (
             f"<SeededLLM seed={self.seed} record_mode={self.record_mode} "
-            f"cassette={self._cassette_path} calls={len(self._recorder.calls)}>"
+            f"cassette={self._cassette_path} calls={len(self._recorder.log.calls)}>"
         )
 
 
@@ -161,6 +161,8 @@ def llm_session(
         except LLMSeedError as exc:
             pytest.fail(str(exc), pytrace=False)
         stack.enter_context(intercepting(recorder, on_miss))
+        token = ACTIVE_LOG.set(recorder.log)
+        stack.callback(ACTIVE_LOG.reset, token)
         llm = SeededLLM(settings=settings, cassette_path=path, recorder=recorder, snapshot=snapshot)
         stack.callback(llm.close)
         try:

@@ -1,9 +1,105 @@
-"""The syrupy extension for completions (golden files). Filled in by the goldens work."""
+"""The syrupy extension behind ``seeded_llm.snapshot``: one readable YAML golden per test."""
 
 from __future__ import annotations
 
-from syrupy.extensions.amber import AmberSnapshotExtension
+import functools
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+from . import compare, diffing, normalize, yamlio
+from .compare_profiles import Profile
+
+HEADER = (
+    "# pytest-llmseed golden. Compared: request and output. Kept, not compared: meta.\n"
+    "# Update with `pytest --snapshot-update`; review changes like code.\n"
+)
 
 
-class LLMSnapshotExtension(AmberSnapshotExtension):
-    """Temporary: syrupy's amber format until the completion golden format lands."""
+def dump_golden(document: dict[str, Any]) -> str:
+    """The golden file's text for a document."""
+    return HEADER + yamlio.dump(document)
+
+
+class GoldenFileError(ValueError):
+    """A stored golden cannot be read as a pytest-llmseed golden."""
+
+
+def load_golden(text: str) -> Any:
+    """Parse a golden file's text; GoldenFileError says why it cannot be used."""
+    try:
+        data = yaml.load(text, Loader=yamlio.FastLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise GoldenFileError(f"the golden file is not valid YAML{where}") from None
+    if not isinstance(data, dict) or "llmseed_golden" not in data:
+        raise GoldenFileError("the golden file is not a pytest-llmseed golden (no llmseed_golden)")
+    version = data["llmseed_golden"]
+    if not isinstance(version, int) or version > normalize.FORMAT_VERSION:
+        raise GoldenFileError(
+            f"the golden file has format version {version!r}; this pytest-llmseed reads "
+            f"up to {normalize.FORMAT_VERSION}: upgrade pytest-llmseed"
+        )
+    return data
+
+
+class LLMSnapshotExtension(SingleFileSnapshotExtension):
+    """Goldens for completions: ``__snapshots__/<module>/<test>.llm.yaml``, one per assertion."""
+
+    file_extension = "llm.yaml"
+    _write_mode = WriteMode.TEXT
+    profile: Profile = Profile("exact")
+
+    @classmethod
+    @functools.cache
+    def with_profile(cls, profile: Profile) -> type[LLMSnapshotExtension]:
+        """This extension comparing under ``profile`` (one class per profile, cached)."""
+        if profile == cls.profile:
+            return cls
+        name = f"LLMSnapshotExtension_{profile.name}"
+        return type(name, (cls,), {"profile": profile, "__module__": __name__})
+
+    def serialize(self, data: Any, **_kwargs: Any) -> str:
+        """Normalize what the test asserts into golden text."""
+        return dump_golden(normalize.document(data))
+
+    def matches(self, *, serialized_data: Any, snapshot_data: Any) -> bool:
+        """Equal text is a match; otherwise compare requests and outputs under the profile."""
+        if serialized_data == snapshot_data:
+            return True
+        try:
+            old = load_golden(str(snapshot_data))
+        except GoldenFileError:
+            return False
+        new = load_golden(str(serialized_data))
+        return compare.documents_match(old, new, self.profile)
+
+    def diff_lines(self, serialized_data: Any, snapshot_data: Any) -> Iterator[str]:
+        """Triage line, then what changed path by path (word-level for text)."""
+        new = load_golden(str(serialized_data))
+        if not snapshot_data:
+            yield "no golden yet: accept this output with `pytest --snapshot-update`"
+            return
+        try:
+            old = load_golden(str(snapshot_data))
+        except GoldenFileError as exc:
+            yield f"cannot compare: {exc}; fix the file or rewrite it with --snapshot-update"
+            return
+        yield diffing.triage(old, new)
+        yield f"compare profile: {self.profile}"
+        old_parts = compare.compared_parts(old)
+        new_parts = compare.compared_parts(new)
+        yield from (
+            diffing.diff_lines(
+                [{"request": r[1], "output": o} for r, o in old_parts],
+                [{"request": r[1], "output": o} for r, o in new_parts],
+            )
+            if len(old_parts) > 1 or len(new_parts) > 1
+            else diffing.diff_lines(
+                {"request": old_parts[0][0][1], "output": old_parts[0][1]},
+                {"request": new_parts[0][0][1], "output": new_parts[0][1]},
+            )
+        )

@@ -303,8 +303,8 @@ def test_marker_several_unknown_keywords_are_all_named(tmp_path: Path) -> None:
         ({"record_mode": "bad"}, "record mode must be one of"),
         ({"compare": "bad"}, "unknown comparison profile 'bad'"),
         ({"compare": "fuzzy:2"}, "at most 1"),
-        ({"cassette": ""}, "cassette must be a non-empty path"),
-        ({"cassette": 5}, "cassette must be a non-empty path, got 5"),
+        ({"cassette": ""}, "cassette='': must be a non-empty path"),
+        ({"cassette": 5}, "cassette=5: must be a non-empty path"),
     ],
 )
 def test_marker_bad_values_are_rejected(

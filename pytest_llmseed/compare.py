@@ -1,0 +1,128 @@
+"""Comparison profiles: is a new golden document the same as the stored one? Pure functions."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from typing import Any
+
+from .compare_profiles import Profile
+
+JSON_NUMERIC_TOLERANCE = 1e-6
+"""Absolute tolerance for numbers under the ``json`` profile (0.30000000000000004 == 0.3)."""
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+    }
+)
+_SPACE = re.compile(r"\s+")
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, straight quotes, whitespace runs collapsed and trimmed."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return _SPACE.sub(" ", text).strip()
+
+
+def similarity(old: str, new: str) -> float:
+    """Word-level similarity in [0, 1]; 1.0 for identical texts."""
+    if old == new:
+        return 1.0
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    if not a and not b:
+        return 1.0
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _map_strings(value: Any, func: Any) -> Any:
+    if isinstance(value, str):
+        return func(value)
+    if isinstance(value, list):
+        return [_map_strings(v, func) for v in value]
+    if isinstance(value, dict):
+        return {k: _map_strings(v, func) for k, v in value.items()}
+    return value
+
+
+def _parse_json_leaf(text: str) -> Any:
+    stripped = text.strip()
+    if stripped[:1] in ("{", "[") or stripped.removeprefix("```json").strip()[:1] in ("{", "["):
+        candidate = stripped.removeprefix("```json").removesuffix("```").strip()
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            return text
+    return text
+
+
+def _fuzzy_equal(old: Any, new: Any, ratio: float) -> bool:
+    if isinstance(old, str) and isinstance(new, str):
+        return similarity(old, new) >= ratio
+    if isinstance(old, list) and isinstance(new, list):
+        return len(old) == len(new) and all(
+            _fuzzy_equal(a, b, ratio) for a, b in zip(old, new, strict=True)
+        )
+    if isinstance(old, dict) and isinstance(new, dict):
+        return old.keys() == new.keys() and all(_fuzzy_equal(old[k], new[k], ratio) for k in old)
+    return bool(old == new)
+
+
+def outputs_equal(old: Any, new: Any, profile: Profile) -> bool:
+    """Compare two outputs under ``profile``; only outputs are compared leniently."""
+    if old == new:
+        return True
+    if profile.name == "normalized":
+        return bool(_map_strings(old, normalize_text) == _map_strings(new, normalize_text))
+    if profile.name == "json":
+        from deepdiff import DeepDiff
+
+        diff = DeepDiff(
+            _map_strings(old, _parse_json_leaf),
+            _map_strings(new, _parse_json_leaf),
+            ignore_order=True,
+            math_epsilon=JSON_NUMERIC_TOLERANCE,
+            ignore_numeric_type_changes=True,
+        )
+        return not diff
+    if profile.name == "fuzzy":
+        return _fuzzy_equal(old, new, profile.ratio)
+    return False
+
+
+def compared_parts(document: Any) -> list[tuple[Any, Any]]:
+    """``(request, output)`` of each answer in a golden document (one, or one per call)."""
+    if not isinstance(document, dict):
+        return [(None, document)]
+    if document.get("kind") == "calls":
+        return [
+            ((c.get("endpoint"), c.get("request")), c.get("output"))
+            for c in document.get("calls") or []
+            if isinstance(c, dict)
+        ]
+    return [((document.get("endpoint"), document.get("request")), document.get("output"))]
+
+
+def documents_match(old: Any, new: Any, profile: Profile) -> bool:
+    """Same requests (exactly) and same outputs (under the profile); meta is not compared."""
+    a, b = compared_parts(old), compared_parts(new)
+    if len(a) != len(b):
+        return False
+    return all(
+        req_a == req_b and outputs_equal(out_a, out_b, profile)
+        for (req_a, out_a), (req_b, out_b) in zip(a, b, strict=True)
+    )

@@ -1,0 +1,125 @@
+"""Human diffs of golden documents (deepdiff, word-level for text) and the triage line."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from typing import Any
+
+from .compare import compared_parts
+
+CONTEXT_WORDS = 6
+MAX_HUNKS = 8
+MAX_CHANGES = 30
+_PIECES = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+def _path(path: str) -> str:
+    """``root['output'][0]['content']`` -> ``output[0].content``."""
+    text = path.removeprefix("root")
+    text = re.sub(r"\['([^'\]]*)'\]", r".\1", text)
+    return text.lstrip(".") or "(whole value)"
+
+
+def _show(value: Any, limit: int = 120) -> str:
+    text = repr(value) if not isinstance(value, str) else '"' + value.replace("\n", "⏎") + '"'
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _visible(pieces: list[str]) -> str:
+    return "".join(pieces).replace("\n", "⏎")
+
+
+def word_diff(old: str, new: str) -> list[str]:
+    """Changed regions of a text with a few words of context: ``[-old-]{+new+}``."""
+    a, b = _PIECES.findall(old), _PIECES.findall(new)
+    opcodes = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    changes = [op for op in opcodes if op[0] != "equal"]
+    lines = [f"{len(old.split())} → {len(new.split())} words, {len(changes)} changed region(s)"]
+    for tag, i1, i2, j1, j2 in changes[:MAX_HUNKS]:
+        before = _visible(a[max(0, i1 - 2 * CONTEXT_WORDS) : i1])
+        after = _visible(a[i2 : i2 + 2 * CONTEXT_WORDS])
+        removed = f"[-{_visible(a[i1:i2])}-]" if tag in ("replace", "delete") else ""
+        added = f"{{+{_visible(b[j1:j2])}+}}" if tag in ("replace", "insert") else ""
+        lead = "…" if i1 > 2 * CONTEXT_WORDS else ""
+        tail = "…" if i2 + 2 * CONTEXT_WORDS < len(a) else ""
+        lines.append(f"{lead}{before}{removed}{added}{after}{tail}")
+    if len(changes) > MAX_HUNKS:
+        lines.append(f"… and {len(changes) - MAX_HUNKS} more changed region(s)")
+    return lines
+
+
+def diff_lines(old: Any, new: Any) -> list[str]:
+    """Path-by-path differences from ``old`` (golden) to ``new`` (received)."""
+    from deepdiff import DeepDiff
+
+    diff = DeepDiff(old, new, verbose_level=2, view="tree")
+    lines: list[str] = []
+    count = 0
+    for kind in (
+        "values_changed",
+        "type_changes",
+        "dictionary_item_removed",
+        "dictionary_item_added",
+        "iterable_item_removed",
+        "iterable_item_added",
+    ):
+        for level in sorted(diff.get(kind, []), key=lambda lv: lv.path()):
+            count += 1
+            if count > MAX_CHANGES:
+                continue
+            where = _path(level.path())
+            if kind.endswith("_removed"):
+                lines.append(f"- {where}: {_show(level.t1)} (removed)")
+            elif kind.endswith("_added"):
+                lines.append(f"+ {where}: {_show(level.t2)} (added)")
+            elif (
+                isinstance(level.t1, str)
+                and isinstance(level.t2, str)
+                and ("\n" in level.t1 + level.t2 or len(level.t1) + len(level.t2) > 80)
+            ):
+                lines.append(f"~ {where}:")
+                lines.extend("    " + line for line in word_diff(level.t1, level.t2))
+            else:
+                lines.append(f"~ {where}: {_show(level.t1)} → {_show(level.t2)}")
+    if count > MAX_CHANGES:
+        lines.append(f"… and {count - MAX_CHANGES} more change(s)")
+    return lines
+
+
+def _metas(document: Any) -> list[dict[str, Any]]:
+    if not isinstance(document, dict):
+        return []
+    if document.get("kind") == "calls":
+        return [c.get("meta") or {} for c in document.get("calls") or [] if isinstance(c, dict)]
+    return [document.get("meta") or {}]
+
+
+def triage(old: Any, new: Any) -> str:
+    """One line saying the likely cause: the request, the backend, or the output itself."""
+    old_parts, new_parts = compared_parts(old), compared_parts(new)
+    old_requests = [r for r, _ in old_parts]
+    new_requests = [r for r, _ in new_parts]
+    if old_requests != new_requests:
+        if len(old_requests) != len(new_requests):
+            what = f"{len(old_requests)} → {len(new_requests)} LLM calls"
+        else:
+            first = next(
+                i for i, (a, b) in enumerate(zip(old_requests, new_requests, strict=True)) if a != b
+            )
+            changed = diff_lines(old_requests[first], new_requests[first])
+            what = changed[0].lstrip("~+- ") if changed else "request body"
+        return f"triage: request changed: the code now asks something else ({what})"
+    backend: list[tuple[str, Any, Any]] = []
+    for a, b in zip(_metas(old), _metas(new), strict=False):
+        for key in ("system_fingerprint", "model"):
+            change = (key, a.get(key), b.get(key))
+            if change[1] != change[2] and change not in backend:
+                backend.append(change)
+    if backend:
+        shown = "; ".join(f"{k} {x} → {y}" for k, x, y in backend)
+        return f"triage: backend changed: {shown}"
+    return (
+        "triage: output changed at the same request and backend "
+        "(sampling noise or a real regression)"
+    )

@@ -1,0 +1,207 @@
+"""Turning what a test asserts (SDK objects, streams, calls, plain data) into golden documents.
+
+A golden document is plain data with three parts: ``request`` and ``output`` are compared;
+``meta`` (model version, system_fingerprint, usage, seed) is kept to explain drift. Ids and
+timestamps are left out, so two recordings of the same answer give identical goldens.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .calls import ACTIVE_LOG, LLMCall
+
+FORMAT_VERSION = 1
+UNSEEDED = "unseeded (the Responses API takes no seed)"
+_VOLATILE = ("id", "created", "created_at", "object")
+
+
+def to_data(value: Any) -> Any:
+    """SDK models and pydantic objects as JSON-compatible data."""
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return dump(mode="json", exclude_unset=False, warnings=False)
+    if isinstance(value, Mapping):
+        return {str(k): to_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_data(v) for v in value]
+    return value
+
+
+def _arguments(text: Any) -> Any:
+    """Tool-call arguments parsed, so the golden shows structure, not an escaped string."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def _request(body: Any) -> tuple[Any, Any]:
+    """The compared request (sorted, seed moved out) and the seed it carried."""
+    if not isinstance(body, dict):
+        return body, None
+    rest = {k: v for k, v in body.items() if k != "seed"}
+    return _sorted(rest), body.get("seed")
+
+
+def _chat_output(answer: dict[str, Any], parsed: list[Any] | None = None) -> list[Any]:
+    choices = []
+    for index, choice in enumerate(answer.get("choices") or []):
+        message = choice.get("message") or {}
+        item: dict[str, Any] = {"finish_reason": choice.get("finish_reason")}
+        if message.get("content") is not None:
+            item["content"] = message["content"]
+        if message.get("refusal") is not None:
+            item["refusal"] = message["refusal"]
+        if message.get("tool_calls"):
+            item["tool_calls"] = [
+                {
+                    "type": call.get("type", "function"),
+                    "name": (call.get("function") or {}).get("name"),
+                    "arguments": _arguments((call.get("function") or {}).get("arguments")),
+                }
+                for call in message["tool_calls"]
+            ]
+        if parsed is not None and index < len(parsed) and parsed[index] is not None:
+            item["parsed"] = parsed[index]
+        choices.append(item)
+    return choices
+
+
+def _text_output(answer: dict[str, Any]) -> list[Any]:
+    return [
+        {"finish_reason": c.get("finish_reason"), "text": c.get("text")}
+        for c in answer.get("choices") or []
+    ]
+
+
+def _responses_output(answer: dict[str, Any]) -> list[Any]:
+    items = []
+    for entry in answer.get("output") or []:
+        kind = entry.get("type")
+        if kind == "message":
+            parts = entry.get("content") or []
+            item: dict[str, Any] = {"type": "message"}
+            text = "".join(p.get("text", "") for p in parts if p.get("type") == "output_text")
+            refusal = "".join(p.get("refusal", "") for p in parts if p.get("type") == "refusal")
+            if text:
+                item["content"] = text
+            if refusal:
+                item["refusal"] = refusal
+            items.append(item)
+        elif kind == "function_call":
+            items.append(
+                {
+                    "type": "function_call",
+                    "name": entry.get("name"),
+                    "arguments": _arguments(entry.get("arguments")),
+                }
+            )
+        else:
+            items.append({k: v for k, v in entry.items() if k not in ("id", "status")})
+    return items
+
+
+def _meta(answer: dict[str, Any], seed: Any, endpoint: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for key in ("model", "system_fingerprint", "service_tier", "usage"):
+        if answer.get(key) is not None:
+            meta[key] = answer[key]
+    if endpoint == "responses":
+        meta["status"] = answer.get("status")
+        meta["seed"] = UNSEEDED
+    else:
+        meta["seed"] = seed
+    return meta
+
+
+def answer_document(
+    endpoint: str, answer: Any, request: Any, parsed: list[Any] | None = None
+) -> dict[str, Any]:
+    """The golden parts of one answer of ``endpoint`` to ``request`` (None if unknown)."""
+    compared_request, seed = _request(request)
+    if not isinstance(answer, dict):
+        output: Any = answer
+    elif endpoint == "chat.completions":
+        output = _chat_output(answer, parsed)
+    elif endpoint == "completions":
+        output = _text_output(answer)
+    elif endpoint == "responses":
+        output = _responses_output(answer)
+    else:
+        output = {k: v for k, v in answer.items() if k not in _VOLATILE}
+    document: dict[str, Any] = {"endpoint": endpoint}
+    if compared_request is not None:
+        document["request"] = compared_request
+    document["output"] = output
+    document["meta"] = _meta(answer, seed, endpoint) if isinstance(answer, dict) else {}
+    return document
+
+
+def call_document(call: LLMCall) -> dict[str, Any]:
+    """The golden parts of one recorded exchange."""
+    return answer_document(call.endpoint, call.response, call.request)
+
+
+_OBJECT_ENDPOINTS = {
+    "chat.completion": "chat.completions",
+    "text_completion": "completions",
+    "response": "responses",
+}
+
+
+def _sdk_answer(value: Any) -> dict[str, Any] | None:
+    """Documents for SDK answer objects (ChatCompletion, Completion, Response, parsed)."""
+    data = to_data(value)
+    if not isinstance(data, dict):
+        return None
+    endpoint = _OBJECT_ENDPOINTS.get(str(data.get("object")))
+    if endpoint is None:
+        return None
+    log = ACTIVE_LOG.get()
+    call = log.for_id(data.get("id")) if log is not None else None
+    parsed = None
+    choices = getattr(value, "choices", None)
+    if endpoint == "chat.completions" and choices:
+        parsed = [to_data(getattr(c.message, "parsed", None)) for c in choices]
+    return answer_document(endpoint, data, call.request if call else None, parsed)
+
+
+def _stream_call(value: Any) -> LLMCall | None:
+    log = ACTIVE_LOG.get()
+    response = getattr(value, "response", None)
+    if log is None or response is None:
+        return None
+    return log.for_response(response)
+
+
+def document(value: Any) -> dict[str, Any]:
+    """The golden document for anything a test compares with ``seeded_llm.snapshot``."""
+    head: dict[str, Any] = {"llmseed_golden": FORMAT_VERSION}
+    if isinstance(value, LLMCall):
+        return {**head, "kind": "call", **call_document(value)}
+    if isinstance(value, list | tuple) and value and all(isinstance(v, LLMCall) for v in value):
+        return {**head, "kind": "calls", "calls": [call_document(c) for c in value]}
+    if hasattr(value, "get_final_completion"):  # ChatCompletionStream from .stream()
+        value = value.get_final_completion()
+    call = _stream_call(value)
+    if call is not None:
+        return {**head, "kind": "call", **call_document(call)}
+    answer = _sdk_answer(value)
+    if answer is not None:
+        return {**head, "kind": "answer", **answer}
+    if isinstance(value, str):
+        return {**head, "kind": "text", "output": value}
+    return {**head, "kind": "data", "output": to_data(value)}
