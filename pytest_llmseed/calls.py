@@ -174,6 +174,10 @@ def _assemble_text(chunks: list[dict[str, Any]]) -> dict[str, Any]:
     return result
 
 
+class CallList(list[LLMCall]):
+    """``seeded_llm.calls``: a list, marked so that an empty one still snapshots as calls."""
+
+
 class CallLog:
     """The calls of one test, with the HTTP response objects they came from."""
 

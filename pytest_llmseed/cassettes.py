@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import scrub
 from .cassette_format import CassettePersister, ReadableSerializer
@@ -167,9 +168,14 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str) -> str:
         lines.append("the cassette holds no interactions")
     if record_mode == "once" and exists:
         lines.append("record mode 'once' never adds to an existing cassette.")
-    mode = "new_episodes" if exists else "once"
-    lines.append("To record it against the real API, run:")
+    # A changed request makes the old interactions stale: re-record the test's cassette.
+    mode = "all" if exists else "once"
+    host = urlsplit(request.uri).netloc
+    lines.append(f"To record it from {host} (needs the API key and the network), run:")
     lines.append(f"  pytest {shlex.quote(nodeid)} --llmseed-record-mode={mode}")
+    lines.append(
+        "then review the golden diff, and accept it with --snapshot-update if it is right."
+    )
     return "\n".join(lines)
 
 

@@ -30,22 +30,39 @@ def _visible(pieces: list[str]) -> str:
     return "".join(pieces).replace("\n", "⏎")
 
 
+def _render(op: tuple[str, int, int, int, int], a: list[str], b: list[str]) -> str:
+    tag, i1, i2, j1, j2 = op
+    if tag == "equal":
+        return _visible(a[i1:i2])
+    removed = f"[-{_visible(a[i1:i2])}-]" if tag in ("replace", "delete") else ""
+    added = f"{{+{_visible(b[j1:j2])}+}}" if tag in ("replace", "insert") else ""
+    return removed + added
+
+
 def word_diff(old: str, new: str) -> list[str]:
-    """Changed regions of a text with a few words of context: ``[-old-]{+new+}``."""
+    """Changed regions of a text with a few words of context: ``[-old-]{+new+}``.
+
+    Only the regions around changes are shown, so a one-word change in a 2,000-word answer
+    is one short line, not the answer twice.
+    """
     a, b = _PIECES.findall(old), _PIECES.findall(new)
-    opcodes = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    changes = [op for op in opcodes if op[0] != "equal"]
-    lines = [f"{len(old.split())} → {len(new.split())} words, {len(changes)} changed region(s)"]
-    for tag, i1, i2, j1, j2 in changes[:MAX_HUNKS]:
-        before = _visible(a[max(0, i1 - 2 * CONTEXT_WORDS) : i1])
-        after = _visible(a[i2 : i2 + 2 * CONTEXT_WORDS])
-        removed = f"[-{_visible(a[i1:i2])}-]" if tag in ("replace", "delete") else ""
-        added = f"{{+{_visible(b[j1:j2])}+}}" if tag in ("replace", "insert") else ""
-        lead = "…" if i1 > 2 * CONTEXT_WORDS else ""
-        tail = "…" if i2 + 2 * CONTEXT_WORDS < len(a) else ""
-        lines.append(f"{lead}{before}{removed}{added}{after}{tail}")
-    if len(changes) > MAX_HUNKS:
-        lines.append(f"… and {len(changes) - MAX_HUNKS} more changed region(s)")
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    groups = list(matcher.get_grouped_opcodes(2 * CONTEXT_WORDS))
+    summary = f"{len(old.split())} → {len(new.split())} words, {len(groups)} changed region(s)"
+    if matcher.ratio() < 0.5:
+        # Mostly rewritten: word hunks would be noise; show both beginnings instead.
+        return [
+            f"{summary}, mostly rewritten (similarity {matcher.ratio():.0%})",
+            f"- {_show(old, 200)}",
+            f"+ {_show(new, 200)}",
+        ]
+    lines = [summary]
+    for group in groups[:MAX_HUNKS]:
+        lead = "…" if group[0][1] > 0 else ""
+        tail = "…" if group[-1][2] < len(a) else ""
+        lines.append(lead + "".join(_render(op, a, b) for op in group) + tail)
+    if len(groups) > MAX_HUNKS:
+        lines.append(f"… and {len(groups) - MAX_HUNKS} more changed region(s)")
     return lines
 
 
@@ -110,6 +127,9 @@ def triage(old: Any, new: Any) -> str:
             changed = diff_lines(old_requests[first], new_requests[first])
             what = changed[0].lstrip("~+- ") if changed else "request body"
         return f"triage: request changed: the code now asks something else ({what})"
+    for a, b in zip(_metas(old), _metas(new), strict=False):
+        if a.get("seed") != b.get("seed"):
+            return f"triage: request changed: seed {a.get('seed')} → {b.get('seed')}"
     backend: list[tuple[str, Any, Any]] = []
     for a, b in zip(_metas(old), _metas(new), strict=False):
         for key in ("system_fingerprint", "model"):

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .calls import ACTIVE_LOG, LLMCall
+from .calls import ACTIVE_LOG, CallList, LLMCall
 
 FORMAT_VERSION = 1
 UNSEEDED = "unseeded (the Responses API takes no seed)"
@@ -56,13 +56,28 @@ def _request(body: Any) -> tuple[Any, Any]:
     return _sorted(rest), body.get("seed")
 
 
-def _chat_output(answer: dict[str, Any], parsed: list[Any] | None = None) -> list[Any]:
+def _structured(request: Any) -> bool:
+    """Whether the request asked for JSON output (json_object / json_schema)."""
+    if not isinstance(request, dict):
+        return False
+    fmt = request.get("response_format")
+    return isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema")
+
+
+def _chat_output(
+    answer: dict[str, Any], parsed: list[Any] | None = None, structured: bool = False
+) -> list[Any]:
     choices = []
     for index, choice in enumerate(answer.get("choices") or []):
         message = choice.get("message") or {}
         item: dict[str, Any] = {"finish_reason": choice.get("finish_reason")}
-        if message.get("content") is not None:
-            item["content"] = message["content"]
+        content = message.get("content")
+        as_json = _arguments(content) if structured else content
+        if isinstance(as_json, dict | list):
+            # Structured output: shown and compared as data, not as an escaped string.
+            item["parsed"] = as_json
+        elif content is not None:
+            item["content"] = content
         if message.get("refusal") is not None:
             item["refusal"] = message["refusal"]
         if message.get("tool_calls"):
@@ -76,6 +91,7 @@ def _chat_output(answer: dict[str, Any], parsed: list[Any] | None = None) -> lis
             ]
         if parsed is not None and index < len(parsed) and parsed[index] is not None:
             item["parsed"] = parsed[index]
+            item.pop("content", None)
         choices.append(item)
     return choices
 
@@ -135,7 +151,7 @@ def answer_document(
     if not isinstance(answer, dict):
         output: Any = answer
     elif endpoint == "chat.completions":
-        output = _chat_output(answer, parsed)
+        output = _chat_output(answer, parsed, _structured(request))
     elif endpoint == "completions":
         output = _text_output(answer)
     elif endpoint == "responses":
@@ -192,7 +208,9 @@ def document(value: Any) -> dict[str, Any]:
     head: dict[str, Any] = {"llmseed_golden": FORMAT_VERSION}
     if isinstance(value, LLMCall):
         return {**head, "kind": "call", **call_document(value)}
-    if isinstance(value, list | tuple) and value and all(isinstance(v, LLMCall) for v in value):
+    if isinstance(value, CallList) or (
+        isinstance(value, list | tuple) and value and all(isinstance(v, LLMCall) for v in value)
+    ):
         return {**head, "kind": "calls", "calls": [call_document(c) for c in value]}
     if hasattr(value, "get_final_completion"):  # ChatCompletionStream from .stream()
         value = value.get_final_completion()

@@ -140,6 +140,6 @@ def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> I
         settings=settings,
         path=path,
         nodeid=node.nodeid,
-        snapshot=snapshot.use_extension(LLMSnapshotExtension),
+        snapshot=snapshot.use_extension(LLMSnapshotExtension.with_profile(settings.compare)),
     ) as llm:
         yield llm

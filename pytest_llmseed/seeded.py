@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from .calls import ACTIVE_LOG, LLMCall
+from .calls import ACTIVE_LOG, CallList
 from .cassettes import explain_miss, use_cassette
 from .config import Settings
 from .errors import LLMSeedError
@@ -70,9 +70,9 @@ class SeededLLM:
         return self._cassette_path
 
     @property
-    def calls(self) -> list[LLMCall]:
+    def calls(self) -> CallList:
         """Every LLM exchange of the test so far, in order, from any client."""
-        return list(self._recorder.log.calls)
+        return CallList(self._recorder.log.calls)
 
     @property
     def client(self) -> openai.OpenAI:
@@ -102,6 +102,17 @@ class SeededLLM:
         if self._snapshot is None:
             raise RuntimeError("seeded_llm.snapshot needs syrupy's snapshot fixture")
         return self._snapshot
+
+    def snapshot_with(self, *, compare: str) -> SnapshotAssertion:
+        """``snapshot`` for one assertion compared under another profile (e.g. ``"json"``)."""
+        from .compare_profiles import parse_profile
+        from .snapshots import LLMSnapshotExtension
+
+        try:
+            profile = parse_profile(compare)
+        except ValueError as exc:
+            raise ValueError(f"seeded_llm.snapshot_with(compare={compare!r}): {exc}") from None
+        return self.snapshot(extension_class=LLMSnapshotExtension.with_profile(profile))
 
     def close(self) -> None:
         """Close the clients this object built (connections, not the cassette)."""

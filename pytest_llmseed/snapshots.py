@@ -89,17 +89,12 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
             yield f"cannot compare: {exc}; fix the file or rewrite it with --snapshot-update"
             return
         yield diffing.triage(old, new)
-        yield f"compare profile: {self.profile}"
         old_parts = compare.compared_parts(old)
         new_parts = compare.compared_parts(new)
-        yield from (
-            diffing.diff_lines(
-                [{"request": r[1], "output": o} for r, o in old_parts],
-                [{"request": r[1], "output": o} for r, o in new_parts],
-            )
-            if len(old_parts) > 1 or len(new_parts) > 1
-            else diffing.diff_lines(
-                {"request": old_parts[0][0][1], "output": old_parts[0][1]},
-                {"request": new_parts[0][0][1], "output": new_parts[0][1]},
-            )
-        )
+
+        def shape(parts: list[tuple[Any, Any]]) -> Any:
+            answers = [{"request": request[1], "output": output} for request, output in parts]
+            return answers[0] if len(old_parts) == len(new_parts) == 1 else answers
+
+        yield from diffing.diff_lines(shape(old_parts), shape(new_parts))
+        yield f"(compared with profile {self.profile}; meta is kept but not compared)"

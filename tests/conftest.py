@@ -35,6 +35,10 @@ _ISOLATED_ENV = (
     "AZURE_OPENAI_ENDPOINT",
     "OPENAI_API_VERSION",
     "PYTEST_ADDOPTS",
+    # Set when this suite itself runs under xdist; inner runs would think they are workers.
+    "PYTEST_XDIST_WORKER",
+    "PYTEST_XDIST_WORKER_COUNT",
+    "PYTEST_XDIST_TESTRUNUID",
 )
 
 

@@ -236,7 +236,7 @@ def test_a_miss_is_explained(pytester: pytest.Pytester, llm_env: FakeOpenAIServe
             "*llmseed: no recorded answer for this request",
             "*request:  POST http://127.0.0.1:*/v1/chat/completions",
             "*cassette: *test_miss*test_x.yaml (does not exist yet)",
-            "*To record it against the real API, run:",
+            "*To record it from 127.0.0.1:* (needs the API key and the network), run:",
             "*pytest test_miss.py::test_x --llmseed-record-mode=once",
         ]
     )
@@ -251,7 +251,7 @@ def test_a_miss_is_explained(pytester: pytest.Pytester, llm_env: FakeOpenAIServe
     result.stdout.fnmatch_lines(
         [
             "*nearest recorded request (#1 of 1) differs in:",
-            "*pytest test_miss.py::test_x --llmseed-record-mode=new_episodes",
+            "*pytest test_miss.py::test_x --llmseed-record-mode=all",
         ]
     )
     assert (

@@ -108,12 +108,12 @@ def test_x(seeded_llm):
     monkeypatch.delenv("AZURE_OPENAI_API_KEY")
     monkeypatch.delenv("OPENAI_API_KEY")
     pytester.makepyfile(
-        test_azure=f"""
+        test_azure="""
 import openai
 
 def test_x(seeded_llm):
     out = openai.AzureOpenAI().chat.completions.create(
-        model="my-deployment", messages=[{{"role": "user", "content": "azure"}}]
+        model="my-deployment", messages=[{"role": "user", "content": "azure"}]
     )
     assert out.choices[0].message.content.startswith("[azure]")
 """
