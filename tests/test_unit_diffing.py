@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from pytest_llmseed.compare import similarity
 from pytest_llmseed.diffing import MAX_CHANGES, MAX_HUNKS, diff_lines, triage, word_diff
 
 _VOCABULARY = ("alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta")
@@ -94,13 +95,15 @@ def test_word_diff_two_distant_changes_give_two_regions() -> None:
 
 
 def test_word_diff_limits_the_number_of_regions() -> None:
-    words = long_text(1000)
+    words = long_text(400)
     new = list(words)
-    for index in range(20, 1000, 50):
+    changed = range(10, 400, 30)  # 14 regions, each far from the next
+    for index in changed:
         new[index] = f"CHANGED{index}"
     lines = word_diff(" ".join(words), " ".join(new))
+    assert lines[0].startswith(f"400 → 400 words, {len(changed)} changed region(s)")
     assert len(lines) == 1 + MAX_HUNKS + 1
-    assert lines[-1] == f"… and {20 - MAX_HUNKS} more changed region(s)"
+    assert lines[-1] == f"… and {len(changed) - MAX_HUNKS} more changed region(s)"
 
 
 def test_word_diff_marks_line_breaks_visibly() -> None:
@@ -110,10 +113,22 @@ def test_word_diff_marks_line_breaks_visibly() -> None:
 
 
 def test_word_diff_of_a_mostly_rewritten_text_shows_both_beginnings() -> None:
-    old = " ".join(long_text(300, seed=1))
-    new = " ".join(f"rewritten{i}" for i in range(300))
+    old = " ".join(long_text(100, seed=1))
+    new = " ".join(f"rewritten{i}" for i in range(100))
     lines = word_diff(old, new)
     assert len(lines) == 3
+    assert "mostly rewritten" in lines[0]
+    assert lines[1].startswith('- "' + old[:40])
+    assert lines[2].startswith('+ "' + new[:40])
+    assert all(len(line) < 300 for line in lines)
+
+
+def test_word_diff_of_a_rewrite_sharing_a_few_words_shows_both_beginnings() -> None:
+    # Only about one word in eight is the same (word similarity ~0.11): mostly rewritten.
+    old = " ".join(long_text(100, seed=1))
+    new = " ".join(long_text(100, seed=2))
+    assert similarity(old, new) < 0.2
+    lines = word_diff(old, new)
     assert "mostly rewritten" in lines[0]
     assert lines[1].startswith('- "' + old[:40])
     assert lines[2].startswith('+ "' + new[:40])
@@ -160,24 +175,32 @@ def test_diff_lines_of_equal_documents_is_empty() -> None:
 
 
 def test_diff_lines_uses_word_diff_for_long_text() -> None:
-    words = long_text()
+    words = long_text(300)
     old = {"output": [{"content": " ".join(words)}]}
-    new = {"output": [{"content": " ".join(with_word(words, 1500, "CHANGED"))}]}
+    new = {"output": [{"content": " ".join(with_word(words, 150, "CHANGED"))}]}
     lines = diff_lines(old, new)
     assert lines[0] == "~ output[0].content:"
-    assert 2 <= len(lines) <= 5
+    assert len(lines) == 3
+    assert lines[1].startswith("    300 → 300 words, 1 changed region(s)")
+    assert f"[-{words[150]}-]{{+CHANGED+}}" in lines[2]
     assert all(len(line) < 300 for line in lines)
-    assert any(f"[-{words[1500]}-]{{+CHANGED+}}" in line for line in lines)
 
 
 def test_diff_lines_on_two_2000_word_documents_works() -> None:
-    old_words, new_words = long_text(seed=1), long_text(seed=2)
-    old = {"output": [{"content": " ".join(old_words)}], "request": {"m": 1}}
-    new = {"output": [{"content": " ".join(new_words)}], "request": {"m": 2}}
+    words = long_text()
+    new_words = list(words)
+    for index in (100, 700, 1300, 1900):
+        new_words[index] = f"NEW{index}"
+    old = {"request": {"model": "gpt-4o"}, "output": [{"content": " ".join(words)}]}
+    new = {"request": {"model": "gpt-4o-mini"}, "output": [{"content": " ".join(new_words)}]}
     lines = diff_lines(old, new)
-    assert "~ request.m: 1 → 2" in lines
-    assert "~ output[0].content:" in lines
-    assert sum(len(line) for line in lines) < 5000
+    assert lines[0] == "~ output[0].content:"
+    assert lines[1] == "    2000 → 2000 words, 4 changed region(s)"
+    for index in (100, 700, 1300, 1900):
+        assert sum(f"[-{words[index]}-]{{+NEW{index}+}}" in line for line in lines) == 1
+    assert lines[-1] == '~ request.model: "gpt-4o" → "gpt-4o-mini"'
+    assert len(lines) == 7
+    assert all(len(line) < 300 for line in lines)
 
 
 def test_diff_lines_limits_the_number_of_changes() -> None:

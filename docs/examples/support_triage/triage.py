@@ -9,9 +9,15 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal, get_args
 
 import openai
+from openai.types.chat import (
+    ChatCompletion,
+    ChatCompletionFunctionToolParam,
+    ChatCompletionMessageParam,
+    ChatCompletionNamedToolChoiceParam,
+)
 from pydantic import BaseModel
 
 MODEL = "gpt-4o-mini"
@@ -30,9 +36,9 @@ ORDER_PROMPT = (
 )
 
 Category = Literal["billing", "bug", "account", "other"]
-CATEGORIES: tuple[Category, ...] = ("billing", "bug", "account", "other")
+CATEGORIES: tuple[Category, ...] = get_args(Category)
 
-SET_CATEGORY_TOOL: dict[str, Any] = {
+SET_CATEGORY_TOOL: ChatCompletionFunctionToolParam = {
     "type": "function",
     "function": {
         "name": "set_category",
@@ -49,7 +55,10 @@ SET_CATEGORY_TOOL: dict[str, Any] = {
         },
     },
 }
-FORCE_SET_CATEGORY: dict[str, Any] = {"type": "function", "function": {"name": "set_category"}}
+FORCE_SET_CATEGORY: ChatCompletionNamedToolChoiceParam = {
+    "type": "function",
+    "function": {"name": "set_category"},
+}
 
 
 @dataclass(frozen=True)
@@ -74,16 +83,17 @@ def get_client() -> openai.OpenAI:
     return openai.OpenAI()
 
 
-def _classify_messages(ticket: str) -> list[dict[str, str]]:
+def _classify_messages(ticket: str) -> list[ChatCompletionMessageParam]:
     return [{"role": "system", "content": CLASSIFY_PROMPT}, {"role": "user", "content": ticket}]
 
 
-def _to_classification(completion: Any) -> Classification:
+def _to_classification(completion: ChatCompletion) -> Classification:
     """Read the ``set_category`` tool call the model was forced to make."""
     tool_calls = completion.choices[0].message.tool_calls
-    if not tool_calls:
+    call = tool_calls[0] if tool_calls else None
+    if call is None or call.type != "function":
         raise ValueError("the model did not call set_category")
-    args = json.loads(tool_calls[0].function.arguments)
+    args = json.loads(call.function.arguments)
     return Classification(args["category"], int(args["urgency"]), args["summary"])
 
 

@@ -1,0 +1,75 @@
+"""The repository keeps its promises: examples replay offline, README and CI agree, style holds."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands() -> list[str]:
+    """The commands of the README's set-up block (the block after the 'Set-up' heading)."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Set-up", 1)[1]
+    block = re.search(r"```(?:bash|sh|console)?\n(.*?)```", section, re.S)
+    assert block, "README has no set-up code block"
+    return [line for line in block.group(1).splitlines() if line and not line.startswith("#")]
+
+
+def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> None:
+    commands = readme_commands()
+    assert len(commands) == 2
+    examples, tests = commands
+    assert "pytest docs/examples" in examples
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    assert tests in ci, ".ci/run must run the README's test command verbatim"
+
+
+def test_example_suite_replays_offline_without_key_or_server() -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OPENAI_", "AZURE_OPENAI_", "PYTEST_XDIST", "PYTEST_ADDOPTS"))
+        and k != "CI"
+    }
+    # Nothing listens on the recorded address: a request that escaped replay would fail.
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "docs/examples", "-q", "-p", "no:cacheprovider"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"\b9 passed\b", result.stdout), result.stdout
+    assert "8 snapshots passed" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy"],
+    ],
+    ids=["ruff-check", "ruff-format", "mypy-strict"],
+)
+def test_code_style(command: list[str]) -> None:
+    tool = shutil.which(command[0], path=str(Path(sys.executable).parent)) or shutil.which(
+        command[0]
+    )
+    if tool is None:
+        pytest.fail(f"{command[0]} is not installed: install the project with its [test] extra")
+    result = subprocess.run(
+        [tool, *command[1:]], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
