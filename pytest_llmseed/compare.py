@@ -10,8 +10,8 @@ from typing import Any
 
 from .compare_profiles import Profile
 
-JSON_NUMERIC_TOLERANCE = 1e-6
-"""Absolute tolerance for numbers under the ``json`` profile (0.30000000000000004 == 0.3)."""
+JSON_SIGNIFICANT_DIGITS = 6
+"""Numbers under the ``json`` profile are equal to 6 decimal places (0.30000000000000004 == 0.3)."""
 
 _QUOTES = str.maketrans(
     {
@@ -95,7 +95,7 @@ def outputs_equal(old: Any, new: Any, profile: Profile) -> bool:
             _map_strings(old, _parse_json_leaf),
             _map_strings(new, _parse_json_leaf),
             ignore_order=True,
-            math_epsilon=JSON_NUMERIC_TOLERANCE,
+            significant_digits=JSON_SIGNIFICANT_DIGITS,
             ignore_numeric_type_changes=True,
         )
         return not diff

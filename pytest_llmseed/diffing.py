@@ -6,12 +6,14 @@ import re
 from difflib import SequenceMatcher
 from typing import Any
 
-from .compare import compared_parts
+from .compare import compared_parts, similarity
 
 CONTEXT_WORDS = 6
 MAX_HUNKS = 8
 MAX_CHANGES = 30
-_PIECES = re.compile(r"\s+|\w+|[^\w\s]")
+# A word with the whitespace after it: whitespace changes still show, and matching works on
+# words (a whitespace piece of its own would match everywhere and make diffs slow).
+_PIECES = re.compile(r"\s+|\S+\s*")
 
 
 def _path(path: str) -> str:
@@ -34,9 +36,17 @@ def _render(op: tuple[str, int, int, int, int], a: list[str], b: list[str]) -> s
     tag, i1, i2, j1, j2 = op
     if tag == "equal":
         return _visible(a[i1:i2])
-    removed = f"[-{_visible(a[i1:i2])}-]" if tag in ("replace", "delete") else ""
-    added = f"{{+{_visible(b[j1:j2])}+}}" if tag in ("replace", "insert") else ""
-    return removed + added
+    old, new = "".join(a[i1:i2]), "".join(b[j1:j2])
+    # Whitespace both sides end with stays outside the markers: [-cat-]{+dog+} not [-cat -].
+    tail = ""
+    if tag == "replace":
+        common = len(old) - len(old.rstrip())
+        common = min(common, len(new) - len(new.rstrip()))
+        if common and old[-common:] == new[-common:]:
+            old, new, tail = old[:-common], new[:-common], old[-common:]
+    removed = f"[-{_visible([old])}-]" if tag in ("replace", "delete") else ""
+    added = f"{{+{_visible([new])}+}}" if tag in ("replace", "insert") else ""
+    return removed + added + _visible([tail])
 
 
 def word_diff(old: str, new: str) -> list[str]:
@@ -49,10 +59,11 @@ def word_diff(old: str, new: str) -> list[str]:
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     groups = list(matcher.get_grouped_opcodes(2 * CONTEXT_WORDS))
     summary = f"{len(old.split())} → {len(new.split())} words, {len(groups)} changed region(s)"
-    if matcher.ratio() < 0.5:
+    ratio = similarity(old, new)
+    if ratio < 0.5:
         # Mostly rewritten: word hunks would be noise; show both beginnings instead.
         return [
-            f"{summary}, mostly rewritten (similarity {matcher.ratio():.0%})",
+            f"{summary}, mostly rewritten (similarity {ratio:.0%})",
             f"- {_show(old, 200)}",
             f"+ {_show(new, 200)}",
         ]
@@ -124,8 +135,17 @@ def triage(old: Any, new: Any) -> str:
             first = next(
                 i for i, (a, b) in enumerate(zip(old_requests, new_requests, strict=True)) if a != b
             )
-            changed = diff_lines(old_requests[first], new_requests[first])
-            what = changed[0].lstrip("~+- ") if changed else "request body"
+            (old_endpoint, old_body), (new_endpoint, new_body) = (
+                old_requests[first],
+                new_requests[first],
+            )
+            if old_endpoint != new_endpoint:
+                what = f"endpoint {old_endpoint} → {new_endpoint}"
+            else:
+                changed = diff_lines(old_body, new_body)
+                what = changed[0].lstrip("~+- ") if changed else "request body"
+            if len(old_requests) > 1:
+                what = f"call {first + 1}: {what}"
         return f"triage: request changed: the code now asks something else ({what})"
     for a, b in zip(_metas(old), _metas(new), strict=False):
         if a.get("seed") != b.get("seed"):

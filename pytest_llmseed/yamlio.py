@@ -16,10 +16,18 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 __all__ = ["FastLoader", "dump"]
 
 
+# YAML 1.1 line breaks besides CR/LF: written raw, a loader turns them into newlines.
+_EXOTIC_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     # A block keeps text exactly as written, one line per line; PyYAML falls back to a
     # quoted style by itself when a block cannot represent the text (trailing spaces).
-    style = "|" if "\n" in value else None
+    # Text with NEL / LS / PS goes double-quoted, the only style that escapes them.
+    if any(c in value for c in _EXOTIC_BREAKS):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -14,7 +14,7 @@ _VOCABULARY = ("alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "th
 
 
 def long_text(words: int = 2000, seed: int = 7) -> list[str]:
-    """A reproducible text of distinct-looking words (no two identical neighbours needed)."""
+    """A reproducible list of words, each unique by its position suffix (``beta17``)."""
     rng = random.Random(seed)
     return [f"{rng.choice(_VOCABULARY)}{i}" for i in range(words)]
 
