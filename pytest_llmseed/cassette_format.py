@@ -9,8 +9,6 @@ escaped line, and multi-line text (SSE streams) is stored as a literal block.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 import yaml
 
 from . import yamlio
+from .atomic import atomic_write_text
 from .errors import CassetteFileError, SecretLeakError
 
 JSON_KEY = "json"
@@ -126,21 +125,6 @@ def _check_shape(path: Path, data: Any) -> None:
                 path,
                 f"interaction #{index + 1} lacks request method/uri or response status",
             )
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class CassettePersister:

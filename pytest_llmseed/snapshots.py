@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import yaml
+from syrupy.data import SnapshotCollection
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from . import compare, diffing, normalize, yamlio
+from .atomic import atomic_write_text
 from .compare_profiles import Profile
 
 HEADER = (
@@ -61,6 +64,14 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
             return cls
         name = f"LLMSnapshotExtension_{profile.name}"
         return type(name, (cls,), {"profile": profile, "__module__": __name__})
+
+    @classmethod
+    def write_snapshot_collection(
+        cls, *, snapshot_collection: SnapshotCollection, name_order: Any = None
+    ) -> None:
+        """Write the golden atomically: a crash leaves the old file or the new, never half."""
+        snapshot = next(iter(snapshot_collection))
+        atomic_write_text(Path(snapshot_collection.location), str(snapshot.data))
 
     def serialize(self, data: Any, **_kwargs: Any) -> str:
         """Normalize what the test asserts into golden text."""

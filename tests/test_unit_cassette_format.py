@@ -13,7 +13,8 @@ from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
 from vcr.serialize import deserialize, serialize
 
-from pytest_llmseed.cassette_format import CassettePersister, ReadableSerializer, atomic_write_text
+from pytest_llmseed.atomic import atomic_write_text
+from pytest_llmseed.cassette_format import CassettePersister, ReadableSerializer
 from pytest_llmseed.errors import CassetteFileError, SecretLeakError
 from pytest_llmseed.scrub import (
     REDACTED,
