@@ -103,6 +103,7 @@ def use_cassette(
     record_mode: str,
     secrets: Callable[[], list[str]],
     injected_seed: int | None,
+    save_to: Callable[[Path], Path] | None = None,
 ) -> Iterator[Any]:
     """Activate vcrpy with the plugin's matching, scrubbing and storage for one test."""
     import vcr
@@ -123,10 +124,30 @@ def use_cassette(
         before_record_response=before_record_response,
     )
     recorder.register_serializer("llmseed", ReadableSerializer())
-    recorder.register_persister(CassettePersister(secrets))
+    persister = CassettePersister(secrets)
+    recorder.register_persister(
+        persister if save_to is None else _RedirectedSave(persister, save_to)
+    )
     recorder.register_matcher("llmseed_body", json_body_matcher(injected_seed))
     with recorder.use_cassette(str(path), serializer="llmseed") as cassette:
         yield cassette
+
+
+class _RedirectedSave:
+    """Loads from the cassette's path, saves where ``save_to`` says (a pending file)."""
+
+    def __init__(self, inner: CassettePersister, save_to: Callable[[Path], Path]) -> None:
+        self._inner = inner
+        self._save_to = save_to
+
+    def load_cassette(self, cassette_path: str | Path, serializer: Any) -> Any:
+        return self._inner.load_cassette(cassette_path, serializer)
+
+    def save_cassette(
+        self, cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any
+    ) -> None:
+        target = self._save_to(Path(cassette_path))
+        self._inner.save_cassette(target, cassette_dict, serializer)
 
 
 def explain_miss(exc: Any, record_mode: str, nodeid: str) -> str:

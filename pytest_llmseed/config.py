@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,14 @@ class Settings:
     cassette: Path | None
 
 
+@dataclass(frozen=True)
+class RunContext:
+    """Session-wide settings a test's finalization needs (where pending changes go)."""
+
+    rootdir: Path
+    pending_dir: Path | None = None
+
+
 _DEFAULTS = Layer(
     seed=DEFAULT_SEED,
     inject_seed=True,
@@ -94,8 +103,20 @@ _DEFAULTS = Layer(
 )
 
 
-def resolve(*, cli: Layer, marker: Layer, ini: Layer) -> Settings:
-    """Merge the sources. The precedence of the whole plugin is written here and only here."""
+def is_ci(environ: Mapping[str, str]) -> bool:
+    """``CI`` set to anything but empty / 0 / false / no, as CI services do."""
+    return environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def resolve(*, cli: Layer, marker: Layer, ini: Layer, ci: bool = False) -> Settings:
+    """Merge the sources. The precedence of the whole plugin is written here and only here.
+
+    In CI nothing is recorded unless the command line asks for it: a record mode from a
+    marker or the ini file is ignored there.
+    """
+    if ci and cli.record_mode is None:
+        marker = replace(marker, record_mode=None)
+        ini = replace(ini, record_mode=None)
     values: dict[str, Any] = {}
     for field in fields(Layer):
         values[field.name] = None

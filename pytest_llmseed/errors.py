@@ -17,8 +17,8 @@ class CassetteFileError(LLMSeedError):
         self.problem = problem
         super().__init__(
             f"llmseed: cannot use cassette {self.path}: {problem}\n"
-            f"  Fix or delete the file, then record it again with "
-            f"--llmseed-record-mode=once (or =all to replace it)."
+            f"  It was left as it is. Fix it, or delete it and record it again with "
+            f"--llmseed-record-mode=once."
         )
 
 

@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from . import goldens, report
 from .calls import ACTIVE_LOG, CallList
 from .cassettes import explain_miss, use_cassette
-from .config import Settings
+from .config import RunContext, Settings
 from .errors import LLMSeedError
 from .intercept import Recorder, intercepting
+from .pending import pending_path, write_pending_golden
+from .report import TestRecord
 
 if TYPE_CHECKING:
     import openai
@@ -51,6 +54,9 @@ class SeededLLM:
         self._cassette_path = cassette_path
         self._recorder = recorder
         self._snapshot = snapshot
+        self.record: TestRecord | None = None
+        """What happened in this test; set when the test's LLM session ends."""
+        self.golden_files: list[str] = []
         self._client: openai.OpenAI | None = None
         self._async_client: openai.AsyncOpenAI | None = None
 
@@ -134,6 +140,13 @@ def replays_only(settings: Settings, path: Path) -> bool:
     return settings.record_mode == "none" or (settings.record_mode == "once" and path.is_file())
 
 
+def _relative(path: Path, rootdir: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(rootdir.resolve()))
+    except ValueError:
+        return str(path)
+
+
 @contextmanager
 def llm_session(
     *,
@@ -141,19 +154,31 @@ def llm_session(
     path: Path,
     nodeid: str,
     snapshot: SnapshotAssertion | None,
+    run: RunContext,
+    test_dir: Path,
 ) -> Iterator[SeededLLM]:
-    """Activate seeding, the cassette and call capture for the duration of one test."""
+    """Activate seeding, the cassette and call capture for the duration of one test.
+
+    On the way out it works out what happened (cassette hit / miss / recorded, each golden
+    matched / changed / new), writes pending changes for goldens that did not match and,
+    when such a test also recorded live, saves its cassette as pending too: a golden and
+    its cassette are reviewed together. The result is left in ``llm.record``.
+    """
     recorder = Recorder(
         seed=settings.seed,
         inject=settings.inject_seed,
         known_secrets=[*(os.environ.get(name) for name in KEY_ENV_VARS), PLACEHOLDER_KEY],
     )
+    misses: list[str] = []
 
     def on_miss(exc: Exception) -> BaseException:
         # pytest's Failed is a BaseException: the SDK's `except Exception` retry loop and
         # the application's own error handling cannot swallow a missing recording.
-        return pytest.fail.Exception(explain_miss(exc, settings.record_mode, nodeid), pytrace=False)
+        message = explain_miss(exc, settings.record_mode, nodeid)
+        misses.append(message)
+        return pytest.fail.Exception(message, pytrace=False)
 
+    redirect: list[Path] = []
     with ExitStack() as stack:
         patch = stack.enter_context(pytest.MonkeyPatch.context())
         if replays_only(settings, path):
@@ -161,12 +186,13 @@ def llm_session(
                 if not os.environ.get(name):
                     patch.setenv(name, PLACEHOLDER_KEY)
         try:
-            stack.enter_context(
+            cassette = stack.enter_context(
                 use_cassette(
                     path,
                     settings.record_mode,
                     recorder.secrets,
                     settings.seed if settings.inject_seed else None,
+                    save_to=lambda original: redirect[0] if redirect else original,
                 )
             )
         except LLMSeedError as exc:
@@ -179,6 +205,59 @@ def llm_session(
         try:
             yield llm
         finally:
+            results = goldens.outcomes(snapshot) if snapshot is not None else []
+            drift = [g for g in results if g.received is not None]
+            recorded = bool(cassette.dirty)
+            if drift and recorded:
+                redirect.append(
+                    pending_path(
+                        path, pending_dir=run.pending_dir, rootdir=run.rootdir, base=test_dir
+                    )
+                )
+            pending = [
+                write_pending_golden(
+                    golden=g.path,
+                    received=g.received or "",
+                    nodeid=nodeid,
+                    triage=g.triage or "",
+                    cassette=path if redirect else None,
+                    cassette_pending=redirect[0] if redirect else None,
+                    pending_dir=run.pending_dir,
+                    rootdir=run.rootdir,
+                    base=test_dir,
+                )
+                for g in drift
+            ]
+            llm.record = TestRecord(
+                nodeid=nodeid,
+                seed=settings.seed,
+                record_mode=settings.record_mode,
+                cassette=_relative(path, run.rootdir),
+                cassette_status=(
+                    report.MISS
+                    if misses
+                    else report.RECORDED
+                    if recorded
+                    else report.HIT
+                    if recorder.log.calls
+                    else report.UNUSED_CALLS
+                ),
+                calls=len(recorder.log.calls),
+                goldens=[
+                    {
+                        "name": g.name,
+                        "path": _relative(g.path, run.rootdir),
+                        "status": g.status,
+                        "triage": g.triage,
+                        **({"stored": g.stored} if g.stored is not None else {}),
+                        **({"received": g.received} if g.received is not None else {}),
+                    }
+                    for g in results
+                ],
+                pending=[_relative(p, run.rootdir) for p in pending],
+            )
+            if snapshot is not None:
+                llm.golden_files = [_relative(p, run.rootdir) for p in goldens.files_of(snapshot)]
             try:
                 stack.close()
             except LLMSeedError as exc:

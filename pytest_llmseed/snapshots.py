@@ -92,20 +92,24 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         """Triage line, then what changed path by path (word-level for text)."""
         new = load_golden(str(serialized_data))
         if not snapshot_data:
-            yield "no golden yet: accept this output with `pytest --snapshot-update`"
+            yield "no golden yet: accept it with `llmseed review` or `pytest --snapshot-update`"
             return
         try:
             old = load_golden(str(snapshot_data))
         except GoldenFileError as exc:
             yield f"cannot compare: {exc}; fix the file or rewrite it with --snapshot-update"
             return
-        yield diffing.triage(old, new)
-        old_parts = compare.compared_parts(old)
-        new_parts = compare.compared_parts(new)
-
-        def shape(parts: list[tuple[Any, Any]]) -> Any:
-            answers = [{"request": request[1], "output": output} for request, output in parts]
-            return answers[0] if len(old_parts) == len(new_parts) == 1 else answers
-
-        yield from diffing.diff_lines(shape(old_parts), shape(new_parts))
+        yield from describe_change(old, new)
         yield f"(compared with profile {self.profile}; meta is kept but not compared)"
+
+
+def describe_change(old: Any, new: Any) -> list[str]:
+    """Triage line then path-by-path differences between two loaded golden documents."""
+    old_parts = compare.compared_parts(old)
+    new_parts = compare.compared_parts(new)
+
+    def shape(parts: list[tuple[Any, Any]]) -> Any:
+        answers = [{"request": request[1], "output": output} for request, output in parts]
+        return answers[0] if len(old_parts) == len(new_parts) == 1 else answers
+
+    return [diffing.triage(old, new), *diffing.diff_lines(shape(old_parts), shape(new_parts))]

@@ -351,7 +351,7 @@ def test_missing_golden_fails_without_update(
     result = pytester.runpytest("--llmseed-record-mode=once")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
-        ["*no golden yet: accept this output with `pytest --snapshot-update`*"]
+        ["*no golden yet: accept it with `llmseed review` or `pytest --snapshot-update`*"]
     )
 
 

@@ -1,0 +1,256 @@
+"""The ``llmseed`` console script: review, accept, reject and list pending changes.
+
+Exit codes: 0 done (``status``: nothing pending); 1 ``status`` found pending changes;
+2 bad usage or an unreadable pending file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__, pending
+from .pending import PendingChange, PendingError
+
+_COLORS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
+
+
+class _Out:
+    """Writes lines, colored only on a terminal (and never when NO_COLOR is set)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.color = stream.isatty() and not os.environ.get("NO_COLOR")
+
+    def paint(self, text: str, color: str) -> str:
+        return f"\033[{_COLORS[color]}m{text}\033[0m" if self.color else text
+
+    def line(self, text: str = "", color: str | None = None) -> None:
+        self.stream.write((self.paint(text, color) if color else text) + "\n")
+        self.stream.flush()
+
+    def diff_line(self, text: str) -> None:
+        if not self.color:
+            self.line(text)
+            return
+        text = re.sub(r"\[-(.*?)-\]", lambda m: self.paint(m.group(0), "red"), text)
+        text = re.sub(r"\{\+(.*?)\+\}", lambda m: self.paint(m.group(0), "green"), text)
+        stripped = text.lstrip()
+        color = {"-": "red", "+": "green", "~": "yellow"}.get(stripped[:1])
+        self.line(text, color if stripped[1:2] == " " else None)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _diff(change: PendingChange) -> list[str]:
+    from .snapshots import GoldenFileError, describe_change, load_golden
+
+    current = change.current
+    if current is None:
+        body = change.received.splitlines()
+        return ["new golden (nothing stored yet):", *("    " + line for line in body)]
+    try:
+        return describe_change(load_golden(current), load_golden(change.received))[1:]
+    except GoldenFileError as exc:
+        return [f"cannot diff: {exc}"]
+
+
+def _show(out: _Out, change: PendingChange, index: int, total: int) -> None:
+    out.line(f"[{index}/{total}] {change.test}", "bold")
+    out.line(f"  golden:   {_rel(change.golden)}", "dim")
+    if change.cassette is not None:
+        out.line(f"  cassette: {_rel(change.cassette)} (re-recorded with it)", "dim")
+    out.line(change.triage, "yellow")
+    for text in _diff(change):
+        out.diff_line("  " + text)
+
+
+def _read_key(stream: TextIO) -> str:
+    """One keystroke from a terminal (no Enter needed), else the first character of a line."""
+    if stream.isatty():
+        import termios
+        import tty
+
+        fd = stream.fileno()
+        saved = termios.tcgetattr(fd)
+        try:
+            tty.setcbreak(fd)
+            return os.read(fd, 1).decode(errors="replace")
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    line = stream.readline()
+    return line[:1] if line else "q"
+
+
+def _shared_cassette(change: PendingChange, others: Sequence[PendingChange]) -> bool:
+    return change.cassette is not None and any(
+        o is not change and o.cassette == change.cassette for o in others
+    )
+
+
+def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
+    """Walk the changes one by one: accept, reject, skip or quit."""
+    if not changes:
+        out.line("no pending changes")
+        return 0
+    done = {"accepted": 0, "rejected": 0, "skipped": 0}
+    remaining = list(changes)
+    for index, change in enumerate(changes, 1):
+        _show(out, change, index, len(changes))
+        while True:
+            out.stream.write("accept (a), reject (r), skip (s), quit (q)? ")
+            out.stream.flush()
+            key = _read_key(keys).lower()
+            out.line(key if key.strip() else "")
+            if key in ("a", "r", "s", "q"):
+                break
+        if key == "q":
+            break
+        if key == "a":
+            pending.accept(change)
+            done["accepted"] += 1
+        elif key == "r":
+            pending.reject(change, keep_cassette=_shared_cassette(change, remaining))
+            done["rejected"] += 1
+        else:
+            done["skipped"] += 1
+            continue
+        remaining.remove(change)
+        out.line()
+    left = len(remaining)
+    out.line(
+        f"accepted {done['accepted']}, rejected {done['rejected']}, skipped {done['skipped']}"
+        f"; {left} pending change(s) left",
+        "bold",
+    )
+    return 0
+
+
+def _select(
+    changes: list[PendingChange], tests: list[str], everything: bool
+) -> list[PendingChange]:
+    from fnmatch import fnmatchcase
+
+    if everything:
+        return changes
+    if not tests:
+        raise PendingError("name the tests (node ids, patterns or files), or pass --all")
+    chosen = []
+    for test in tests:
+        found = [
+            c
+            for c in changes
+            if c.test == test or c.test.startswith(test + "::") or fnmatchcase(c.test, test)
+        ]
+        if not found:
+            raise PendingError(f"no pending change for {test!r}; see `llmseed status`")
+        chosen += [c for c in found if c not in chosen]
+    return chosen
+
+
+def _apply(
+    action: Callable[[PendingChange, list[PendingChange]], None],
+    verb: str,
+    changes: list[PendingChange],
+    args: argparse.Namespace,
+    out: _Out,
+) -> int:
+    chosen = _select(changes, args.tests, args.all)
+    for change in chosen:
+        action(change, changes)
+        out.line(f"{verb} {change.test} ({_rel(change.golden)})")
+    out.line(f"{verb} {len(chosen)} pending change(s)")
+    return 0
+
+
+def cmd_status(changes: list[PendingChange], out: _Out) -> int:
+    """List pending changes; exit 1 when there are any (a CI-friendly check)."""
+    if not changes:
+        out.line("no pending changes")
+        return 0
+    for change in changes:
+        extra = " + cassette" if change.cassette is not None else ""
+        out.line(f"{change.test}  {_rel(change.golden)}{extra}")
+        out.line(f"    {change.triage}")
+    out.line(f"{len(changes)} pending change(s): review with `llmseed review`")
+    return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llmseed",
+        description="Review the golden changes pytest-llmseed left pending.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--from",
+            dest="source",
+            type=Path,
+            metavar="DIR",
+            help="read pending changes from DIR (a CI artifact written with "
+            "--llmseed-pending-dir) and apply them to the project in --root",
+        )
+        sub.add_argument(
+            "--root",
+            type=Path,
+            default=Path.cwd(),
+            help="the project's rootdir, for --from (default: the current directory)",
+        )
+
+    review = commands.add_parser("review", help="step through each pending change")
+    review.add_argument("paths", nargs="*", type=Path, help="where to look (default: .)")
+    common(review)
+    for name, text in (("accept", "apply"), ("reject", "discard")):
+        sub = commands.add_parser(name, help=f"{text} pending changes (golden and cassette)")
+        sub.add_argument("tests", nargs="*", help="node ids, fnmatch patterns or test files")
+        sub.add_argument("--all", action="store_true", help=f"{text} every pending change")
+        sub.add_argument("--path", dest="paths", action="append", type=Path, default=[])
+        common(sub)
+    status = commands.add_parser("status", help="list pending changes; exit 1 if any")
+    status.add_argument("paths", nargs="*", type=Path, help="where to look (default: .)")
+    common(status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``llmseed`` console script."""
+    args = _parser().parse_args(argv)
+    out = _Out(sys.stdout)
+    if args.source is not None and not args.source.is_dir():
+        print(f"llmseed: --from {args.source}: no such directory", file=sys.stderr)
+        return 2
+    try:
+        changes = pending.find(args.paths or [Path()], source=args.source, root=args.root)
+        if args.command == "review":
+            return cmd_review(changes, out, sys.stdin)
+        if args.command == "status":
+            return cmd_status(changes, out)
+        if args.command == "accept":
+            return _apply(lambda c, _all: pending.accept(c), "accepted", changes, args, out)
+        return _apply(
+            lambda c, every: pending.reject(c, keep_cassette=_shared_cassette(c, every)),
+            "rejected",
+            changes,
+            args,
+            out,
+        )
+    except PendingError as exc:
+        print(f"llmseed: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""After a test: what happened to each of its golden assertions (matched, changed, new...)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import diffing, report
+from .snapshots import GoldenFileError, load_golden
+
+if TYPE_CHECKING:
+    from syrupy.assertion import SnapshotAssertion
+
+NEW_GOLDEN_TRIAGE = "triage: new golden: nothing stored yet for this assertion"
+
+
+@dataclass(frozen=True)
+class GoldenOutcome:
+    """One assertion against a golden."""
+
+    name: str
+    path: Path
+    status: str
+    triage: str | None = None
+    received: str | None = None
+    """The received golden text when it did not match (the pending change)."""
+    stored: str | None = None
+    """The stored golden text it was compared with, when there was one."""
+
+
+def _triage(old: str, new: str) -> str:
+    try:
+        return diffing.triage(load_golden(old), load_golden(new))
+    except GoldenFileError as exc:
+        return f"triage: the stored golden cannot be read ({exc})"
+
+
+def outcomes(snapshot: SnapshotAssertion) -> list[GoldenOutcome]:
+    """The status of every assertion the test made through ``snapshot``, in order."""
+    results = []
+    for _index, result in sorted(snapshot.executions.items()):
+        path = Path(result.snapshot_location)
+        received = result.asserted_data if isinstance(result.asserted_data, str) else None
+        if result.success:
+            status = (
+                report.NEW
+                if result.created
+                else report.UPDATED
+                if result.updated
+                else report.MATCHED
+            )
+            results.append(GoldenOutcome(result.snapshot_name, path, status))
+        elif received is None:
+            continue  # serialization itself failed: the test shows that error
+        elif result.recalled_data is None:
+            results.append(
+                GoldenOutcome(
+                    result.snapshot_name, path, report.MISSING, NEW_GOLDEN_TRIAGE, received
+                )
+            )
+        else:
+            triage = _triage(str(result.recalled_data), received)
+            results.append(
+                GoldenOutcome(
+                    result.snapshot_name,
+                    path,
+                    report.CHANGED,
+                    triage,
+                    received,
+                    str(result.recalled_data),
+                )
+            )
+    return results
+
+
+def files_of(snapshot: SnapshotAssertion) -> list[Path]:
+    """The golden files on disk that belong to this test (all assertion indexes)."""
+    first = Path(snapshot.extension.get_location(test_location=snapshot.test_location, index=0))
+    stem = first.name.removesuffix(".llm.yaml")
+    pattern = re.compile(re.escape(stem) + r"(\.\d+)?\.llm\.yaml")
+    if not first.parent.is_dir():
+        return []
+    return sorted(p for p in first.parent.iterdir() if pattern.fullmatch(p.name))
