@@ -194,9 +194,7 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str) -> str:
     host = urlsplit(request.uri).netloc
     lines.append(f"To record it from {host} (needs the API key and the network), run:")
     lines.append(f"  pytest {shlex.quote(nodeid)} --llmseed-record-mode={mode}")
-    lines.append(
-        "then review the golden diff, and accept it with --snapshot-update if it is right."
-    )
+    lines.append("then review the changed golden with `llmseed review` (it is left pending).")
     return "\n".join(lines)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 REDACTED = "<llmseed:redacted>"
@@ -54,28 +57,124 @@ def redact_text(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+def redact_value(value: Any, secrets: Iterable[str]) -> Any:
+    """A copy of JSON-like data (dicts, lists, strings) with every secret replaced."""
+    secrets = list(secrets)
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return redact_text(value, secrets)
+    if isinstance(value, list | tuple):
+        return type(value)(redact_value(v, secrets) for v in value)
+    if isinstance(value, dict):
+        return {redact_value(k, secrets): redact_value(v, secrets) for k, v in value.items()}
+    return value
+
+
+def _dump_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def _redact_json(text: str, secrets: list[str]) -> str | None:
     """Redact inside JSON strings, where an escape (``\\u002d``) can hide a literal key."""
     try:
         data = json.loads(text)
     except ValueError:
         return None
+    redacted = redact_value(data, secrets)
+    return _dump_json(redacted) if redacted != data else None
+
+
+_SSE_LINE = re.compile(r"(\r\n|\r|\n)")
+
+
+def _is_sse(text: str) -> bool:
+    first = text.lstrip("\r\n")[:6]
+    return first.startswith(("data:", "event:", "id:", ":"))
+
+
+def _string_leaves(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
+    """(container, key, path) of every string inside ``value``; choices keyed by 'index'."""
+    items: Iterable[tuple[Any, Any]]
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    for key, child in items:
+        step = key
+        if isinstance(value, list) and isinstance(child, dict) and "index" in child:
+            step = ("index", str(child["index"]))  # stream chunks carry one choice each
+        if isinstance(child, str):
+            yield value, key, (*path, step)
+        else:
+            yield from _string_leaves(child, (*path, step))
+
+
+def _redact_split(events: list[Any], secrets: list[str]) -> bool:
+    """Redact a secret spread over several events (a streamed model echoing a key).
+
+    The deltas of one field (e.g. ``choices[0].delta.content``) are joined in order; where
+    a secret appears in the joined text, the parts of the deltas it covers are replaced.
+    """
+    fields: dict[tuple[Any, ...], list[tuple[Any, Any]]] = {}
+    for event in events:
+        for container, key, path in _string_leaves(event, ()):
+            fields.setdefault(path, []).append((container, key))
     changed = False
+    for leaves in fields.values():
+        if len(leaves) < 2:
+            continue
+        for _ in range(1000):  # each round removes one occurrence
+            texts = [container[key] for container, key in leaves]
+            joined = "".join(texts)
+            found = [(joined.find(s), s) for s in secrets if s in joined]
+            if not found:
+                break
+            start, secret = min(found)
+            end = start + len(secret)
+            offset = 0
+            placed = False
+            for (container, key), text in zip(leaves, texts, strict=True):
+                lo, hi = offset, offset + len(text)
+                offset = hi
+                if hi <= start or lo >= end:
+                    continue
+                keep_head = text[: max(0, start - lo)]
+                keep_tail = text[max(0, end - lo) :] if end < hi else ""
+                container[key] = keep_head + ("" if placed else REDACTED) + keep_tail
+                placed = True
+            changed = True
+    return changed
 
-    def walk(value: Any) -> Any:
-        nonlocal changed
-        if isinstance(value, str):
-            new = redact_text(value, secrets)
-            changed = changed or new != value
-            return new
-        if isinstance(value, list):
-            return [walk(v) for v in value]
-        if isinstance(value, dict):
-            return {walk(k): walk(v) for k, v in value.items()}
-        return value
 
-    data = walk(data)
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) if changed else None
+def _redact_sse(text: str, secrets: list[str]) -> str:
+    """Redact an SSE body: inside each event's JSON, and across the deltas of a stream."""
+    parts = _SSE_LINE.split(text)  # lines at even positions, their line breaks between
+    events: list[tuple[int, Any]] = []
+    for index in range(0, len(parts), 2):
+        line = parts[index]
+        if not line.startswith("data:"):
+            parts[index] = redact_text(line, secrets)
+            continue
+        payload = line[5:].removeprefix(" ")
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            parts[index] = redact_text(line, secrets)
+            continue
+        if not isinstance(data, dict | list):
+            parts[index] = redact_text(line, secrets)
+            continue
+        redacted = redact_value(data, secrets)
+        events.append((index, redacted))
+        if redacted != data:
+            parts[index] = "data: " + _dump_json(redacted)
+    if _redact_split([event for _, event in events], secrets):
+        for index, event in events:
+            parts[index] = "data: " + _dump_json(event)
+    return redact_text("".join(parts), secrets)
 
 
 def redact_body(body: Any, secrets: list[str]) -> Any:
@@ -92,6 +191,10 @@ def redact_body(body: Any, secrets: list[str]) -> Any:
         redacted = _redact_json(text, secrets)
         if redacted is not None:
             return redacted.encode() if isinstance(body, bytes) else redacted
+    elif text is not None and _is_sse(text):
+        sse = _redact_sse(text, secrets)
+        if sse != text:
+            return sse.encode() if isinstance(body, bytes) else sse
     if isinstance(body, bytes):
         encoded = [s.encode() for s in secrets]
         for secret in encoded:
@@ -116,6 +219,11 @@ def scrub_request(request: Any, secrets: list[str]) -> Any:
         or name.lower().startswith(VOLATILE_REQUEST_HEADER_PREFIXES)
     ]
     request = remove_headers(request, drop)
+    for name in list(request.headers):
+        # A key sent in any other header (a proxy's, a custom one) is replaced, not kept.
+        value = request.headers[name]
+        if isinstance(value, str):
+            request.headers[name] = redact_text(value, secrets)
     secret_params = [name for name, _ in request.query if name.lower() in SECRET_QUERY_PARAMETERS]
     if secret_params:
         request = remove_query_parameters(request, secret_params)
@@ -136,3 +244,26 @@ def scrub_response(response: dict[str, Any], secrets: list[str]) -> dict[str, An
     if isinstance(body, dict) and "string" in body:
         body["string"] = redact_body(body["string"], secrets)
     return response
+
+
+_ACTIVE: ContextVar[Callable[[], list[str]] | None] = ContextVar("llmseed_secrets", default=None)
+
+
+@contextmanager
+def secrets_in_use(source: Callable[[], list[str]]) -> Iterator[None]:
+    """Make ``source`` (the running test's credentials) what ``active_secrets`` returns."""
+    token = _ACTIVE.set(source)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def active_secrets() -> list[str]:
+    """The credentials of the test running in this context (none outside a test).
+
+    Lets writers that are not handed the test's state (the golden extension, reports and
+    pending changes) redact what they write.
+    """
+    source = _ACTIVE.get()
+    return usable_secrets(source()) if source is not None else []
