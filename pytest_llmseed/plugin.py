@@ -296,6 +296,7 @@ class _State:
         if workeroutput is not None:
             workeroutput["llmseed_unused_cassettes"] = unused
 
+    @pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown without xdist
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         # xdist controller: workers collect, the controller does not, so the workers judge
         # unused cassettes. Every worker collects everything: any one answer will do.
