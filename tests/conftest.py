@@ -56,11 +56,16 @@ def llm_server(_server_process: FakeOpenAIServer) -> Iterator[FakeOpenAIServer]:
     _server_process.reset()
 
 
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inner pytest runs must not see the outer environment (CI=true in CI, real keys)."""
+    for name in _ISOLATED_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def llm_env(monkeypatch: pytest.MonkeyPatch, llm_server: FakeOpenAIServer) -> FakeOpenAIServer:
     """Point the OpenAI SDK at the test server with a fake key; nothing else leaks in."""
-    for name in _ISOLATED_ENV:
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
     monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
     return llm_server
