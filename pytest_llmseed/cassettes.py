@@ -41,6 +41,29 @@ def cassette_path(
     return base / test_file.stem / f"{cassette_name(class_name, test_name)}.yaml"
 
 
+def unused_cassettes(
+    directories: dict[Path, str],
+    *,
+    expected: set[Path],
+    skip_modules: set[str],
+    rootdir: Path,
+) -> list[str]:
+    """Cassettes in the modules' default directories that no collected test uses.
+
+    ``directories`` maps each module's cassette directory to its test file; modules with
+    deselected tests are skipped, since their other tests' cassettes are not unused.
+    """
+    from .report import relative_path
+
+    return [
+        relative_path(path, rootdir)
+        for directory, module in sorted(directories.items())
+        if module not in skip_modules and directory.is_dir()
+        for path in sorted(directory.glob("*.yaml"))
+        if path.resolve() not in expected
+    ]
+
+
 def is_transient(status: int) -> bool:
     """Answers the SDK retries (and a test must not keep as the truth)."""
     return status in (408, 409, 429) or status >= 500

@@ -9,14 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import config as cfg
-from .report import RunReport, TestRecord
+from .session import LLMSeedSession
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 SETTINGS_KEY = pytest.StashKey["cfg.Settings"]()
 LAYERS_KEY = pytest.StashKey["tuple[cfg.Layer, cfg.Layer]"]()
 MARKER_ERROR_KEY = pytest.StashKey[str]()
-STATE_KEY = pytest.StashKey["_State"]()
+STATE_KEY = pytest.StashKey["LLMSeedSession"]()
 RECORD_KEY = pytest.StashKey["tuple[dict[str, Any], list[str]]"]()
 
 
@@ -132,7 +131,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     # Validated here so a bad ini value stops the run before collection.
     config.stash[LAYERS_KEY] = (cfg.cli_layer(config), cfg.ini_layer(config))
-    state = _State(
+    state = LLMSeedSession(
         config=config,
         ci=cfg.is_ci(os.environ),
         run=cfg.RunContext(config.rootpath, _path_option(config, "pending_dir")),
@@ -236,137 +235,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         record, files = item.stash[RECORD_KEY]
         report.llmseed = {"record": record, "golden_files": files}
     return report
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
-@dataclass
-class _State:
-    """The plugin's session: collects per-test records (also from xdist workers), judges
-    unused cassettes, protects goldens of failing tests, writes reports. Registered as a
-    plugin object per config, so hooks without a ``config`` argument reach their state."""
-
-    config: pytest.Config
-    ci: bool
-    run: cfg.RunContext
-    report_path: Path | None
-    html_path: Path | None
-    report: RunReport = field(default_factory=RunReport)
-    failed: set[str] = field(default_factory=set)
-    golden_files: dict[str, list[str]] = field(default_factory=dict)
-    expected_cassettes: set[Path] = field(default_factory=set)
-    cassette_modules: dict[Path, str] = field(default_factory=dict)
-    deselected_modules: set[str] = field(default_factory=set)
-    restored: list[str] = field(default_factory=list)
-
-    @property
-    def is_worker(self) -> bool:
-        return hasattr(self.config, "workerinput")
-
-    def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        self.deselected_modules.update(str(item.path) for item in items)
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.failed:
-            self.failed.add(report.nodeid)
-        data = getattr(report, "llmseed", None)
-        if report.when == "teardown" and isinstance(data, dict):
-            record = TestRecord.from_dict(data["record"])
-            record.outcome = "failed" if report.nodeid in self.failed else "passed"
-            self.report.add(record)
-            self.golden_files[report.nodeid] = list(data["golden_files"])
-
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        if any("::" in str(arg) for arg in self.config.args):
-            return  # single tests were selected: other tests' cassettes are not judged
-        unused = [
-            _rel(path, self.config.rootpath)
-            for directory, module in sorted(self.cassette_modules.items())
-            if module not in self.deselected_modules and directory.is_dir()
-            for path in sorted(directory.glob("*.yaml"))
-            if path.resolve() not in self.expected_cassettes
-        ]
-        self.report.unused_cassettes = unused
-        workeroutput = getattr(self.config, "workeroutput", None)
-        if workeroutput is not None:
-            workeroutput["llmseed_unused_cassettes"] = unused
-
-    @pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown without xdist
-    def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        # xdist controller: workers collect, the controller does not, so the workers judge
-        # unused cassettes. Every worker collects everything: any one answer will do.
-        unused = getattr(node, "workeroutput", {}).get("llmseed_unused_cassettes")
-        if unused is not None:
-            self.report.unused_cassettes = list(unused)
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Any:
-        if self.is_worker:
-            return (yield)
-        # syrupy deletes goldens it thinks unused, including those of a test that failed
-        # before it could assert (a cassette miss). A failing test must not lose its goldens.
-        kept = {
-            path: path.read_bytes()
-            for nodeid in self.failed
-            for path in (self.config.rootpath / rel for rel in self.golden_files.get(nodeid, []))
-            if path.is_file()
-        }
-        result = yield
-        from .atomic import atomic_write_text
-
-        for path, data in kept.items():
-            if not path.exists():
-                atomic_write_text(path, data.decode("utf-8"))
-                self.restored.append(_rel(path, self.config.rootpath))
-        self._write_outputs()
-        if self.ci and self.report.unused_cassettes and session.exitstatus == 0:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        return result
-
-    def _write_outputs(self) -> None:
-        from .atomic import atomic_write_text
-
-        if self.report_path is not None:
-            atomic_write_text(self.report_path, self.report.to_json())
-        if self.html_path is not None:
-            from .html_report import ChangedGolden, render
-
-            changes = [
-                ChangedGolden(
-                    nodeid=r.nodeid,
-                    golden=g["path"],
-                    triage=g.get("triage") or "",
-                    stored=g.get("stored", ""),
-                    received=g["received"],
-                )
-                for r in self.report.drifted
-                for g in r.goldens
-                if g.get("received") is not None
-            ]
-            atomic_write_text(self.html_path, render(changes))
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary and (self.report.records or self.report.unused_cassettes):
-            with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(self.report.markdown())
-
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.is_worker:
-            return
-        lines = self.report.lines()
-        if not lines and not self.restored:
-            return
-        terminalreporter.write_sep("-", "llmseed summary")
-        for line in lines:
-            terminalreporter.write_line(line)
-        for path in self.restored:
-            terminalreporter.write_line(f"kept the golden of a failing test: {path}")
-        if self.ci and self.report.unused_cassettes:
-            terminalreporter.write_line("CI: unused cassettes fail the run (delete them).")
-        for label, written in (("JSON report", self.report_path), ("HTML", self.html_path)):
-            if written is not None:
-                terminalreporter.write_line(f"{label}: {written}")

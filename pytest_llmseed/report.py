@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 SCHEMA_VERSION = 1
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to the rootdir when under it (reports stay portable), else as is."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
 
 # Golden statuses, as reported.
 MATCHED, CHANGED, NEW, MISSING, UPDATED = "matched", "changed", "new", "missing", "updated"

@@ -19,7 +19,7 @@ from .config import RunContext, Settings
 from .errors import LLMSeedError
 from .intercept import Recorder, intercepting
 from .pending import pending_path, write_pending_golden
-from .report import TestRecord
+from .report import TestRecord, relative_path
 
 if TYPE_CHECKING:
     import openai
@@ -140,13 +140,6 @@ def replays_only(settings: Settings, path: Path) -> bool:
     return settings.record_mode == "none" or (settings.record_mode == "once" and path.is_file())
 
 
-def _relative(path: Path, rootdir: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(rootdir.resolve()))
-    except ValueError:
-        return str(path)
-
-
 @contextmanager
 def llm_session(
     *,
@@ -232,7 +225,7 @@ def llm_session(
                 nodeid=nodeid,
                 seed=settings.seed,
                 record_mode=settings.record_mode,
-                cassette=_relative(path, run.rootdir),
+                cassette=relative_path(path, run.rootdir),
                 cassette_status=(
                     report.MISS
                     if misses
@@ -246,7 +239,7 @@ def llm_session(
                 goldens=[
                     {
                         "name": g.name,
-                        "path": _relative(g.path, run.rootdir),
+                        "path": relative_path(g.path, run.rootdir),
                         "status": g.status,
                         "triage": g.triage,
                         **({"stored": g.stored} if g.stored is not None else {}),
@@ -254,10 +247,12 @@ def llm_session(
                     }
                     for g in results
                 ],
-                pending=[_relative(p, run.rootdir) for p in pending],
+                pending=[relative_path(p, run.rootdir) for p in pending],
             )
             if snapshot is not None:
-                llm.golden_files = [_relative(p, run.rootdir) for p in goldens.files_of(snapshot)]
+                llm.golden_files = [
+                    relative_path(p, run.rootdir) for p in goldens.files_of(snapshot)
+                ]
             try:
                 stack.close()
             except LLMSeedError as exc:
