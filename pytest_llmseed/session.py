@@ -120,6 +120,18 @@ class LLMSeedSession:
             terminalreporter.write_line(line)
         for path in self.restored:
             terminalreporter.write_line(f"kept the golden of a failing test: {path}")
+        unasserted = sorted(
+            path
+            for nodeid in self.failed
+            if nodeid in self.report.records and not self.report.records[nodeid].goldens
+            for path in self.golden_files.get(nodeid, [])
+        )
+        if unasserted and not self.restored:
+            terminalreporter.write_line(
+                f"{len(unasserted)} golden(s) of failing tests were not compared (the tests "
+                "failed first); syrupy counts them as unused, but they are kept: fix the "
+                "tests rather than deleting them with --snapshot-update"
+            )
         if self.ci and self.report.unused_cassettes:
             terminalreporter.write_line("CI: unused cassettes fail the run (delete them).")
         for label, written in (("JSON report", self.report_path), ("HTML", self.html_path)):

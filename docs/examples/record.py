@@ -7,6 +7,9 @@ pytest's exit code. The key it passes is a fake one, and nothing but 127.0.0.1 i
 contacted: the shipped recordings come from that test server, not from OpenAI.
 
 Extra arguments are passed on to pytest, e.g. ``python docs/examples/record.py -k order``.
+With ``--review`` the goldens are not rewritten: the cassettes are re-recorded and every
+golden that changed is left pending, to be approved with ``llmseed review`` (the approval
+walkthrough in docs/walkthrough.md does exactly that).
 """
 
 from __future__ import annotations
@@ -29,16 +32,18 @@ def main(argv: list[str]) -> int:
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS")}
     env["OPENAI_BASE_URL"] = f"http://{HOST}:{PORT}/v1"
     env["OPENAI_API_KEY"] = "sk-test-example-recording"  # fake: the test server takes any key
+    review = "--review" in argv
+    update = [] if review else ["--snapshot-update"]
     command = [
         sys.executable,
         "-m",
         "pytest",
         str(EXAMPLES),
         "--llmseed-record-mode=all",
-        "--snapshot-update",
+        *update,
         "-p",
         "no:cacheprovider",
-        *argv,
+        *(arg for arg in argv if arg != "--review"),
     ]
     with FakeOpenAIServer(host=HOST, port=PORT) as server:
         print(f"recording against the test server at {server.base_url}", flush=True)
