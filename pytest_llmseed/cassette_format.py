@@ -21,6 +21,11 @@ from .atomic import atomic_write_text
 from .errors import CassetteFileError, SecretLeakError
 
 JSON_KEY = "json"
+# First and last lines of every cassette the plugin writes. A file that starts with the
+# first but lacks the last was cut short (an interrupted copy, a bad merge): YAML cut at a
+# line or inside a value often still parses, so the end line is what tells.
+HEADER = "# vcrpy cassette written by pytest-llmseed; review changes like code.\n"
+END_LINE = "# end of cassette"
 
 
 def _is_json_type(headers: dict[str, Any]) -> bool:
@@ -92,7 +97,7 @@ class ReadableSerializer:
         """Dump a vcrpy cassette dict as readable YAML."""
         interactions = [_structure(i) for i in cassette_dict.get("interactions", [])]
         data = {**cassette_dict, "interactions": interactions}
-        return yamlio.dump(data)
+        return HEADER + yamlio.dump(data) + END_LINE + "\n"
 
     @staticmethod
     def deserialize(cassette_string: str) -> Any:
@@ -231,6 +236,8 @@ class CassettePersister:
             raise CassetteFileError(path, f"it cannot be read ({exc.strerror})") from None
         if not text.strip():
             raise CassetteNotFoundError()
+        if text.startswith(HEADER.rstrip()) and END_LINE not in text:
+            raise CassetteFileError(path, f"it is cut short: its last line {END_LINE!r} is missing")
         try:
             data = serializer.deserialize(text)
         except yaml.YAMLError as exc:

@@ -157,6 +157,9 @@ def marker_layer(mark: pytest.Mark | None, test_dir: Path) -> Layer:
     def parse_cassette(value: object) -> Path:
         if not isinstance(value, str | Path) or not str(value).strip():
             raise ValueError("must be a non-empty path (relative to the test file)")
+        problem = path_problem(test_dir / Path(value), directory=False)
+        if problem:
+            raise ValueError(problem)
         return test_dir / Path(value)
 
     return Layer(
@@ -168,9 +171,28 @@ def marker_layer(mark: pytest.Mark | None, test_dir: Path) -> Layer:
     )
 
 
+def path_problem(path: Path, *, directory: bool) -> str | None:
+    """Why ``path`` cannot be used as a directory (or written as a file); None if it can."""
+    if directory:
+        if path.exists() and not path.is_dir():
+            return f"{path} exists and is not a directory"
+    elif path.is_dir():
+        return f"{path} is a directory; give the path of a file to write"
+    start = path if directory else path.parent
+    for ancestor in (start, *start.parents):
+        if ancestor.exists():
+            return None if ancestor.is_dir() else f"{ancestor} is a file, not a directory"
+    return None
+
+
 def cli_layer(config: pytest.Config) -> Layer:
     """Command-line values; argparse already validated them through ``type=``."""
     cassette_dir = config.getoption("llmseed_cassette_dir")
+    if cassette_dir:
+        path = config.invocation_params.dir / cassette_dir
+        problem = path_problem(path, directory=True)
+        if problem:
+            raise pytest.UsageError(f"--llmseed-cassette-dir={cassette_dir}: {problem}")
     return Layer(
         seed=config.getoption("llmseed_seed"),
         record_mode=config.getoption("llmseed_record_mode"),
@@ -198,6 +220,12 @@ def ini_layer(config: pytest.Config) -> Layer:
             raise pytest.UsageError(f"llmseed_{name} = {raw!r} in {where}: {exc}") from None
 
     cassette_dir = read("cassette_dir")
+    if cassette_dir:
+        problem = path_problem(base / cassette_dir, directory=True)
+        if problem:
+            raise pytest.UsageError(
+                f"llmseed_cassette_dir = {cassette_dir!r} in {where}: {problem}"
+            )
     return Layer(
         seed=check("seed", parse_seed),
         record_mode=check("record_mode", parse_record_mode),

@@ -111,16 +111,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("llmseed_cassette_dir", "pytest-llmseed cassette directory.")
 
 
-def _path_option(config: pytest.Config, name: str) -> Path | None:
-    """A path from the command line (relative to the invocation dir) or ini (to the ini)."""
+def _path_option(config: pytest.Config, name: str, *, directory: bool = False) -> Path | None:
+    """A path from the command line (relative to the invocation dir) or ini (to the ini).
+
+    A path that cannot be written (a directory given for a file, a file on the way) is a
+    usage error now, not a traceback when the run ends.
+    """
     value = config.getoption(f"llmseed_{name}")
     if value:
-        return config.invocation_params.dir / str(value)
-    raw = config.getini(f"llmseed_{name}")
-    if isinstance(raw, str) and raw.strip():
+        path = config.invocation_params.dir / str(value)
+        source = f"--llmseed-{name.replace('_', '-')}={value}"
+    else:
+        raw = config.getini(f"llmseed_{name}")
+        if not (isinstance(raw, str) and raw.strip()):
+            return None
         base = config.inipath.parent if config.inipath else config.rootpath
-        return base / raw.strip()
-    return None
+        path = base / raw.strip()
+        source = f"llmseed_{name} = {raw.strip()!r} in {config.inipath or 'the ini file'}"
+    problem = cfg.path_problem(path, directory=directory)
+    if problem:
+        raise pytest.UsageError(f"{source}: {problem}")
+    return path
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -134,7 +145,7 @@ def pytest_configure(config: pytest.Config) -> None:
     state = LLMSeedSession(
         config=config,
         ci=cfg.is_ci(os.environ),
-        run=cfg.RunContext(config.rootpath, _path_option(config, "pending_dir")),
+        run=cfg.RunContext(config.rootpath, _path_option(config, "pending_dir", directory=True)),
         report_path=_path_option(config, "report"),
         html_path=_path_option(config, "html"),
     )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from . import goldens, report
+from . import goldens, report, scrub
 from .calls import ACTIVE_LOG, CallList
 from .cassettes import explain_miss, use_cassette
 from .config import RunContext, Settings
@@ -167,7 +167,10 @@ def llm_session(
     def on_miss(exc: Exception) -> BaseException:
         # pytest's Failed is a BaseException: the SDK's `except Exception` retry loop and
         # the application's own error handling cannot swallow a missing recording.
-        message = explain_miss(exc, settings.record_mode, nodeid)
+        # The request diff can show a key the code put in a prompt or header: redact it.
+        message = scrub.redact_text(
+            explain_miss(exc, settings.record_mode, nodeid), recorder.secrets()
+        )
         misses.append(message)
         return pytest.fail.Exception(message, pytrace=False)
 
@@ -178,6 +181,7 @@ def llm_session(
             for name in KEY_ENV_VARS:
                 if not os.environ.get(name):
                     patch.setenv(name, PLACEHOLDER_KEY)
+        failure: str | None = None
         try:
             cassette = stack.enter_context(
                 use_cassette(
@@ -189,8 +193,12 @@ def llm_session(
                 )
             )
         except LLMSeedError as exc:
-            pytest.fail(str(exc), pytrace=False)
+            failure = str(exc)
+        if failure is not None:
+            # Failed outside the except block: the message alone, not chained to a copy.
+            pytest.fail(failure, pytrace=False)
         stack.enter_context(intercepting(recorder, on_miss))
+        stack.enter_context(scrub.secrets_in_use(recorder.secrets))
         token = ACTIVE_LOG.set(recorder.log)
         stack.callback(ACTIVE_LOG.reset, token)
         llm = SeededLLM(settings=settings, cassette_path=path, recorder=recorder, snapshot=snapshot)
@@ -256,4 +264,6 @@ def llm_session(
             try:
                 stack.close()
             except LLMSeedError as exc:
-                pytest.fail(str(exc), pytrace=False)
+                failure = str(exc)
+            if failure is not None:
+                pytest.fail(failure, pytrace=False)

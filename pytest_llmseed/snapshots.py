@@ -11,7 +11,7 @@ import yaml
 from syrupy.data import SnapshotCollection
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from . import compare, diffing, normalize, yamlio
+from . import compare, diffing, normalize, scrub, yamlio
 from .atomic import atomic_write_text
 from .compare_profiles import Profile
 
@@ -55,6 +55,7 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
     file_extension = "llm.yaml"
     _write_mode = WriteMode.TEXT
     profile: Profile = Profile("exact")
+    _location = ""  # the golden last read, so a failure can name it
 
     @classmethod
     @functools.cache
@@ -74,8 +75,21 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         atomic_write_text(Path(snapshot_collection.location), str(snapshot.data))
 
     def serialize(self, data: Any, **_kwargs: Any) -> str:
-        """Normalize what the test asserts into golden text."""
-        return dump_golden(normalize.document(data))
+        """Normalize what the test asserts into golden text, the test's keys redacted."""
+        document = normalize.document(data)
+        return dump_golden(scrub.redact_value(document, scrub.active_secrets()))
+
+    def read_snapshot_data_from_location(
+        self, *, snapshot_location: str, snapshot_name: str, session_id: str
+    ) -> Any:
+        """Read a golden as text. Bytes that are not UTF-8 are replaced, not raised: the
+        comparison then reports the file as not valid YAML / not a golden, naming it."""
+        self._location = snapshot_location
+        try:
+            with open(snapshot_location, encoding="utf-8", errors="replace") as handle:
+                return handle.read()
+        except FileNotFoundError:
+            return None
 
     def matches(self, *, serialized_data: Any, snapshot_data: Any) -> bool:
         """Equal text is a match; otherwise compare requests and outputs under the profile."""
@@ -93,11 +107,14 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         new = load_golden(str(serialized_data))
         if not snapshot_data:
             yield "no golden yet: accept it with `llmseed review` or `pytest --snapshot-update`"
+            if self._location and Path(self._location).is_file():
+                yield f"  golden: {self._location}"  # there, but empty
             return
         try:
             old = load_golden(str(snapshot_data))
         except GoldenFileError as exc:
             yield f"cannot compare: {exc}; fix the file or rewrite it with --snapshot-update"
+            yield f"  golden: {self._location}"
             return
         yield from describe_change(old, new)
         yield f"(compared with profile {self.profile}; meta is kept but not compared)"
