@@ -45,13 +45,22 @@ class LLMCall:
     url: str = field(default="", compare=False)
 
 
+def _lines(text: str) -> Iterator[str]:
+    """``_SSE_LINE_BREAK.split(text)``, one line at a time (a long stream is not held twice)."""
+    start = 0
+    for match in _SSE_LINE_BREAK.finditer(text):
+        yield text[start : match.start()]
+        start = match.end()
+    yield text[start:]
+
+
 def iter_sse(text: str) -> Iterator[tuple[str | None, str]]:
     """Yield ``(event, data)`` per server-sent event, following the SSE framing rules."""
     event: str | None = None
     data: list[str] = []
     # SSE lines end in CR, LF or CRLF only; str.splitlines would also split on U+2028 etc.
     # that a model may well write inside a JSON string.
-    for line in _SSE_LINE_BREAK.split(text):
+    for line in _lines(text):
         if not line:
             if data:
                 yield event, "\n".join(data)
@@ -69,32 +78,58 @@ def iter_sse(text: str) -> Iterator[tuple[str | None, str]]:
         yield event, "\n".join(data)
 
 
-def assemble_stream(text: str) -> Any:
-    """Turn an SSE body into the object a non-streamed call would have returned."""
-    payloads: list[Any] = []
+def _payloads(text: str) -> Iterator[Any]:
+    """Each event's data parsed as JSON (or the raw text), up to ``[DONE]``."""
     for _event, data in iter_sse(text):
         if data.strip() == "[DONE]":
-            break
+            return
         try:
-            payloads.append(json.loads(data))
+            yield json.loads(data)
         except ValueError:
-            payloads.append(data)
-    objects = [p for p in payloads if isinstance(p, dict)]
-    if objects and all(p.get("object") == "chat.completion.chunk" for p in objects):
-        return _assemble_chat(objects)
-    if objects and all(p.get("object") == "text_completion" for p in objects):
-        return _assemble_text(objects)
-    for payload in reversed(objects):
-        # Responses API: the terminal event carries the whole response.
-        if isinstance(payload.get("response"), dict) and str(payload.get("type", "")).startswith(
-            "response."
-        ):
-            return payload["response"]
-    return payloads
+            yield data
 
 
-def _header(chunks: list[dict[str, Any]], obj: str) -> dict[str, Any]:
-    first = chunks[0]
+def _is_terminal_response(payload: dict[str, Any]) -> bool:
+    """A Responses API event that carries the whole response (``response.completed`` ...)."""
+    return isinstance(payload.get("response"), dict) and str(payload.get("type", "")).startswith(
+        "response."
+    )
+
+
+def assemble_stream(text: str) -> Any:
+    """Turn an SSE body into the object a non-streamed call would have returned.
+
+    One pass, folding each chunk into the answer as it is parsed: a stream of 20,000
+    chunks is never held as 20,000 parsed objects at once.
+    """
+    chat, completion = _ChatAssembler(), _TextAssembler()
+    all_chat = all_text = True
+    seen_object = False
+    terminal: dict[str, Any] | None = None
+    for payload in _payloads(text):
+        if not isinstance(payload, dict):
+            continue
+        seen_object = True
+        kind = payload.get("object")
+        all_chat = all_chat and kind == "chat.completion.chunk"
+        all_text = all_text and kind == "text_completion"
+        if all_chat:
+            chat.add(payload)
+        elif all_text:
+            completion.add(payload)
+        if _is_terminal_response(payload):
+            terminal = payload
+    if seen_object and all_chat:
+        return chat.result()
+    if seen_object and all_text:
+        return completion.result()
+    if terminal is not None:
+        return terminal["response"]
+    # Nothing recognisable: the events themselves (rare, so parsed a second time).
+    return list(_payloads(text))
+
+
+def _header(first: dict[str, Any], obj: str) -> dict[str, Any]:
     result: dict[str, Any] = {"id": first.get("id"), "object": obj}
     for key in ("created", "model", "system_fingerprint", "service_tier"):
         if key in first:
@@ -102,76 +137,134 @@ def _header(chunks: list[dict[str, Any]], obj: str) -> dict[str, Any]:
     return result
 
 
-def _assemble_chat(chunks: list[dict[str, Any]]) -> dict[str, Any]:
-    result = _header(chunks, "chat.completion")
-    choices: dict[int, dict[str, Any]] = {}
-    for chunk in chunks:
+class _Text:
+    """Text built from many small pieces: joined once, not copied on every append."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def add(self, piece: str) -> None:
+        self.parts.append(piece)
+
+    def __str__(self) -> str:
+        return "".join(self.parts)
+
+
+class _ChatAssembler:
+    """Chat Completions chunks folded into one ``chat.completion``."""
+
+    def __init__(self) -> None:
+        self.header: dict[str, Any] | None = None
+        self.usage: Any = None
+        self.choices: dict[int, dict[str, Any]] = {}
+
+    def add(self, chunk: dict[str, Any]) -> None:
+        if self.header is None:
+            self.header = _header(chunk, "chat.completion")
         if chunk.get("usage") is not None:
-            result["usage"] = chunk["usage"]
+            self.usage = chunk["usage"]
         for choice in chunk.get("choices") or []:
-            slot = choices.setdefault(
-                choice.get("index", 0),
-                {
-                    "index": choice.get("index", 0),
-                    "message": {"role": "assistant"},
-                    "tool_calls": {},
-                },
-            )
+            index = choice.get("index", 0)
+            slot = self.choices.get(index)
+            if slot is None:
+                # "text" keeps content / refusal in the order they first came, as the
+                # message's keys were before pieces were joined at the end.
+                slot = self.choices[index] = {"role": "assistant", "text": {}, "tool_calls": {}}
             delta = choice.get("delta") or {}
-            message = slot["message"]
             if delta.get("role"):
-                message["role"] = delta["role"]
+                slot["role"] = delta["role"]
             for key in ("content", "refusal"):
                 if delta.get(key) is not None:
-                    message[key] = message.get(key, "") + delta[key]
+                    slot["text"].setdefault(key, _Text()).add(delta[key])
             for call in delta.get("tool_calls") or []:
                 _merge_tool_call(slot["tool_calls"], call)
             if choice.get("finish_reason") is not None:
                 slot["finish_reason"] = choice["finish_reason"]
-    result["choices"] = []
-    for index in sorted(choices):
-        slot = choices[index]
-        message = slot["message"]
-        message.setdefault("content", None)
-        message.setdefault("refusal", None)
-        if slot["tool_calls"]:
-            message["tool_calls"] = [slot["tool_calls"][i] for i in sorted(slot["tool_calls"])]
-        result["choices"].append(
-            {"index": index, "message": message, "finish_reason": slot.get("finish_reason")}
-        )
-    return result
+
+    def result(self) -> dict[str, Any]:
+        result = dict(self.header or {})
+        if self.usage is not None:
+            result["usage"] = self.usage
+        result["choices"] = []
+        for index in sorted(self.choices):
+            slot = self.choices[index]
+            message: dict[str, Any] = {"role": slot["role"]}
+            for key, text in slot["text"].items():
+                message[key] = str(text)
+            message.setdefault("content", None)
+            message.setdefault("refusal", None)
+            calls = slot["tool_calls"]
+            if calls:
+                message["tool_calls"] = [_finish_tool_call(calls[i]) for i in sorted(calls)]
+            result["choices"].append(
+                {"index": index, "message": message, "finish_reason": slot.get("finish_reason")}
+            )
+        return result
 
 
 def _merge_tool_call(calls: dict[int, dict[str, Any]], delta: dict[str, Any]) -> None:
-    call = calls.setdefault(
-        delta.get("index", 0),
-        {"id": None, "type": "function", "function": {"name": "", "arguments": ""}},
-    )
+    call = calls.get(delta.get("index", 0))
+    if call is None:
+        call = calls[delta.get("index", 0)] = {
+            "id": None,
+            "type": "function",
+            "name": _Text(),
+            "arguments": _Text(),
+        }
     if delta.get("id"):
         call["id"] = delta["id"]
     if delta.get("type"):
         call["type"] = delta["type"]
     function = delta.get("function") or {}
     if function.get("name"):
-        call["function"]["name"] += function["name"]
+        call["name"].add(function["name"])
     if function.get("arguments"):
-        call["function"]["arguments"] += function["arguments"]
+        call["arguments"].add(function["arguments"])
 
 
-def _assemble_text(chunks: list[dict[str, Any]]) -> dict[str, Any]:
-    result = _header(chunks, "text_completion")
-    choices: dict[int, dict[str, Any]] = {}
-    for chunk in chunks:
+def _finish_tool_call(call: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": call["id"],
+        "type": call["type"],
+        "function": {"name": str(call["name"]), "arguments": str(call["arguments"])},
+    }
+
+
+class _TextAssembler:
+    """Legacy Completions chunks folded into one ``text_completion``."""
+
+    def __init__(self) -> None:
+        self.header: dict[str, Any] | None = None
+        self.usage: Any = None
+        self.choices: dict[int, dict[str, Any]] = {}
+
+    def add(self, chunk: dict[str, Any]) -> None:
+        if self.header is None:
+            self.header = _header(chunk, "text_completion")
         if chunk.get("usage") is not None:
-            result["usage"] = chunk["usage"]
+            self.usage = chunk["usage"]
         for choice in chunk.get("choices") or []:
             index = choice.get("index", 0)
-            slot = choices.setdefault(index, {"index": index, "text": "", "finish_reason": None})
-            slot["text"] += choice.get("text") or ""
+            slot = self.choices.get(index)
+            if slot is None:
+                slot = self.choices[index] = {"text": _Text(), "finish_reason": None}
+            slot["text"].add(choice.get("text") or "")
             if choice.get("finish_reason") is not None:
                 slot["finish_reason"] = choice["finish_reason"]
-    result["choices"] = [choices[i] for i in sorted(choices)]
-    return result
+
+    def result(self) -> dict[str, Any]:
+        result = dict(self.header or {})
+        if self.usage is not None:
+            result["usage"] = self.usage
+        result["choices"] = [
+            {
+                "index": i,
+                "text": str(self.choices[i]["text"]),
+                "finish_reason": self.choices[i]["finish_reason"],
+            }
+            for i in sorted(self.choices)
+        ]
+        return result
 
 
 class CallList(list[LLMCall]):

@@ -16,26 +16,52 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 __all__ = ["FastLoader", "dump"]
 
 
-# YAML 1.1 line breaks besides CR/LF: written raw, a loader turns them into newlines.
-_EXOTIC_BREAKS = ("\x85", "\u2028", "\u2029")
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     # A block keeps text exactly as written, one line per line; PyYAML falls back to a
     # quoted style by itself when a block cannot represent the text (trailing spaces).
-    # Text with NEL / LS / PS goes double-quoted, the only style that escapes them.
-    if any(c in value for c in _EXOTIC_BREAKS):
+    # Text with NEL / LS / PS (YAML 1.1 line breaks besides CR/LF: written raw, a loader
+    # turns them into newlines) goes double-quoted, the only style that escapes them.
+    if "\x85" in value or "\u2028" in value or "\u2029" in value:
         style: str | None = '"'
     else:
         style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    return yaml.ScalarNode(_STR, value, style=style)
 
 
-class _Fast(_FastDumper):
+class _Readable:
+    """Representation shared by both dumpers: plain containers and strings the quick way.
+
+    Every golden and cassette is dumped through here, so the general ``represent_data``
+    (type lookups, alias bookkeeping) is skipped for the three types that make up nearly
+    all of a document; the nodes built are the ones it would build. A value that appears
+    twice is written twice: no ``&id001`` anchors in a file meant to be read.
+    """
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+    def represent_data(self, data: Any) -> yaml.Node:
+        kind = type(data)
+        if kind is str:
+            return _represent_str(self, data)  # type: ignore[arg-type]
+        if kind is dict:
+            pairs = [(self.represent_data(k), self.represent_data(v)) for k, v in data.items()]
+            return yaml.MappingNode(_MAP, pairs, flow_style=False)
+        if kind is list:
+            return yaml.SequenceNode(_SEQ, [self.represent_data(v) for v in data], flow_style=False)
+        return super().represent_data(data)  # type: ignore[misc, no-any-return]
+
+
+class _Fast(_Readable, _FastDumper):
     pass
 
 
-class _Pure(yaml.SafeDumper):
+class _Pure(_Readable, yaml.SafeDumper):
     pass
 
 

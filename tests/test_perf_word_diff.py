@@ -1,0 +1,86 @@
+"""The few-edits word diff (issue: speed): valid, at least as good as difflib's, same format.
+
+``word_diff`` now finds matching words with Myers' O(ND) algorithm when texts differ in a
+few places (difflib's search slows down on every repeated word), and falls back to difflib
+otherwise. These tests check the matching is a correct, longest common subsequence, that
+the hunk grouping is difflib's own, and that text of few distinct words diffs as before.
+No timing is asserted here (the benchmark in ``bench/`` measures speed).
+"""
+
+from __future__ import annotations
+
+import random
+from difflib import SequenceMatcher
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_llmseed.diffing import _grouped, _opcodes, matching_blocks, word_diff
+
+_words = st.lists(st.sampled_from(["the ", "a ", "cat ", "sat ", "on\n", "mat. "]), max_size=40)
+
+
+def _lcs_length(a: list[str], b: list[str]) -> int:
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0]
+        for j, y in enumerate(b):
+            current.append(previous[j] + 1 if x == y else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_words, _words)
+def test_matching_blocks_are_an_increasing_common_subsequence(a: list[str], b: list[str]) -> None:
+    blocks = matching_blocks(a, b)
+    end_a = end_b = 0
+    for i, j, size in blocks:
+        assert size > 0
+        assert i >= end_a
+        assert j >= end_b
+        assert a[i : i + size] == b[j : j + size]
+        end_a, end_b = i + size, j + size
+    matched = sum(size for _i, _j, size in blocks)
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    assert matched >= sum(block.size for block in matcher.get_matching_blocks())
+    assert matched <= _lcs_length(a, b)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(_words, _words, st.integers(0, 5))
+def test_grouping_is_difflibs(a: list[str], b: list[str], context: int) -> None:
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    blocks = [(m.a, m.b, m.size) for m in matcher.get_matching_blocks() if m.size]
+    assert _opcodes(blocks, len(a), len(b)) == matcher.get_opcodes()
+    assert _grouped(_opcodes(blocks, len(a), len(b)), context) == list(
+        matcher.get_grouped_opcodes(context)
+    )
+
+
+def test_changes_in_text_of_few_distinct_words_are_found() -> None:
+    rng = random.Random(3)
+    words = [rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(2000)]
+    new = list(words)
+    new[500], new[1500] = "FIRST", "SECOND"
+    lines = word_diff(" ".join(words), " ".join(new))
+    assert lines[0] == "2000 → 2000 words, 2 changed region(s)"
+    assert f"[-{words[500]}-]{{+FIRST+}}" in lines[1]
+    assert f"[-{words[1500]}-]{{+SECOND+}}" in lines[2]
+
+
+def test_many_scattered_changes_fall_back_to_difflib() -> None:
+    # More edits than the few-edits search takes: difflib matches, as it always did.
+    rng = random.Random(4)
+    words = [rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(1200)]
+    new = [w if i % 3 else "CHANGED" for i, w in enumerate(words)]
+    a, b = " ".join(words).split(" "), " ".join(new).split(" ")
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    difflib_matched = sum(block.size for block in matcher.get_matching_blocks())
+    assert sum(size for _i, _j, size in matching_blocks(a, b)) == difflib_matched
+    assert word_diff(" ".join(words), " ".join(new))[0].startswith("1200 → 1200 words")
+
+
+def test_a_replacement_next_to_the_same_word_reads_as_one_replacement() -> None:
+    lines = word_diff("one delta gamma gamma delta two", "one delta FIRST gamma delta two")
+    assert lines[1] == "one delta [-gamma-]{+FIRST+} gamma delta two"

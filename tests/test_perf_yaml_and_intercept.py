@@ -1,0 +1,148 @@
+"""Behaviour kept by the speed work on YAML writing and the transport layer (issue: speed).
+
+- ``yamlio.dump`` builds nodes for plain dicts, lists and strings directly and no longer
+  tracks aliases: a value used twice is written twice (no ``&id001`` anchors); everything
+  else is byte-for-byte what the previous dump wrote.
+- ``Recorder.observe`` skips re-decoding a body that has no ``content-encoding``; encoded
+  bodies are still decoded the way the client decodes them.
+- ``Recorder.prepare`` looks up the credential headers directly instead of decoding all.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+import httpx2
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_llmseed import yamlio
+from pytest_llmseed.intercept import Recorder
+
+# --- the previous dump, as the reference ---------------------------------------------------
+
+
+def _previous_represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    if any(c in value for c in ("\x85", "\u2028", "\u2029")):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+class _PreviousFast(yaml.CSafeDumper):
+    pass
+
+
+class _PreviousPure(yaml.SafeDumper):
+    pass
+
+
+_PreviousFast.add_representer(str, _previous_represent_str)
+_PreviousPure.add_representer(str, _previous_represent_str)
+
+
+def previous_dump(data: Any) -> str:
+    options: dict[str, Any] = {"sort_keys": False, "allow_unicode": True, "width": 4096}
+    text: str = yaml.dump(data, Dumper=_PreviousFast, **options)
+    if "\\U" in text:
+        text = yaml.dump(data, Dumper=_PreviousPure, **options)
+    return text
+
+
+def test_dump_writes_a_shared_value_twice_without_anchors() -> None:
+    usage = {"prompt_tokens": 3, "completion_tokens": 5}
+    text = yamlio.dump({"a": usage, "b": [usage, usage]})
+    assert "&" not in text
+    assert "*" not in text
+    assert yaml.safe_load(text) == {"a": usage, "b": [usage, usage]}
+    # The previous dump wrote anchors; both read back the same.
+    assert "&id001" in previous_dump({"a": usage, "b": [usage, usage]})
+
+
+def test_dump_is_otherwise_unchanged() -> None:
+    document: dict[str, Any] = {
+        "llmseed_golden": 1,
+        "kind": "answer",
+        "request": {"messages": [{"content": "Say 'hi'\nplease", "role": "user"}], "n": 1},
+        "output": [{"finish_reason": "stop", "content": "yes\nno: maybe\n", "parsed": None}],
+        "meta": {"usage": {"total": 1.5, "flag": True}, "seed": 1234, "empty": [], "map": {}},
+        "odd": ["null", "1.0", " lead", "trail ", "#x", "a\x85b", "日本語", "😀\nblock"],
+        "tuple": (1, "two"),
+    }
+    assert yamlio.dump(document) == previous_dump(document)
+
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.text(st.sampled_from("ab: #'\"\n\t\r\x85\u2028é😀-?"), max_size=12),
+)
+_documents = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.text(st.sampled_from("ab:- "), max_size=4), inner, max_size=4),
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_documents)
+def test_dump_writes_the_bytes_the_previous_dump_wrote(document: Any) -> None:
+    assert yamlio.dump(document) == previous_dump(document)
+
+
+def _recorder() -> Recorder:
+    return Recorder(seed=7, inject=True, known_secrets=[])
+
+
+def _request() -> httpx2.Request:
+    body = json.dumps({"model": "m", "messages": []}).encode()
+    return httpx2.Request(
+        "POST",
+        "http://127.0.0.1:9/v1/chat/completions?api-key=query-secret-123",
+        headers={
+            "Authorization": "Bearer sk-test-header-0123456789",
+            "Api-Key": "azure-secret-123",
+            "content-type": "application/json",
+        },
+        content=body,
+    )
+
+
+def test_prepare_notes_credentials_and_injects_the_seed() -> None:
+    recorder = _recorder()
+    prepared = recorder.prepare(_request())
+    assert json.loads(prepared.content)["seed"] == 7
+    assert prepared.headers["content-length"] == str(len(prepared.content))
+    assert set(recorder.secrets()) == {
+        "sk-test-header-0123456789",
+        "azure-secret-123",
+        "query-secret-123",
+    }
+
+
+def test_observe_reads_plain_and_gzip_bodies_alike() -> None:
+    answer = {"id": "chatcmpl-1", "object": "chat.completion", "choices": []}
+    raw = json.dumps(answer).encode()
+    plain = httpx2.Response(
+        200, headers={"content-type": "application/json"}, stream=httpx2.ByteStream(raw)
+    )
+    zipped = httpx2.Response(
+        200,
+        headers={"content-type": "application/json", "content-encoding": "gzip"},
+        stream=httpx2.ByteStream(gzip.compress(raw)),
+    )
+    recorder = _recorder()
+    request = recorder.prepare(_request())
+    recorder.observe(request, plain)
+    recorder.observe(request, zipped)
+    assert [call.response for call in recorder.log.calls] == [answer, answer]
+    assert recorder.log.calls[0].request["seed"] == 7
