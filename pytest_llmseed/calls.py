@@ -45,10 +45,9 @@ class LLMCall:
     url: str = field(default="", compare=False)
 
 
-def _lines(text: str) -> Iterator[str]:
-    """``_SSE_LINE_BREAK.split(text)``, one line at a time (a long stream is not held twice)."""
-    start = 0
-    for match in _SSE_LINE_BREAK.finditer(text):
+def _lines(text: str, start: int) -> Iterator[str]:
+    """``_SSE_LINE_BREAK.split(text[start:])``, one line at a time (never the whole list)."""
+    for match in _SSE_LINE_BREAK.finditer(text, start):
         yield text[start : match.start()]
         start = match.end()
     yield text[start:]
@@ -56,11 +55,25 @@ def _lines(text: str) -> Iterator[str]:
 
 def iter_sse(text: str) -> Iterator[tuple[str | None, str]]:
     """Yield ``(event, data)`` per server-sent event, following the SSE framing rules."""
+    # What OpenAI-compatible servers send: events of one ``data:`` line each, separated by
+    # blank lines. Those are cut out directly; the first event of another shape hands the
+    # rest of the text to the general rules (a blank line resets their state anyway).
+    start = 0
+    while (end := text.find("\n\n", start)) >= 0:
+        block = text[start:end]
+        if not block.startswith("data:") or "\n" in block or "\r" in block:
+            break
+        yield None, block[5:].removeprefix(" ")
+        start = end + 2
+    yield from _iter_sse_lines(text, start)
+
+
+def _iter_sse_lines(text: str, start: int) -> Iterator[tuple[str | None, str]]:
     event: str | None = None
     data: list[str] = []
     # SSE lines end in CR, LF or CRLF only; str.splitlines would also split on U+2028 etc.
     # that a model may well write inside a JSON string.
-    for line in _lines(text):
+    for line in _lines(text, start):
         if not line:
             if data:
                 yield event, "\n".join(data)

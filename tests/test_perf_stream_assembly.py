@@ -242,6 +242,28 @@ def test_iter_sse_equals_the_split_based_framing(text: str) -> None:
     assert list(iter_sse(text)) == reference_iter_sse(text)
 
 
+_sse_lines = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["data: a", "data:b", "data:  c", "data:", "data", "event: e", ": note", "", "id: 1"]
+        ),
+        st.sampled_from(["\n", "\n", "\n\n", "\r\n", "\r", "\u2028"]),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(_sse_lines, st.booleans())
+def test_iter_sse_equals_the_split_based_framing_line_by_line(
+    lines: list[tuple[str, str]], cut: bool
+) -> None:
+    text = "".join(line + end for line, end in lines)
+    if cut and text:
+        text = text[:-1]
+    assert list(iter_sse(text)) == reference_iter_sse(text)
+
+
 def test_a_long_stream_assembles_into_one_message() -> None:
     pieces = [f"w{i} " for i in range(20_000)]
     chunks = [
