@@ -3,7 +3,7 @@
 Run it with the Python that has the project and its test extra installed::
 
     python bench/replay.py            # the full run: 600 tests, 5 alternating runs (minutes)
-    python bench/replay.py --quick    # 120 tests, 3 runs, a smaller stream (about a minute)
+    python bench/replay.py --quick    # 120 tests, 3 runs, a smaller stream (about 2 minutes)
     python bench/replay.py --tests 1200 --runs 7 --json out.json --keep /tmp/bench
     python bench/replay.py --variant before=/tmp/old   # also time the plugin found there
 
