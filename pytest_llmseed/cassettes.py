@@ -19,8 +19,6 @@ from .cassette_format import CassettePersister, ReadableSerializer
 _FORBIDDEN = re.compile(r"[<>?%*:|\"'/\\\x00-\x1f\x7f]")
 _MAX_NAME = 150
 
-MATCH_ON = ("method", "scheme", "host", "port", "path", "query", "llmseed_body")
-
 
 def cassette_name(class_name: str | None, test_name: str) -> str:
     """``Class.test[param]`` with characters unsafe in file names replaced, as pytest-recording."""
@@ -120,6 +118,11 @@ def json_body_matcher(injected_seed: int | None) -> Callable[[Any, Any], None]:
     return match_json_body
 
 
+# Record modes in which vcrpy never writes back what it loaded ("once" loads only a
+# cassette that exists, and then refuses new requests).
+_READ_ONLY_MODES = ("none", "once")
+
+
 @contextmanager
 def use_cassette(
     path: Path,
@@ -129,31 +132,74 @@ def use_cassette(
     save_to: Callable[[Path], Path] | None = None,
 ) -> Iterator[Any]:
     """Activate vcrpy with the plugin's matching, scrubbing and storage for one test."""
-    import vcr
+    from vcr import matchers
+    from vcr.cassette import Cassette
+    from vcr.patch import PATCHER_NAMES
+    from vcr.record_mode import RecordMode
+
+    # While vcrpy loads the file, its interactions pass through the hooks below. They were
+    # scrubbed when written, and in a read-only mode they are never written again: scrubbing
+    # them once more (copies of every body, an SSE stream parsed event by event) was most of
+    # the cost of replaying a long stream.
+    loading = [record_mode in _READ_ONLY_MODES]
 
     def before_record_request(request: Any) -> Any:
-        return scrub.scrub_request(request, secrets())
+        if loading[0]:
+            return request
+        # vcrpy filters the same live request several times while matching it: scrub it
+        # once. The scrubbed copy is a new object; the request itself is left as it is.
+        clean = getattr(request, "_llmseed_clean", None)
+        if clean is None:
+            clean = scrub.scrub_request(request, secrets())
+            request._llmseed_clean = clean
+            clean._llmseed_clean = clean
+        return clean
 
     def before_record_response(response: dict[str, Any]) -> dict[str, Any] | None:
+        # vcrpy hands over its own copy of the response: changing it in place is safe.
         if is_transient(int(response["status"]["code"])):
             return None
+        response = _decoded(response)
+        if loading[0]:
+            return response
         return scrub.scrub_response(response, secrets())
 
-    recorder = vcr.VCR(
-        record_mode=record_mode,
-        match_on=MATCH_ON,
-        decode_compressed_response=True,
+    persister = CassettePersister(secrets)
+    # vcrpy's Cassette with the hooks as they are. (vcrpy's VCR configuration object would
+    # wrap them in a filter that deep-copies the request on every one of its calls.)
+    context = Cassette.use(
+        path=str(path),
+        serializer=ReadableSerializer(),
+        persister=persister if save_to is None else _RedirectedSave(persister, save_to),
+        record_mode=RecordMode(record_mode),
+        match_on=(
+            matchers.method,
+            matchers.scheme,
+            matchers.host,
+            matchers.port,
+            matchers.path,
+            matchers.query,
+            json_body_matcher(injected_seed),
+        ),
         before_record_request=before_record_request,
         before_record_response=before_record_response,
+        # The OpenAI SDK sends through httpx2 only. vcrpy would otherwise build and enter
+        # patches for eight more HTTP libraries per test, the largest part of its cost.
+        skip_patchers=[name for name in PATCHER_NAMES if name != "httpx2"],
     )
-    recorder.register_serializer("llmseed", ReadableSerializer())
-    persister = CassettePersister(secrets)
-    recorder.register_persister(
-        persister if save_to is None else _RedirectedSave(persister, save_to)
-    )
-    recorder.register_matcher("llmseed_body", json_body_matcher(injected_seed))
-    with recorder.use_cassette(str(path), serializer="llmseed") as cassette:
+    with context as cassette:
+        loading[0] = False
         yield cassette
+
+
+def _decoded(response: dict[str, Any]) -> dict[str, Any]:
+    """The response with a compressed body decoded (stored readable), by vcrpy's filter."""
+    if not any(name.lower() == "content-encoding" for name in response.get("headers") or {}):
+        return response  # the usual case; vcrpy's filter would deep-copy it first
+    from vcr.filters import decode_response
+
+    decoded: dict[str, Any] = decode_response(response)
+    return decoded
 
 
 class _RedirectedSave:

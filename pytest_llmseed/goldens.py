@@ -75,9 +75,17 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenOutcome]:
     return results
 
 
-def files_of(snapshot: SnapshotAssertion) -> list[Path]:
-    """The golden files on disk that belong to this test (all assertion indexes)."""
-    first = Path(snapshot.extension.get_location(test_location=snapshot.test_location, index=0))
+def first_location(snapshot: SnapshotAssertion) -> Path:
+    """Where the test's first golden (assertion index 0) lives, asserted or not."""
+    execution = snapshot.executions.get(0)
+    if execution is not None:
+        return Path(execution.snapshot_location)
+    # Not asserted (the test failed first): ask the extension, as syrupy would.
+    return Path(snapshot.extension.get_location(test_location=snapshot.test_location, index=0))
+
+
+def files_like(first: Path) -> list[Path]:
+    """The golden files on disk of the test whose first golden is ``first`` (any index)."""
     stem = first.name.removesuffix(".llm.yaml")
     pattern = re.compile(re.escape(stem) + r"(\.\d+)?\.llm\.yaml")
     if not first.parent.is_dir():

@@ -26,7 +26,8 @@ SETTINGS_KEY = pytest.StashKey["cfg.Settings"]()
 LAYERS_KEY = pytest.StashKey["tuple[cfg.Layer, cfg.Layer]"]()
 MARKER_ERROR_KEY = pytest.StashKey[str]()
 STATE_KEY = pytest.StashKey["LLMSeedSession"]()
-RECORD_KEY = pytest.StashKey["tuple[dict[str, Any], list[str]]"]()
+RECORD_KEY = pytest.StashKey["tuple[dict[str, Any], str | None]"]()
+CASSETTE_KEY = pytest.StashKey[Path]()
 
 
 def _argtype(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -186,6 +187,12 @@ def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     state = config.stash[STATE_KEY]
     for item in items:
+        uses_cassette = "seeded_llm" in getattr(item, "fixturenames", ())
+        marked = item.get_closest_marker(cfg.MARKER_NAME) is not None
+        # pytest-recording's marker: such a test's cassette is in use too (migration).
+        vcr_marked = item.get_closest_marker("vcr") is not None
+        if not (uses_cassette or marked or vcr_marked):
+            continue  # most tests of a large suite: nothing to resolve
         try:
             settings = _settings(item)
         except ValueError as exc:
@@ -198,12 +205,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(message) from None
         item.stash[SETTINGS_KEY] = settings
         # Cassettes a full run of the module should use; anything else there is unused.
-        uses_cassette = "seeded_llm" in getattr(item, "fixturenames", ())
-        if uses_cassette or item.get_closest_marker("vcr") is not None:
-            path = _cassette_of(item, settings)
-            state.expected_cassettes.add(path.resolve())
-            if settings.cassette is None:
-                state.cassette_modules[path.parent.resolve()] = str(item.path)
+        path = item.stash[CASSETTE_KEY] = _cassette_of(item, settings)
+        state.expected_cassettes.add(path.resolve())
+        if settings.cassette is None:
+            state.cassette_modules[path.parent.resolve()] = str(item.path)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
@@ -220,18 +225,20 @@ def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> I
 
     node = request.node
     settings = node.stash.get(SETTINGS_KEY, None) or _settings(node)
+    path = node.stash.get(CASSETTE_KEY, None) or _cassette_of(node, settings)
     state = request.config.stash[STATE_KEY]
     with llm_session(
         settings=settings,
-        path=_cassette_of(node, settings),
+        path=path,
         nodeid=node.nodeid,
         snapshot=snapshot.use_extension(LLMSnapshotExtension.with_profile(settings.compare)),
         run=state.run,
         test_dir=node.path.parent,
+        clients=state.clients,
     ) as llm:
         yield llm
     if llm.record is not None:
-        node.stash[RECORD_KEY] = (llm.record.to_dict(), llm.golden_files)
+        node.stash[RECORD_KEY] = (llm.record.to_dict(), llm.golden_first)
         # JUnit XML reads these from the teardown report.
         node.user_properties.append(("llmseed_seed", settings.seed))
         if llm.record.triage:
@@ -243,6 +250,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     if call.when == "teardown" and RECORD_KEY in item.stash:
         # A plain attribute travels with the report from xdist workers to the controller.
-        record, files = item.stash[RECORD_KEY]
-        report.llmseed = {"record": record, "golden_files": files}
+        record, golden_first = item.stash[RECORD_KEY]
+        report.llmseed = {"record": record, "golden_first": golden_first}
     return report

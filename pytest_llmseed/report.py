@@ -7,7 +7,9 @@ for GitHub's step summary. Printing happens only in the plugin's terminal-summar
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +19,16 @@ SCHEMA_VERSION = 1
 
 def relative_path(path: Path, root: Path) -> str:
     """``path`` relative to the rootdir when under it (reports stay portable), else as is."""
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+    # os.path on strings: this runs for every test, and pathlib's resolve costs far more.
+    real, base = os.path.realpath(path), _real_root(str(root))
+    if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
+        return os.path.relpath(real, base)
+    return str(path)
+
+
+@functools.lru_cache(maxsize=8)
+def _real_root(root: str) -> str:
+    return os.path.realpath(root)
 
 
 # Golden statuses, as reported.

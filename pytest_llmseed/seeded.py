@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import os
-import ssl
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -15,6 +13,7 @@ import pytest
 from . import goldens, report, scrub
 from .calls import ACTIVE_LOG, CallList
 from .cassettes import explain_miss, use_cassette
+from .clients import ClientCache, new_async_client
 from .config import RunContext, Settings
 from .errors import LLMSeedError
 from .intercept import Recorder, intercepting
@@ -31,14 +30,6 @@ PLACEHOLDER_KEY = "sk-llmseed-replay-placeholder"
 KEY_ENV_VARS = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
 
 
-@functools.cache
-def shared_ssl_context() -> ssl.SSLContext:
-    """One TLS context for the session: building one per client costs milliseconds each."""
-    import httpx2
-
-    return httpx2.create_ssl_context()
-
-
 class SeededLLM:
     """What a test gets from ``seeded_llm``: the seed, clients, recorded calls, the golden."""
 
@@ -49,14 +40,17 @@ class SeededLLM:
         cassette_path: Path,
         recorder: Recorder,
         snapshot: SnapshotAssertion | None,
+        clients: ClientCache,
     ) -> None:
         self._settings = settings
+        self._clients = clients
         self._cassette_path = cassette_path
         self._recorder = recorder
         self._snapshot = snapshot
         self.record: TestRecord | None = None
         """What happened in this test; set when the test's LLM session ends."""
-        self.golden_files: list[str] = []
+        self.golden_first: str | None = None
+        """The test's first golden file, relative to the rootdir (its others share the stem)."""
         self._client: openai.OpenAI | None = None
         self._async_client: openai.AsyncOpenAI | None = None
 
@@ -82,24 +76,20 @@ class SeededLLM:
 
     @property
     def client(self) -> openai.OpenAI:
-        """An ``openai.OpenAI`` client configured from the usual environment variables."""
-        if self._client is None:
-            import openai
+        """An ``openai.OpenAI`` client configured from the usual environment variables.
 
-            self._client = openai.OpenAI(
-                http_client=openai.DefaultHttpxClient(verify=shared_ssl_context())
-            )
+        Shared with the session's other tests that run with the same ``OPENAI_*`` and proxy
+        settings, like a module-level client: configure a copy with ``with_options()``.
+        """
+        if self._client is None:
+            self._client = self._clients.sync_client()
         return self._client
 
     @property
     def async_client(self) -> openai.AsyncOpenAI:
         """An ``openai.AsyncOpenAI`` client configured from the usual environment variables."""
         if self._async_client is None:
-            import openai
-
-            self._async_client = openai.AsyncOpenAI(
-                http_client=openai.DefaultAsyncHttpxClient(verify=shared_ssl_context())
-            )
+            self._async_client = new_async_client()
         return self._async_client
 
     @property
@@ -121,9 +111,7 @@ class SeededLLM:
         return self.snapshot(extension_class=LLMSnapshotExtension.with_profile(profile))
 
     def close(self) -> None:
-        """Close the clients this object built (connections, not the cassette)."""
-        if self._client is not None:
-            self._client.close()
+        """Let go of the clients (the sync one is the session's; it is closed at the end)."""
         # The async client is only dropped: closing it needs the test's event loop, which is
         # gone by teardown, and its pool is released with it.
         self._client = self._async_client = None
@@ -149,6 +137,7 @@ def llm_session(
     snapshot: SnapshotAssertion | None,
     run: RunContext,
     test_dir: Path,
+    clients: ClientCache,
 ) -> Iterator[SeededLLM]:
     """Activate seeding, the cassette and call capture for the duration of one test.
 
@@ -201,7 +190,13 @@ def llm_session(
         stack.enter_context(scrub.secrets_in_use(recorder.secrets))
         token = ACTIVE_LOG.set(recorder.log)
         stack.callback(ACTIVE_LOG.reset, token)
-        llm = SeededLLM(settings=settings, cassette_path=path, recorder=recorder, snapshot=snapshot)
+        llm = SeededLLM(
+            settings=settings,
+            cassette_path=path,
+            recorder=recorder,
+            snapshot=snapshot,
+            clients=clients,
+        )
         stack.callback(llm.close)
         try:
             yield llm
@@ -258,9 +253,7 @@ def llm_session(
                 pending=[relative_path(p, run.rootdir) for p in pending],
             )
             if snapshot is not None:
-                llm.golden_files = [
-                    relative_path(p, run.rootdir) for p in goldens.files_of(snapshot)
-                ]
+                llm.golden_first = relative_path(goldens.first_location(snapshot), run.rootdir)
             try:
                 stack.close()
             except LLMSeedError as exc:

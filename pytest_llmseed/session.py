@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from . import config as cfg
+from .clients import ClientCache
 from .report import RunReport, TestRecord, relative_path
 
 
@@ -28,11 +29,13 @@ class LLMSeedSession:
     html_path: Path | None
     report: RunReport = field(default_factory=RunReport)
     failed: set[str] = field(default_factory=set)
-    golden_files: dict[str, list[str]] = field(default_factory=dict)
+    golden_first: dict[str, str] = field(default_factory=dict)
+    """Per test, its first golden file (relative to the rootdir); its others share the stem."""
     expected_cassettes: set[Path] = field(default_factory=set)
     cassette_modules: dict[Path, str] = field(default_factory=dict)
     deselected_modules: set[str] = field(default_factory=set)
     restored: list[str] = field(default_factory=list)
+    clients: ClientCache = field(default_factory=ClientCache)
 
     @property
     def is_worker(self) -> bool:
@@ -49,11 +52,21 @@ class LLMSeedSession:
             record = TestRecord.from_dict(data["record"])
             record.outcome = "failed" if report.nodeid in self.failed else "passed"
             self.report.add(record)
-            self.golden_files[report.nodeid] = list(data["golden_files"])
+            if data.get("golden_first"):
+                self.golden_first[report.nodeid] = str(data["golden_first"])
+
+    def goldens_of(self, nodeid: str) -> list[Path]:
+        """The golden files on disk of a test that ran with ``seeded_llm``."""
+        from .goldens import files_like
+
+        first = self.golden_first.get(nodeid)
+        return files_like(self.config.rootpath / first) if first else []
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         if any("::" in str(arg) for arg in self.config.args):
             return  # single tests were selected: other tests' cassettes are not judged
+        if not self.cassette_modules:
+            return  # no test uses a cassette: nothing to judge (and nothing to import)
         from .cassettes import unused_cassettes
 
         unused = unused_cassettes(
@@ -77,15 +90,13 @@ class LLMSeedSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Any:
+        self.clients.close()
         if self.is_worker:
             return (yield)
         # syrupy deletes goldens it thinks unused, including those of a test that failed
         # before it could assert (a cassette miss). A failing test must not lose its goldens.
         kept = {
-            path: path.read_bytes()
-            for nodeid in self.failed
-            for path in (self.config.rootpath / rel for rel in self.golden_files.get(nodeid, []))
-            if path.is_file()
+            path: path.read_bytes() for nodeid in self.failed for path in self.goldens_of(nodeid)
         }
         result = yield
         from .atomic import atomic_write_text
@@ -124,7 +135,7 @@ class LLMSeedSession:
             path
             for nodeid in self.failed
             if nodeid in self.report.records and not self.report.records[nodeid].goldens
-            for path in self.golden_files.get(nodeid, [])
+            for path in self.goldens_of(nodeid)
         )
         if unasserted and not self.restored:
             terminalreporter.write_line(

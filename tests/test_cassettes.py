@@ -90,6 +90,40 @@ def test_x(seeded_llm):
     assert cassette.stat().st_mtime_ns == mtime
 
 
+def test_only_the_openai_sdk_traffic_is_recorded(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+) -> None:
+    """The cassette holds the SDK's (httpx2) exchanges; other HTTP libraries are not patched."""
+    pytester.makepyfile(
+        test_scope=CHAT
+        + """
+import os
+import urllib.error
+import urllib.request
+
+def fetch_other():
+    try:
+        urllib.request.urlopen(os.environ["OPENAI_BASE_URL"] + "/not-an-llm", timeout=10)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    return 200
+
+def test_x(seeded_llm):
+    assert ask(seeded_llm.client, "alpha").startswith("[alpha]")
+    fetch_other()
+"""
+    )
+    pytester.runpytest("--llmseed-record-mode=once").assert_outcomes(passed=1)
+    cassette = load(pytester.path / "cassettes" / "test_scope" / "test_x.yaml")
+    assert [i["request"]["uri"].rsplit("/", 1)[-1] for i in cassette["interactions"]] == [
+        "completions"
+    ]
+    assert [r.path for r in llm_env.requests] == ["/v1/chat/completions", "/v1/not-an-llm"]
+    # Replay: the SDK's answer comes from the cassette, the other request still goes out.
+    pytester.runpytest().assert_outcomes(passed=1)
+    assert [r.path for r in llm_env.requests][2:] == ["/v1/not-an-llm"]
+
+
 def test_swapped_prompt_order_still_gets_the_right_answers(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:

@@ -1,0 +1,82 @@
+"""The OpenAI clients behind ``seeded_llm.client`` / ``async_client``, built once per setting.
+
+Building an ``openai.OpenAI`` (its httpx2 client, proxy lookup, TLS context) cost more than
+the rest of a replayed test. Tests whose environment gives the same client settings share
+one sync client for the session, as a module-level client in an application would; a test
+that changes ``OPENAI_*`` or proxy variables gets a client of its own settings.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import ssl
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import openai
+
+# What ``openai.OpenAI()`` and its httpx2 client read from the environment besides OPENAI_*.
+_HTTP_ENV = frozenset(
+    {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR"}
+)
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for the session: building one per client costs milliseconds each."""
+    import httpx2
+
+    return httpx2.create_ssl_context()
+
+
+def client_settings() -> tuple[tuple[str, str], ...]:
+    """The part of the environment a new client would be built from."""
+    return tuple(
+        sorted(
+            (name, value)
+            for name, value in os.environ.items()
+            if name.startswith(("OPENAI_", "AZURE_OPENAI_")) or name.upper() in _HTTP_ENV
+        )
+    )
+
+
+class ClientCache:
+    """Sync clients shared by the tests of one session, keyed by their settings."""
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[tuple[str, str], ...], openai.OpenAI] = {}
+
+    def sync_client(self) -> openai.OpenAI:
+        """The session's client for the current environment, built on first use."""
+        key = client_settings()
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = new_sync_client()
+        return client
+
+    def close(self) -> None:
+        """Close every client (their connection pools); later calls build new ones."""
+        clients, self._clients = self._clients, {}
+        for client in clients.values():
+            client.close()
+
+
+def new_sync_client() -> openai.OpenAI:
+    """An ``openai.OpenAI`` from the environment, with the session's TLS context."""
+    import openai
+
+    return openai.OpenAI(http_client=openai.DefaultHttpxClient(verify=shared_ssl_context()))
+
+
+def new_async_client() -> openai.AsyncOpenAI:
+    """An ``openai.AsyncOpenAI`` from the environment, with the session's TLS context.
+
+    Not shared between tests: an async client's connections belong to the event loop that
+    opened them, and each test may run in a loop of its own.
+    """
+    import openai
+
+    return openai.AsyncOpenAI(
+        http_client=openai.DefaultAsyncHttpxClient(verify=shared_ssl_context())
+    )
