@@ -104,7 +104,8 @@ class ReadableSerializer:
         """Load YAML with vcrpy's loader and turn structured bodies back into strings."""
         from vcr.serializers import yamlserializer
 
-        data = yamlserializer.deserialize(cassette_string)
+        # vcrpy's loader for what the quick load leaves (its legacy python/* tags).
+        data = yamlio.load(cassette_string, full=yamlserializer.deserialize)
         if isinstance(data, dict) and isinstance(data.get("interactions"), list):
             data["interactions"] = [_unstructure(i) for i in data["interactions"]]
         return data
@@ -226,10 +227,12 @@ class CassettePersister:
         from vcr.serialize import deserialize
 
         path = Path(cassette_path)
-        if not path.is_file():
-            raise CassetteNotFoundError()
         try:
-            text = path.read_text(encoding="utf-8")
+            # Opened straight away (no stat first): every replayed test comes through here.
+            with open(cassette_path, encoding="utf-8") as handle:
+                text = handle.read()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise CassetteNotFoundError() from None
         except UnicodeDecodeError:
             raise CassetteFileError(path, "it is not UTF-8 text (binary or corrupt)") from None
         except OSError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -48,17 +49,19 @@ def unused_cassettes(
 ) -> list[str]:
     """Cassettes in the modules' default directories that no collected test uses.
 
-    ``directories`` maps each module's cassette directory to its test file; modules with
+    ``directories`` maps each module's cassette directory (resolved) to its test file, and
+    ``expected`` holds resolved directories joined with file names; modules with
     deselected tests are skipped, since their other tests' cassettes are not unused.
     """
     from .report import relative_path
 
+    # Both sides are a resolved directory joined with the file name.
     return [
         relative_path(path, rootdir)
         for directory, module in sorted(directories.items())
         if module not in skip_modules and directory.is_dir()
         for path in sorted(directory.glob("*.yaml"))
-        if path.resolve() not in expected
+        if path not in expected
     ]
 
 
@@ -71,6 +74,18 @@ def _json_or_missing(body: Any) -> Any:
     from vcr.util import read_body
 
     raw = read_body(body) if hasattr(body, "body") else body
+    if isinstance(raw, bytes | str):
+        return _parsed(raw)
+    return _MISSING
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(raw: bytes | str) -> Any:
+    """A body's JSON (not to be changed: shared), or _MISSING.
+
+    vcrpy matches a request against the recorded ones twice (to know it can answer, then to
+    answer); remembering the last bodies parsed halves the JSON parsing of replay.
+    """
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")

@@ -186,6 +186,7 @@ def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     state = config.stash[STATE_KEY]
+    resolved: dict[Path, Path] = {}
     for item in items:
         uses_cassette = "seeded_llm" in getattr(item, "fixturenames", ())
         marked = item.get_closest_marker(cfg.MARKER_NAME) is not None
@@ -206,9 +207,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.stash[SETTINGS_KEY] = settings
         # Cassettes a full run of the module should use; anything else there is unused.
         path = item.stash[CASSETTE_KEY] = _cassette_of(item, settings)
-        state.expected_cassettes.add(path.resolve())
+        # Directories resolved once each (not every path): symlinked directories compare equal.
+        directory = resolved.get(path.parent)
+        if directory is None:
+            directory = resolved[path.parent] = path.parent.resolve()
+        state.expected_cassettes.add(directory / path.name)
         if settings.cassette is None:
-            state.cassette_modules[path.parent.resolve()] = str(item.path)
+            state.cassette_modules[directory] = str(item.path)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -208,28 +207,27 @@ def redact_body(body: Any, secrets: list[str]) -> Any:
 
 def scrub_request(request: Any, secrets: list[str]) -> Any:
     """A copy of a vcrpy Request without credential headers, query keys or key literals."""
-    from vcr.filters import remove_headers, remove_query_parameters
+    from vcr.filters import remove_query_parameters
+    from vcr.request import Request
 
-    request = copy.deepcopy(request)
-    drop = [
-        name
-        for name in request.headers
-        if name.lower() in SECRET_REQUEST_HEADERS
-        or name.lower() in VOLATILE_REQUEST_HEADERS
-        or name.lower().startswith(VOLATILE_REQUEST_HEADER_PREFIXES)
-    ]
-    request = remove_headers(request, drop)
-    for name in list(request.headers):
+    # Built anew rather than deep-copied and filtered: this runs for every live request.
+    headers = {}
+    for name, value in request.headers.items():
+        lower = name.lower()
+        if (
+            lower in SECRET_REQUEST_HEADERS
+            or lower in VOLATILE_REQUEST_HEADERS
+            or lower.startswith(VOLATILE_REQUEST_HEADER_PREFIXES)
+        ):
+            continue
         # A key sent in any other header (a proxy's, a custom one) is replaced, not kept.
-        value = request.headers[name]
-        if isinstance(value, str):
-            request.headers[name] = redact_text(value, secrets)
-    secret_params = [name for name, _ in request.query if name.lower() in SECRET_QUERY_PARAMETERS]
+        headers[name] = redact_text(value, secrets) if isinstance(value, str) else value
+    clean = Request(request.method, request.uri, redact_body(request.body, secrets), headers)
+    secret_params = [name for name, _ in clean.query if name.lower() in SECRET_QUERY_PARAMETERS]
     if secret_params:
-        request = remove_query_parameters(request, secret_params)
-    request.uri = redact_text(request.uri, secrets)
-    request.body = redact_body(request.body, secrets)
-    return request
+        clean = remove_query_parameters(clean, secret_params)
+    clean.uri = redact_text(clean.uri, secrets)
+    return clean
 
 
 def scrub_response(response: dict[str, Any], secrets: list[str]) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 from syrupy.data import SnapshotCollection
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+from syrupy.location import PyTestLocation
+from syrupy.types import SnapshotIndex
 
 from . import compare, diffing, normalize, scrub, yamlio
 from .atomic import atomic_write_text
@@ -33,7 +35,7 @@ class GoldenFileError(ValueError):
 def load_golden(text: str) -> Any:
     """Parse a golden file's text; GoldenFileError says why it cannot be used."""
     try:
-        data = yaml.load(text, Loader=yamlio.FastLoader)
+        data = yamlio.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -47,6 +49,11 @@ def load_golden(text: str) -> Any:
             f"up to {normalize.FORMAT_VERSION}: upgrade pytest-llmseed"
         )
     return data
+
+
+_DIRNAMES: dict[tuple[str | Path, str], str] = {}
+_DISCOVERY_DIRNAMES: dict[tuple[str | Path, str], str] = {}
+_LOCATIONS: dict[tuple[str | Path, str, str, SnapshotIndex], str] = {}
 
 
 class LLMSnapshotExtension(SingleFileSnapshotExtension):
@@ -66,6 +73,36 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         name = f"LLMSnapshotExtension_{profile.name}"
         return type(name, (cls,), {"profile": profile, "__module__": __name__})
 
+    # syrupy asks for these paths about a dozen times per assertion and builds each with
+    # pathlib; they only depend on the test file (and the test), so each is worked out once.
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        """``__snapshots__/<test module>`` beside the test file (syrupy's, remembered)."""
+        key = (cls.snapshot_dirname, test_location.filepath)
+        found = _DIRNAMES.get(key)
+        if found is None:
+            found = _DIRNAMES[key] = super().dirname(test_location=test_location)
+        return found
+
+    @classmethod
+    def discovery_dirname(cls, *, test_location: PyTestLocation) -> str:
+        """The directory syrupy scans for this module's goldens (syrupy's, remembered)."""
+        key = (cls.snapshot_dirname, test_location.filepath)
+        found = _DISCOVERY_DIRNAMES.get(key)
+        if found is None:
+            found = super().discovery_dirname(test_location=test_location)
+            _DISCOVERY_DIRNAMES[key] = found
+        return found
+
+    @classmethod
+    def get_location(cls, *, test_location: PyTestLocation, index: SnapshotIndex) -> str:
+        """The golden file of one assertion (syrupy's, remembered)."""
+        key = (cls.snapshot_dirname, test_location.filepath, test_location.nodeid, index)
+        found = _LOCATIONS.get(key)
+        if found is None:
+            found = _LOCATIONS[key] = super().get_location(test_location=test_location, index=index)
+        return found
+
     @classmethod
     def write_snapshot_collection(
         cls, *, snapshot_collection: SnapshotCollection, name_order: Any = None
@@ -77,7 +114,12 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
     def serialize(self, data: Any, **_kwargs: Any) -> str:
         """Normalize what the test asserts into golden text, the test's keys redacted."""
         document = normalize.document(data)
-        return dump_golden(scrub.redact_value(document, scrub.active_secrets()))
+        text = dump_golden(document)
+        secrets = scrub.active_secrets()
+        if any(secret in text for secret in secrets):
+            # Rare (a key in a prompt or an answer): redact the values, not the YAML text.
+            text = dump_golden(scrub.redact_value(document, secrets))
+        return text
 
     def read_snapshot_data_from_location(
         self, *, snapshot_location: str, snapshot_name: str, session_id: str

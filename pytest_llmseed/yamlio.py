@@ -1,10 +1,13 @@
-"""YAML writing shared by cassettes and goldens: readable blocks, emoji kept as written."""
+"""YAML shared by cassettes and goldens: readable blocks on write, a quick safe load."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 try:  # libyaml when available: much faster for the common case
     from yaml import CSafeDumper as _FastDumper
@@ -13,7 +16,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeDumper as _FastDumper  # type: ignore[assignment]
     from yaml import SafeLoader as FastLoader  # type: ignore[assignment]
 
-__all__ = ["FastLoader", "dump"]
+__all__ = ["FastLoader", "dump", "load"]
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -78,3 +81,129 @@ def dump(data: Any) -> str:
         # which also forces multi-line text out of its block; the pure dumper does not.
         text = yaml.dump(data, Dumper=_Pure, **options)
     return text
+
+
+# --- loading -------------------------------------------------------------------------------
+# Every replayed test loads its cassette. libyaml parses in C, but PyYAML then calls back
+# into Python for every node (to resolve its tag, twice more for path resolvers) and walks
+# the tree with its generic constructor: together most of the load. Here libyaml composes
+# with those callbacks reduced to nothing, and the walk below builds the values of the plain
+# documents cassettes and goldens are (maps, lists, strings, numbers, booleans, nulls),
+# resolving plain scalars with the safe loader's own rules. Anything else (binary,
+# timestamps, merge keys, vcrpy's legacy python tags) is left to the full loader.
+
+_PLAIN = "llmseed:plain"  # a plain scalar, its type still to be resolved
+_INT = "tag:yaml.org,2002:int"
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+_SAFE = SafeConstructor()
+_SCALARS: dict[str, Callable[[Any], Any]] = {
+    "tag:yaml.org,2002:null": _SAFE.construct_yaml_null,
+    "tag:yaml.org,2002:bool": _SAFE.construct_yaml_bool,
+    _INT: _SAFE.construct_yaml_int,
+    "tag:yaml.org,2002:float": _SAFE.construct_yaml_float,
+}
+_BaseLoader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+class _Composer(_BaseLoader):  # type: ignore[misc]
+    """Composes nodes; plain scalars keep a placeholder tag until they are built."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+def _implicit_tag(value: str) -> str:
+    """The tag the safe loader gives a plain scalar (yaml.resolver.Resolver.resolve)."""
+    tag = _PLAIN_TAGS.get(value)
+    if tag is None:
+        tag = _STR
+        for resolved, regexp in _IMPLICIT.get(value[:1], []) + _IMPLICIT.get(None, []):
+            if regexp.match(value):
+                tag = str(resolved)
+                break
+        if len(value) <= 64:
+            # Keys and short values repeat from file to file: remember a bounded number.
+            if len(_PLAIN_TAGS) >= 4096:
+                _PLAIN_TAGS.clear()
+            _PLAIN_TAGS[value] = tag
+    return tag
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+
+
+class _Unusual(Exception):
+    """A node the quick walk leaves to PyYAML's own constructor."""
+
+
+def _build(node: Any, built: dict[int, Any]) -> Any:
+    kind = type(node)
+    tag = node.tag
+    if kind is ScalarNode:
+        if tag == _PLAIN:
+            tag = node.tag = _implicit_tag(node.value)
+        if tag == _STR:
+            return node.value
+        if tag == _INT:
+            text = node.value
+            # Plain decimal; YAML 1.1 reads a leading 0 as octal, left to PyYAML.
+            if text.isascii() and text.isdigit() and (text[0] != "0" or len(text) == 1):
+                return int(text)
+        construct = _SCALARS.get(tag)
+        if construct is None:
+            raise _Unusual
+        return construct(node)
+    known = built.get(id(node))
+    if known is not None:
+        return known  # an alias: the very object, as PyYAML gives (no exponential copies)
+    if kind is MappingNode and tag == _MAP:
+        mapping: dict[Any, Any] = {}
+        built[id(node)] = mapping
+        for key_node, value_node in node.value:
+            key = _build(key_node, built)
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Unusual
+            value = _build(value_node, built)
+            try:
+                mapping[key] = value
+            except TypeError:
+                raise ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "found unhashable key",
+                    key_node.start_mark,
+                ) from None
+        return mapping
+    if kind is SequenceNode and tag == _SEQ:
+        sequence: list[Any] = []
+        built[id(node)] = sequence
+        sequence.extend(_build(item, built) for item in node.value)
+        return sequence
+    raise _Unusual
+
+
+def load(text: str, full: Callable[[str], Any] | None = None) -> Any:
+    """What a safe load of ``text`` gives, quicker for plain documents.
+
+    ``full`` loads documents with other tags (default: PyYAML's safe loader); syntax errors
+    are PyYAML's own, with their marks.
+    """
+    composer = _Composer(text)
+    try:
+        node = composer.get_single_node()
+    finally:
+        composer.dispose()
+    if node is None:
+        return None
+    try:
+        return _build(node, {})
+    except _Unusual:
+        return full(text) if full is not None else yaml.load(text, Loader=FastLoader)

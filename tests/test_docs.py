@@ -408,6 +408,8 @@ def _markers_help() -> str:
 NOT_PRINTED = {
     "the JSON bodies differ": "vcrpy's matcher protocol; the miss explanation shows a diff",
     "the cassette": "where a key was found: a part of the refused-to-write message",
+    "while constructing a mapping": "PyYAML's error, shown as 'not valid YAML at line <n>'",
+    "found unhashable key": "PyYAML's error, shown as 'not valid YAML at line <n>'",
 }
 # Functions whose appended lines / returned strings are the text users read.
 SUMMARY_FUNCTIONS = ("explain_miss", "lines")

@@ -6,6 +6,8 @@
 - ``Recorder.observe`` skips re-decoding a body that has no ``content-encoding``; encoded
   bodies are still decoded the way the client decodes them.
 - ``Recorder.prepare`` looks up the credential headers directly instead of decoding all.
+- ``yamlio.load`` builds plain documents itself from libyaml's node tree and gives what
+  PyYAML's safe loader gives, errors included; other tags go to the full loader.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 from typing import Any
 
 import httpx2
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -97,6 +100,81 @@ _documents = st.recursive(
 @given(_documents)
 def test_dump_writes_the_bytes_the_previous_dump_wrote(document: Any) -> None:
     assert yamlio.dump(document) == previous_dump(document)
+
+
+def _safe_load(text: str) -> Any:
+    """PyYAML's answer: the value, or the error's type, message and position."""
+    try:
+        return ("value", yaml.load(text, Loader=yaml.CSafeLoader))
+    except yaml.YAMLError as exc:
+        return ("error", type(exc), str(exc))
+
+
+def _quick_load(text: str) -> Any:
+    try:
+        return ("value", yamlio.load(text))
+    except yaml.YAMLError as exc:
+        return ("error", type(exc), str(exc))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_documents, st.booleans())
+def test_load_gives_what_the_safe_loader_gives(document: Any, flow: bool) -> None:
+    for text in (
+        yamlio.dump(document),
+        yaml.safe_dump(document, default_flow_style=flow, allow_unicode=flow),
+    ):
+        assert _quick_load(text) == _safe_load(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 012",  # YAML 1.1 octal
+        "a: 0x1F",
+        "a: -3",
+        "a: 1_000",
+        "a: 190:20:30",  # sexagesimal
+        "a: 3.5e3",
+        "a: .inf",
+        "a: [yes, No, off, ~, null, '']",
+        "a: 0",
+        "a: ¹",  # a digit to str.isdigit, not to YAML
+        "a: !!binary aGk=",  # left to the full loader
+        "a: 2026-11-26",
+        "a: !!str 12",
+        "a: !!int '12'",
+        "<<: {a: 1}\nb: 2",
+        "a: &x [1, *x]",  # recursive: the same object inside itself, as PyYAML builds
+        "? [1]\n: 2",  # unhashable key
+        "a: !!python/object/apply:os.system [echo]",  # refused, never run
+        "a: [unclosed",
+        "a: b\n c: d: e",
+        "",
+        "# only a comment",
+        "- |\n  block\n  text\n- >\n  folded\n  text",
+    ],
+)
+def test_load_matches_the_safe_loader_on_edge_cases(text: str) -> None:
+    quick, safe = _quick_load(text), _safe_load(text)
+    if text.startswith("a: &x"):
+        value = quick[1]["a"]
+        assert value[1] is value
+        assert safe[1]["a"][1] is safe[1]["a"]
+        return
+    assert quick == safe
+
+
+def test_load_hands_other_tags_to_the_loader_given() -> None:
+    seen: list[str] = []
+
+    def full(text: str) -> Any:
+        seen.append(text)
+        return "from the full loader"
+
+    assert yamlio.load("a: !!binary aGk=", full=full) == "from the full loader"
+    assert yamlio.load("a: 1", full=full) == {"a": 1}
+    assert seen == ["a: !!binary aGk="]
 
 
 def _recorder() -> Recorder:
