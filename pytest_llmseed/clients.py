@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import os
-import ssl
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import ssl
+
     import openai
 
 # What ``openai.OpenAI()`` and its httpx2 client read from the environment besides OPENAI_*.

@@ -28,6 +28,7 @@ MARKER_ERROR_KEY = pytest.StashKey[str]()
 STATE_KEY = pytest.StashKey["LLMSeedSession"]()
 RECORD_KEY = pytest.StashKey["tuple[dict[str, Any], str | None]"]()
 CASSETTE_KEY = pytest.StashKey[Path]()
+_OUR_MARKERS = (cfg.MARKER_NAME, "vcr")
 
 
 def _argtype(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -188,11 +189,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     state = config.stash[STATE_KEY]
     resolved: dict[Path, Path] = {}
     for item in items:
-        uses_cassette = "seeded_llm" in getattr(item, "fixturenames", ())
-        marked = item.get_closest_marker(cfg.MARKER_NAME) is not None
         # pytest-recording's marker: such a test's cassette is in use too (migration).
-        vcr_marked = item.get_closest_marker("vcr") is not None
-        if not (uses_cassette or marked or vcr_marked):
+        # One walk over the markers: this runs for every test of the suite.
+        if "seeded_llm" not in getattr(item, "fixturenames", ()) and not any(
+            mark.name in _OUR_MARKERS for mark in item.iter_markers()
+        ):
             continue  # most tests of a large suite: nothing to resolve
         try:
             settings = _settings(item)

@@ -19,16 +19,17 @@ SCHEMA_VERSION = 1
 
 def relative_path(path: Path, root: Path) -> str:
     """``path`` relative to the rootdir when under it (reports stay portable), else as is."""
-    # os.path on strings: this runs for every test, and pathlib's resolve costs far more.
-    real, base = os.path.realpath(path), _real_root(str(root))
+    # Strings and a cache of resolved directories: this runs for several paths of every test.
+    directory, name = os.path.split(os.fspath(path))
+    real, base = os.path.join(_real(directory or os.curdir), name), _real(os.fspath(root))
     if real == base or real.startswith(base.rstrip(os.sep) + os.sep):
         return os.path.relpath(real, base)
     return str(path)
 
 
-@functools.lru_cache(maxsize=8)
-def _real_root(root: str) -> str:
-    return os.path.realpath(root)
+@functools.lru_cache(maxsize=256)
+def _real(directory: str) -> str:
+    return os.path.realpath(directory)
 
 
 # Golden statuses, as reported.
