@@ -163,8 +163,14 @@ class _Text:
         return "".join(self.parts)
 
 
-class _ChatAssembler:
-    """Chat Completions chunks folded into one ``chat.completion``."""
+class _Assembler:
+    """Chunks of one streamed answer folded into the object a plain call returns.
+
+    What both kinds share: the header of the first chunk, the usage of the chunk that has
+    it, choices by index. Subclasses fold one choice's delta and finish one choice.
+    """
+
+    obj = ""
 
     def __init__(self) -> None:
         self.header: dict[str, Any] | None = None
@@ -173,46 +179,66 @@ class _ChatAssembler:
 
     def add(self, chunk: dict[str, Any]) -> None:
         if self.header is None:
-            self.header = _header(chunk, "chat.completion")
+            self.header = _header(chunk, self.obj)
         if chunk.get("usage") is not None:
             self.usage = chunk["usage"]
         for choice in chunk.get("choices") or []:
             index = choice.get("index", 0)
             slot = self.choices.get(index)
             if slot is None:
-                # "text" keeps content / refusal in the order they first came, as the
-                # message's keys were before pieces were joined at the end.
-                slot = self.choices[index] = {"role": "assistant", "text": {}, "tool_calls": {}}
-            delta = choice.get("delta") or {}
-            if delta.get("role"):
-                slot["role"] = delta["role"]
-            for key in ("content", "refusal"):
-                if delta.get(key) is not None:
-                    slot["text"].setdefault(key, _Text()).add(delta[key])
-            for call in delta.get("tool_calls") or []:
-                _merge_tool_call(slot["tool_calls"], call)
+                slot = self.choices[index] = self.new_slot()
+            self.fold(slot, choice)
             if choice.get("finish_reason") is not None:
                 slot["finish_reason"] = choice["finish_reason"]
+
+    def new_slot(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def fold(self, slot: dict[str, Any], choice: dict[str, Any]) -> None:
+        """Add one chunk's part of a choice to what was gathered for it."""
+        raise NotImplementedError
+
+    def finish_choice(self, index: int, slot: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
 
     def result(self) -> dict[str, Any]:
         result = dict(self.header or {})
         if self.usage is not None:
             result["usage"] = self.usage
-        result["choices"] = []
-        for index in sorted(self.choices):
-            slot = self.choices[index]
-            message: dict[str, Any] = {"role": slot["role"]}
-            for key, text in slot["text"].items():
-                message[key] = str(text)
-            message.setdefault("content", None)
-            message.setdefault("refusal", None)
-            calls = slot["tool_calls"]
-            if calls:
-                message["tool_calls"] = [_finish_tool_call(calls[i]) for i in sorted(calls)]
-            result["choices"].append(
-                {"index": index, "message": message, "finish_reason": slot.get("finish_reason")}
-            )
+        result["choices"] = [self.finish_choice(i, self.choices[i]) for i in sorted(self.choices)]
         return result
+
+
+class _ChatAssembler(_Assembler):
+    """Chat Completions chunks folded into one ``chat.completion``."""
+
+    obj = "chat.completion"
+
+    def new_slot(self) -> dict[str, Any]:
+        # "text" keeps content / refusal in the order they first came, as the message's
+        # keys were before pieces were joined at the end.
+        return {"role": "assistant", "text": {}, "tool_calls": {}}
+
+    def fold(self, slot: dict[str, Any], choice: dict[str, Any]) -> None:
+        delta = choice.get("delta") or {}
+        if delta.get("role"):
+            slot["role"] = delta["role"]
+        for key in ("content", "refusal"):
+            if delta.get(key) is not None:
+                slot["text"].setdefault(key, _Text()).add(delta[key])
+        for call in delta.get("tool_calls") or []:
+            _merge_tool_call(slot["tool_calls"], call)
+
+    def finish_choice(self, index: int, slot: dict[str, Any]) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": slot["role"]}
+        for key, text in slot["text"].items():
+            message[key] = str(text)
+        message.setdefault("content", None)
+        message.setdefault("refusal", None)
+        calls = slot["tool_calls"]
+        if calls:
+            message["tool_calls"] = [_finish_tool_call(calls[i]) for i in sorted(calls)]
+        return {"index": index, "message": message, "finish_reason": slot.get("finish_reason")}
 
 
 def _merge_tool_call(calls: dict[int, dict[str, Any]], delta: dict[str, Any]) -> None:
@@ -243,41 +269,19 @@ def _finish_tool_call(call: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class _TextAssembler:
+class _TextAssembler(_Assembler):
     """Legacy Completions chunks folded into one ``text_completion``."""
 
-    def __init__(self) -> None:
-        self.header: dict[str, Any] | None = None
-        self.usage: Any = None
-        self.choices: dict[int, dict[str, Any]] = {}
+    obj = "text_completion"
 
-    def add(self, chunk: dict[str, Any]) -> None:
-        if self.header is None:
-            self.header = _header(chunk, "text_completion")
-        if chunk.get("usage") is not None:
-            self.usage = chunk["usage"]
-        for choice in chunk.get("choices") or []:
-            index = choice.get("index", 0)
-            slot = self.choices.get(index)
-            if slot is None:
-                slot = self.choices[index] = {"text": _Text(), "finish_reason": None}
-            slot["text"].add(choice.get("text") or "")
-            if choice.get("finish_reason") is not None:
-                slot["finish_reason"] = choice["finish_reason"]
+    def new_slot(self) -> dict[str, Any]:
+        return {"text": _Text(), "finish_reason": None}
 
-    def result(self) -> dict[str, Any]:
-        result = dict(self.header or {})
-        if self.usage is not None:
-            result["usage"] = self.usage
-        result["choices"] = [
-            {
-                "index": i,
-                "text": str(self.choices[i]["text"]),
-                "finish_reason": self.choices[i]["finish_reason"],
-            }
-            for i in sorted(self.choices)
-        ]
-        return result
+    def fold(self, slot: dict[str, Any], choice: dict[str, Any]) -> None:
+        slot["text"].add(choice.get("text") or "")
+
+    def finish_choice(self, index: int, slot: dict[str, Any]) -> dict[str, Any]:
+        return {"index": index, "text": str(slot["text"]), "finish_reason": slot["finish_reason"]}
 
 
 class CallList(list[LLMCall]):

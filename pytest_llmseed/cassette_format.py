@@ -19,6 +19,7 @@ import yaml
 from . import yamlio
 from .atomic import atomic_write_text
 from .errors import CassetteFileError, SecretLeakError
+from .parse_cache import ParseCache
 
 JSON_KEY = "json"
 # First and last lines of every cassette the plugin writes. A file that starts with the
@@ -101,14 +102,31 @@ class ReadableSerializer:
 
     @staticmethod
     def deserialize(cassette_string: str) -> Any:
-        """Load YAML with vcrpy's loader and turn structured bodies back into strings."""
-        from vcr.serializers import yamlserializer
+        """Load the YAML (as vcrpy's safe loader would) with bodies back as strings."""
+        return _unstructured(_parse(cassette_string))
 
-        # vcrpy's loader for what the quick load leaves (its legacy python/* tags).
-        data = yamlio.load(cassette_string, full=yamlserializer.deserialize)
-        if isinstance(data, dict) and isinstance(data.get("interactions"), list):
-            data["interactions"] = [_unstructure(i) for i in data["interactions"]]
-        return data
+
+class CachedSerializer(ReadableSerializer):
+    """``ReadableSerializer`` whose YAML parses come from a ``ParseCache`` when they can."""
+
+    def __init__(self, cache: ParseCache) -> None:
+        self._cache = cache
+
+    def deserialize(self, cassette_string: str) -> Any:  # type: ignore[override]
+        return _unstructured(self._cache.load(cassette_string, _parse))
+
+
+def _parse(cassette_string: str) -> Any:
+    from vcr.serializers import yamlserializer
+
+    # vcrpy's loader for what the quick load leaves (its legacy python/* tags).
+    return yamlio.load(cassette_string, full=yamlserializer.deserialize)
+
+
+def _unstructured(data: Any) -> Any:
+    if isinstance(data, dict) and isinstance(data.get("interactions"), list):
+        data["interactions"] = [_unstructure(i) for i in data["interactions"]]
+    return data
 
 
 # Top-level keys of other tools' recordings, so a wrong file is named for what it is.

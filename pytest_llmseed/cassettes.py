@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import scrub
-from .cassette_format import CassettePersister, ReadableSerializer
+from .cassette_format import CachedSerializer, CassettePersister
+from .parse_cache import ParseCache
 
 # Characters pytest-recording replaces, so migrated cassettes keep their names.
 _FORBIDDEN = re.compile(r"[<>?%*:|\"'/\\\x00-\x1f\x7f]")
@@ -144,7 +145,9 @@ def use_cassette(
     record_mode: str,
     secrets: Callable[[], list[str]],
     injected_seed: int | None,
+    *,
     save_to: Callable[[Path], Path] | None = None,
+    parse_cache: ParseCache | None = None,
 ) -> Iterator[Any]:
     """Activate vcrpy with the plugin's matching, scrubbing and storage for one test."""
     from vcr import matchers
@@ -184,7 +187,7 @@ def use_cassette(
     # wrap them in a filter that deep-copies the request on every one of its calls.)
     context = Cassette.use(
         path=str(path),
-        serializer=ReadableSerializer(),
+        serializer=CachedSerializer(parse_cache or ParseCache(None)),
         persister=persister if save_to is None else _RedirectedSave(persister, save_to),
         record_mode=RecordMode(record_mode),
         match_on=(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import diffing, report
-from .snapshots import GoldenFileError, load_golden
+from .snapshots import GoldenFileError, GoldenText, load_golden
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
@@ -42,7 +42,6 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenOutcome]:
     results = []
     for _index, result in sorted(snapshot.executions.items()):
         path = Path(result.snapshot_location)
-        received = result.asserted_data if isinstance(result.asserted_data, str) else None
         if result.success:
             status = (
                 report.NEW
@@ -52,9 +51,11 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenOutcome]:
                 else report.MATCHED
             )
             results.append(GoldenOutcome(result.snapshot_name, path, status))
-        elif received is None:
+            continue
+        if not isinstance(result.asserted_data, str | GoldenText):
             continue  # serialization itself failed: the test shows that error
-        elif result.recalled_data is None:
+        received = str(result.asserted_data)  # the text of a golden that did not match
+        if result.recalled_data is None:
             results.append(
                 GoldenOutcome(
                     result.snapshot_name, path, report.MISSING, NEW_GOLDEN_TRIAGE, received

@@ -241,6 +241,7 @@ def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> I
         run=state.run,
         test_dir=node.path.parent,
         clients=state.clients,
+        parse_cache=state.parse_cache,
     ) as llm:
         yield llm
     if llm.record is not None:

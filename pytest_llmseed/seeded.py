@@ -17,8 +17,10 @@ from .clients import ClientCache, new_async_client
 from .config import RunContext, Settings
 from .errors import LLMSeedError
 from .intercept import Recorder, intercepting
+from .parse_cache import ParseCache
 from .pending import pending_path, write_pending_golden
 from .report import TestRecord, relative_path
+from .snapshots import ACTIVE_PARSE_CACHE
 
 if TYPE_CHECKING:
     import openai
@@ -138,6 +140,7 @@ def llm_session(
     run: RunContext,
     test_dir: Path,
     clients: ClientCache,
+    parse_cache: ParseCache | None = None,
 ) -> Iterator[SeededLLM]:
     """Activate seeding, the cassette and call capture for the duration of one test.
 
@@ -179,6 +182,7 @@ def llm_session(
                     recorder.secrets,
                     settings.seed if settings.inject_seed else None,
                     save_to=lambda original: redirect[0] if redirect else original,
+                    parse_cache=parse_cache,
                 )
             )
         except LLMSeedError as exc:
@@ -190,6 +194,8 @@ def llm_session(
         stack.enter_context(scrub.secrets_in_use(recorder.secrets))
         token = ACTIVE_LOG.set(recorder.log)
         stack.callback(ACTIVE_LOG.reset, token)
+        cache_token = ACTIVE_PARSE_CACHE.set(parse_cache)
+        stack.callback(ACTIVE_PARSE_CACHE.reset, cache_token)
         llm = SeededLLM(
             settings=settings,
             cassette_path=path,

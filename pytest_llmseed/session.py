@@ -13,6 +13,7 @@ import pytest
 
 from . import config as cfg
 from .clients import ClientCache
+from .parse_cache import ParseCache
 from .report import RunReport, TestRecord, relative_path
 
 
@@ -36,6 +37,11 @@ class LLMSeedSession:
     deselected_modules: set[str] = field(default_factory=set)
     restored: list[str] = field(default_factory=list)
     clients: ClientCache = field(default_factory=ClientCache)
+    parse_cache: ParseCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        # pytest's cache (None with -p no:cacheprovider): parsed cassettes between runs.
+        self.parse_cache = ParseCache(getattr(self.config, "cache", None))
 
     @property
     def is_worker(self) -> bool:
@@ -93,6 +99,7 @@ class LLMSeedSession:
         self.clients.close()
         if self.is_worker:
             return (yield)
+        self.parse_cache.prune()
         # syrupy deletes goldens it thinks unused, including those of a test that failed
         # before it could assert (a cassette miss). A failing test must not lose its goldens.
         kept = {

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from syrupy.types import SnapshotIndex
 from . import compare, diffing, normalize, scrub, yamlio
 from .atomic import atomic_write_text
 from .compare_profiles import Profile
+from .parse_cache import ParseCache
 
 HEADER = (
     "# pytest-llmseed golden. Compared: request and output. Kept, not compared: meta.\n"
@@ -28,14 +31,47 @@ def dump_golden(document: dict[str, Any]) -> str:
     return HEADER + yamlio.dump(document)
 
 
+class GoldenText:
+    """What the extension's ``serialize`` gives: a golden document, its text made on demand.
+
+    A golden that matches is compared as data with the stored one (whose parse is kept in
+    the parse cache), so its YAML is never written out; a mismatch, a new golden or an
+    update asks for ``str()``.
+    """
+
+    __slots__ = ("_text", "document")
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = dump_golden(self.document)
+        return self._text
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other) if isinstance(other, str | GoldenText) else False
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+
+ACTIVE_PARSE_CACHE: ContextVar[ParseCache | None] = ContextVar("llmseed_parse_cache", default=None)
+"""The running session's parse cache (set for each test), for reading stored goldens."""
+
+
 class GoldenFileError(ValueError):
     """A stored golden cannot be read as a pytest-llmseed golden."""
 
 
 def load_golden(text: str) -> Any:
     """Parse a golden file's text; GoldenFileError says why it cannot be used."""
+    cache = ACTIVE_PARSE_CACHE.get()
     try:
-        data = yamlio.load(text)
+        data = cache.load(text, yamlio.load) if cache is not None else yamlio.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -111,15 +147,18 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         snapshot = next(iter(snapshot_collection))
         atomic_write_text(Path(snapshot_collection.location), str(snapshot.data))
 
-    def serialize(self, data: Any, **_kwargs: Any) -> str:
-        """Normalize what the test asserts into golden text, the test's keys redacted."""
+    # syrupy declares str | bytes; it hands the value only to this extension's own methods
+    # (matches, diff_lines, write_snapshot_collection), which take a GoldenText.
+    def serialize(self, data: Any, **_kwargs: Any) -> GoldenText:  # type: ignore[override]
+        """Normalize what the test asserts into a golden, the test's keys redacted."""
         document = normalize.document(data)
-        text = dump_golden(document)
         secrets = scrub.active_secrets()
-        if any(secret in text for secret in secrets):
-            # Rare (a key in a prompt or an answer): redact the values, not the YAML text.
-            text = dump_golden(scrub.redact_value(document, secrets))
-        return text
+        if secrets:
+            # A key appears verbatim in the JSON form (keys have nothing JSON escapes).
+            flat = json.dumps(document, ensure_ascii=False, default=str)
+            if any(secret in flat for secret in secrets):
+                document = scrub.redact_value(document, secrets)
+        return GoldenText(document)
 
     def read_snapshot_data_from_location(
         self, *, snapshot_location: str, snapshot_name: str, session_id: str
@@ -134,13 +173,18 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
             return None
 
     def matches(self, *, serialized_data: Any, snapshot_data: Any) -> bool:
-        """Equal text is a match; otherwise compare requests and outputs under the profile."""
-        if serialized_data == snapshot_data:
-            return True
+        """Requests and outputs equal under the profile (meta is kept, not compared)."""
         try:
             old = load_golden(str(snapshot_data))
         except GoldenFileError:
             return False
+        if isinstance(serialized_data, GoldenText) and compare.documents_match(
+            old, serialized_data.document, self.profile
+        ):
+            return True  # the usual case: decided without writing the golden's text
+        # As text, then as the text reads back: what a file written from it would hold.
+        if str(serialized_data) == str(snapshot_data):
+            return True
         new = load_golden(str(serialized_data))
         return compare.documents_match(old, new, self.profile)
 

@@ -18,6 +18,11 @@ def ask(client, text, **kw):
 """
 
 
+def write_module(pytester: pytest.Pytester, name: str, tests: str) -> None:
+    """A test module of the inner run: the ``ask`` helper, then ``tests``."""
+    pytester.makepyfile(**{name: CHAT + tests})
+
+
 def load(path: Path) -> dict:  # type: ignore[type-arg]
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
@@ -27,9 +32,10 @@ def load(path: Path) -> dict:  # type: ignore[type-arg]
 def test_one_cassette_per_test_in_the_pytest_recording_layout(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:
-    pytester.makepyfile(
-        test_layout=CHAT
-        + """
+    write_module(
+        pytester,
+        "test_layout",
+        """
 @pytest.mark.parametrize("topic", ["a/b", "c d"])
 def test_param(seeded_llm, topic):
     ask(seeded_llm.client, topic)
@@ -42,7 +48,7 @@ class TestGroup:
 @pytest.mark.llmseed(cassette="custom/shared.yaml")
 def test_custom(seeded_llm):
     ask(seeded_llm.client, "c")
-"""
+""",
     )
     pytester.runpytest("--llmseed-record-mode=once").assert_outcomes(passed=4)
     root = pytester.path / "cassettes" / "test_layout"
@@ -68,14 +74,15 @@ def test_cassette_dir_option_and_ini(pytester: pytest.Pytester, llm_env: FakeOpe
 def test_record_once_then_replay_without_network_or_rewrite(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:
-    pytester.makepyfile(
-        test_rec=CHAT
-        + """
+    write_module(
+        pytester,
+        "test_rec",
+        """
 def test_x(seeded_llm):
     first = ask(seeded_llm.client, "alpha")
     second = ask(seeded_llm.client, "beta")
     assert first.startswith("[alpha]") and second.startswith("[beta]")
-"""
+""",
     )
     pytester.runpytest("--llmseed-record-mode=once").assert_outcomes(passed=1)
     cassette = pytester.path / "cassettes" / "test_rec" / "test_x.yaml"
@@ -94,9 +101,10 @@ def test_only_the_openai_sdk_traffic_is_recorded(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:
     """The cassette holds the SDK's (httpx2) exchanges; other HTTP libraries are not patched."""
-    pytester.makepyfile(
-        test_scope=CHAT
-        + """
+    write_module(
+        pytester,
+        "test_scope",
+        """
 import os
 import urllib.error
 import urllib.request
@@ -111,7 +119,7 @@ def fetch_other():
 def test_x(seeded_llm):
     assert ask(seeded_llm.client, "alpha").startswith("[alpha]")
     fetch_other()
-"""
+""",
     )
     pytester.runpytest("--llmseed-record-mode=once").assert_outcomes(passed=1)
     cassette = load(pytester.path / "cassettes" / "test_scope" / "test_x.yaml")
@@ -144,9 +152,10 @@ def test_x(seeded_llm):
 def test_same_request_five_times_replays_each_recorded_answer_in_order(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:
-    pytester.makepyfile(
-        test_repeat=CHAT
-        + """
+    write_module(
+        pytester,
+        "test_repeat",
+        """
 import json, pathlib
 
 def test_x(seeded_llm):
@@ -158,7 +167,7 @@ def test_x(seeded_llm):
     else:
         out.write_text(json.dumps(answers))
     assert len(set(answers)) == 5
-"""
+""",
     )
     pytester.runpytest("--llmseed-record-mode=once").assert_outcomes(passed=1)
     pytester.runpytest().assert_outcomes(passed=1)
@@ -189,13 +198,14 @@ def test_new_episodes_adds_and_all_rerecords(
 
 
 def test_marker_record_mode(pytester: pytest.Pytester, llm_env: FakeOpenAIServer) -> None:
-    pytester.makepyfile(
-        test_mark=CHAT
-        + """
+    write_module(
+        pytester,
+        "test_mark",
+        """
 @pytest.mark.llmseed(record_mode="once")
 def test_x(seeded_llm):
     ask(seeded_llm.client, "m")
-"""
+""",
     )
     pytester.runpytest().assert_outcomes(passed=1)
     assert len(llm_env.requests) == 1
@@ -207,9 +217,10 @@ def test_x(seeded_llm):
 
 def test_cassette_is_readable(pytester: pytest.Pytester, llm_env: FakeOpenAIServer) -> None:
     llm_env.gzip_responses = True
-    pytester.makepyfile(
-        test_read=CHAT
-        + """
+    write_module(
+        pytester,
+        "test_read",
+        """
 def test_x(seeded_llm):
     ask(seeded_llm.client, "plain", max_tokens=30)
     stream = seeded_llm.client.chat.completions.create(
@@ -217,7 +228,7 @@ def test_x(seeded_llm):
     )
     for _ in stream:
         pass
-"""
+""",
     )
     pytester.runpytest("--llmseed-record-mode=once").assert_outcomes(passed=1)
     path = pytester.path / "cassettes" / "test_read" / "test_x.yaml"
@@ -240,16 +251,17 @@ def test_x(seeded_llm):
 def test_request_differences_that_do_not_matter(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytester.makepyfile(
-        test_hdr=CHAT
-        + """
+    write_module(
+        pytester,
+        "test_hdr",
+        """
 import os
 
 def test_x(seeded_llm):
     headers = {"X-Stainless-Lang": os.environ.get("LANG_HDR", "python"), "User-Agent": "ua"}
     client = seeded_llm.client.with_options(default_headers=headers)
     ask(client, "h")
-"""
+""",
     )
     pytester.runpytest("--llmseed-record-mode=once").assert_outcomes(passed=1)
     monkeypatch.setenv("LANG_HDR", "other")
@@ -300,15 +312,16 @@ def test_a_miss_is_explained(pytester: pytest.Pytester, llm_env: FakeOpenAIServe
 def test_a_miss_is_not_swallowed_by_the_code_under_test(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:
-    pytester.makepyfile(
-        test_swallow=CHAT
-        + """
+    write_module(
+        pytester,
+        "test_swallow",
+        """
 def test_x(seeded_llm):
     try:
         ask(seeded_llm.client, "q")
     except Exception:
         pass  # application code that "handles" API errors
-"""
+""",
     )
     pytester.runpytest().assert_outcomes(failed=1)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import PARAMETRIZED_QUESTIONS
 from llm_server import FakeOpenAIServer
 
 MARKED = """
@@ -61,15 +62,7 @@ def test_missing_golden_fails_and_is_left_pending_not_created(
 def test_unused_goldens_and_cassettes_fail_the_run_in_ci(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code = """
-import pytest
-
-@pytest.mark.parametrize("n", {ns})
-def test_x(seeded_llm, n):
-    assert seeded_llm.client.chat.completions.create(
-        model="gpt-4o", messages=[{{"role": "user", "content": f"q{{n}}"}}]
-    ) == seeded_llm.snapshot
-"""
+    code = PARAMETRIZED_QUESTIONS
     pytester.makepyfile(test_u=code.format(ns="[1, 2]"))
     pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(passed=2)
     pytester.makepyfile(test_u=code.format(ns="[1]"))

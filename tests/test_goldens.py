@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import PARAMETRIZED_QUESTIONS
 from llm_server import FakeOpenAIServer
 
 INPUTS = """
@@ -317,15 +318,7 @@ def test_triage_request_changed(pytester: pytest.Pytester, llm_env: FakeOpenAISe
 def test_unused_goldens_are_reported_serial_and_under_xdist(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:
-    code = """
-import pytest
-
-@pytest.mark.parametrize("n", {ns})
-def test_x(seeded_llm, n):
-    assert seeded_llm.client.chat.completions.create(
-        model="gpt-4o", messages=[{{"role": "user", "content": f"q{{n}}"}}]
-    ) == seeded_llm.snapshot
-"""
+    code = PARAMETRIZED_QUESTIONS
     pytester.makepyfile(test_u=code.format(ns="[1, 2, 3]"))
     pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(passed=3)
     pytester.makepyfile(test_u=code.format(ns="[1, 2]"))

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+from helpers import answer_doc, chat_output
 
 from pytest_llmseed.compare import documents_match, normalize_text, outputs_equal, similarity
 from pytest_llmseed.compare_profiles import Profile, parse_profile
@@ -17,29 +18,6 @@ FUZZY = parse_profile("fuzzy:0.9")
 ALL_PROFILES = [EXACT, NORMALIZED, JSON, FUZZY]
 
 FORTY_WORDS = " ".join(f"word{i}" for i in range(40))
-
-
-def chat_output(content: str, finish_reason: str = "stop") -> list[dict[str, Any]]:
-    """The ``output`` part of a chat completion golden."""
-    return [{"finish_reason": finish_reason, "content": content}]
-
-
-def answer_doc(
-    content: str = "Hello there.",
-    *,
-    request: dict[str, Any] | None = None,
-    **meta: Any,
-) -> dict[str, Any]:
-    return {
-        "llmseed_golden": 1,
-        "kind": "answer",
-        "endpoint": "chat.completions",
-        "request": request
-        if request is not None
-        else {"model": "gpt-4o", "messages": [{"role": "user", "content": "Say hello"}]},
-        "output": chat_output(content),
-        "meta": {"model": "gpt-4o-2024-08-06", "system_fingerprint": "fp_1", "seed": 1, **meta},
-    }
 
 
 def calls_doc(*answers: dict[str, Any]) -> dict[str, Any]:

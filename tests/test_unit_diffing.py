@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import helpers
 import pytest
 
 from pytest_llmseed.compare import similarity
@@ -26,21 +27,12 @@ def with_word(words: list[str], index: int, word: str) -> list[str]:
 
 
 def answer_doc(
-    content: str = "Hello there.",
-    *,
-    request: dict[str, Any] | None = None,
-    **meta: Any,
+    content: str = "Hello there.", *, request: dict[str, Any] | None = None, **meta: Any
 ) -> dict[str, Any]:
-    return {
-        "llmseed_golden": 1,
-        "kind": "answer",
-        "endpoint": "chat.completions",
-        "request": request
-        if request is not None
-        else {"model": "gpt-4o", "messages": [{"role": "user", "content": "Say hello"}]},
-        "output": [{"finish_reason": "stop", "content": content}],
-        "meta": {"model": "gpt-4o-2024-08-06", "system_fingerprint": "fp_a", "seed": 1234, **meta},
-    }
+    """The shared golden document, with this module's fingerprint and seed by default."""
+    return helpers.answer_doc(
+        content, request=request, **{"system_fingerprint": "fp_a", "seed": 1234, **meta}
+    )
 
 
 def calls_doc(*answers: dict[str, Any]) -> dict[str, Any]:

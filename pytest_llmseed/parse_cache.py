@@ -1,0 +1,121 @@
+"""Parsed cassettes kept between runs, in pytest's cache directory, keyed by their text.
+
+Parsing a cassette's YAML was the largest part of replaying a test. The same text always
+parses to the same data, so the data is stored as JSON under a hash of the text (and of
+the versions that decide the parse), and the next run reads that instead. A changed
+cassette has another hash: nothing is ever stale, only unused. Entries unused for
+``MAX_AGE_DAYS`` are removed, at most once a day; ``pytest --cache-clear`` empties the
+cache and ``-p no:cacheprovider`` turns it off (every cassette is parsed, as before).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CACHE_NAME = "llmseed-yaml"
+MAX_AGE_DAYS = 30
+_DAY = 24 * 3600
+_FORMAT = "1"  # bump when the stored form changes
+_PRUNED_MARK = ".pruned"
+
+
+class ParseCache:
+    """``load(text, parse)``: ``parse(text)``, from the cache when this text was seen."""
+
+    def __init__(self, cache: pytest.Cache | None) -> None:
+        self._cache = cache
+        self._directory: Path | None = None
+        self._salt = b""
+
+    def _dir(self) -> Path | None:
+        if self._directory is None and self._cache is not None:
+            import yaml
+
+            try:
+                self._directory = self._cache.mkdir(CACHE_NAME)
+            except OSError:
+                self._cache = None  # an unwritable cache dir: parse every time
+                return None
+            # Another PyYAML could parse the same text differently.
+            self._salt = f"{_FORMAT}:{yaml.__version__}\0".encode()
+        return self._directory
+
+    def load(self, text: str, parse: Callable[[str], Any]) -> Any:
+        """The data of ``text``, parsed by ``parse`` or read back from an earlier parse."""
+        directory = self._dir()
+        if directory is None:
+            return parse(text)
+        digest = hashlib.sha1(self._salt + text.encode("utf-8", "surrogatepass"))
+        path = directory / f"{digest.hexdigest()}.json"
+        try:
+            with open(path, encoding="ascii") as handle:
+                stored = handle.read()
+                modified = os.fstat(handle.fileno()).st_mtime
+            data = json.loads(stored)
+        except (OSError, ValueError):
+            pass  # not there yet, or unreadable: parse
+        else:
+            if time.time() - modified > _DAY:
+                with contextlib.suppress(OSError):
+                    os.utime(path)  # in use: keep it from pruning
+            return data
+        data = parse(text)
+        if _plain(data, set()):
+            _write(path, json.dumps(data))
+        return data
+
+    def prune(self) -> None:
+        """Remove entries unused for ``MAX_AGE_DAYS``; looks at most once a day."""
+        directory = self._directory  # None when nothing was loaded this session
+        if directory is None:
+            return
+        mark = directory / _PRUNED_MARK
+        now = time.time()
+        try:
+            if now - mark.stat().st_mtime < _DAY:
+                return
+        except OSError:
+            pass
+        with contextlib.suppress(OSError):
+            mark.touch()
+            for entry in os.scandir(directory):
+                if entry.name.endswith(".json") and now - entry.stat().st_mtime > (
+                    MAX_AGE_DAYS * _DAY
+                ):
+                    os.unlink(entry.path)
+
+
+def _plain(value: Any, seen: set[int]) -> bool:
+    """True when JSON gives ``value`` back as it is (no aliases, str keys, JSON types)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return True
+    if kind is not list and kind is not dict:
+        return False  # bytes (!!binary), dates: kept out of the cache
+    if id(value) in seen:
+        return False  # a YAML alias: JSON would copy it (or never end, if recursive)
+    seen.add(id(value))
+    if kind is list:
+        return all(_plain(item, seen) for item in value)
+    return all(type(key) is str and _plain(item, seen) for key, item in value.items())
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace ``path`` in one step; a cache that cannot be written is only slower."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        tmp.write_text(text, encoding="ascii")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()

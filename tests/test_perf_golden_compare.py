@@ -1,0 +1,87 @@
+"""Behaviour kept by the speed work on goldens (issue: speed).
+
+The extension's ``serialize`` gives a ``GoldenText``: the golden document, its YAML made
+only when asked for. A stored golden is compared with it as data; the text is written only
+for a mismatch, a new golden or an update. What matches, and what a mismatch shows, is as
+when the text was always written first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pytest_llmseed import scrub
+from pytest_llmseed.compare_profiles import parse_profile
+from pytest_llmseed.snapshots import GoldenText, LLMSnapshotExtension, dump_golden, load_golden
+
+KEY = "sk-test-golden-0123456789abcdef"
+
+
+def answer(content: str, fingerprint: str = "fp_1") -> dict[str, Any]:
+    """Data a test may snapshot (``kind: data``)."""
+    return {"content": content, "fingerprint": fingerprint}
+
+
+def extension(profile: str = "exact") -> LLMSnapshotExtension:
+    return LLMSnapshotExtension.with_profile(parse_profile(profile))()
+
+
+def test_a_stored_golden_that_matches_is_compared_without_writing_the_text() -> None:
+    stored = dump_golden(extension().serialize(answer("same")).document)
+    received = extension().serialize(answer("same"))
+    assert isinstance(received, GoldenText)
+    assert extension().matches(serialized_data=received, snapshot_data=stored)
+    assert received._text is None  # never rendered
+    assert str(received) == stored  # and when it is, it is the stored text
+    assert received == stored
+
+
+def test_formatting_of_the_stored_file_does_not_matter_content_does() -> None:
+    stored = dump_golden(extension().serialize(answer("same")).document)
+    reformatted = stored.replace("llmseed_golden: 1", "llmseed_golden: 1  # edited by hand")
+    assert reformatted != stored
+    assert extension().matches(
+        serialized_data=extension().serialize(answer("same")), snapshot_data=reformatted
+    )
+    changed = extension().serialize(answer("different"))
+    assert not extension().matches(serialized_data=changed, snapshot_data=stored)
+    assert "different" in str(changed)  # the pending change's text
+
+
+def test_profiles_decide_as_before() -> None:
+    stored = dump_golden(extension().serialize("Hello,   world!").document)
+    spaced = extension("normalized").serialize("Hello, world!")
+    assert extension("normalized").matches(serialized_data=spaced, snapshot_data=stored)
+    assert not extension("exact").matches(
+        serialized_data=extension().serialize("Hello, world!"), snapshot_data=stored
+    )
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "not: [valid",  # not YAML
+        "just: data\n",  # not a golden
+        "llmseed_golden: 99\nkind: text\noutput: x\n",  # from a newer pytest-llmseed
+    ],
+)
+def test_a_stored_file_that_is_not_a_readable_golden_never_matches(stored: str) -> None:
+    assert not extension().matches(serialized_data=extension().serialize("x"), snapshot_data=stored)
+
+
+def test_a_key_in_the_document_is_redacted() -> None:
+    with scrub.secrets_in_use(lambda: [KEY]):
+        golden = extension().serialize({"prompt": f"my key is {KEY}", "n": 1})
+    assert KEY not in str(golden)
+    assert scrub.REDACTED in str(golden)
+    assert load_golden(str(golden))["output"]["n"] == 1
+
+
+def test_equality_is_by_text() -> None:
+    golden = GoldenText(extension().serialize("x").document)
+    assert golden == str(golden)
+    assert golden == GoldenText(golden.document)
+    assert golden != 3
+    assert repr(golden) == repr(str(golden))
