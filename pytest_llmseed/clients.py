@@ -17,9 +17,17 @@ if TYPE_CHECKING:
 
     import openai
 
-# What ``openai.OpenAI()`` and its httpx2 client read from the environment besides OPENAI_*.
-_HTTP_ENV = frozenset(
-    {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR"}
+# What ``openai.OpenAI()`` / ``AzureOpenAI()`` and their httpx2 client read from the
+# environment: every OPENAI_* / AZURE_OPENAI_* variable, proxies, certificates.
+_CLIENT_ENV_PREFIXES = (
+    "OPENAI_",
+    "AZURE_OPENAI_",
+    "SSL_CERT_",
+    *(
+        name
+        for proxy in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+        for name in (proxy, proxy.upper())
+    ),
 )
 
 
@@ -33,13 +41,9 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 def client_settings() -> tuple[tuple[str, str], ...]:
     """The part of the environment a new client would be built from."""
-    return tuple(
-        sorted(
-            (name, value)
-            for name, value in os.environ.items()
-            if name.startswith(("OPENAI_", "AZURE_OPENAI_")) or name.upper() in _HTTP_ENV
-        )
-    )
+    env = os.environ
+    # Names first, values only of the few that matter: decoding every value cost more.
+    return tuple(sorted((name, env[name]) for name in env if name.startswith(_CLIENT_ENV_PREFIXES)))
 
 
 class ClientCache:

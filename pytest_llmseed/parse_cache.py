@@ -11,10 +11,7 @@ cache and ``-p no:cacheprovider`` turns it off (every cassette is parsed, as bef
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
-import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +52,9 @@ class ParseCache:
         directory = self._dir()
         if directory is None:
             return parse(text)
+        import hashlib
+        import json
+
         digest = hashlib.sha1(self._salt + text.encode("utf-8", "surrogatepass"))
         path = directory / f"{digest.hexdigest()}.json"
         try:
@@ -71,7 +71,7 @@ class ParseCache:
             return data
         data = parse(text)
         if _plain(data, set()):
-            _write(path, json.dumps(data))
+            _write(path, json.dumps(data))  # ASCII: every character survives the file
         return data
 
     def prune(self) -> None:
@@ -112,6 +112,8 @@ def _plain(value: Any, seen: set[int]) -> bool:
 
 def _write(path: Path, text: str) -> None:
     """Replace ``path`` in one step; a cache that cannot be written is only slower."""
+    import secrets
+
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         tmp.write_text(text, encoding="ascii")

@@ -151,7 +151,6 @@ def pytest_configure(config: pytest.Config) -> None:
         report_path=_path_option(config, "report"),
         html_path=_path_option(config, "html"),
     )
-    state.report.ci = state.ci
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(state, "llmseed-session")
 
@@ -188,12 +187,9 @@ def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     state = config.stash[STATE_KEY]
     resolved: dict[Path, Path] = {}
+    marked: dict[object, bool] = {}
     for item in items:
-        # pytest-recording's marker: such a test's cassette is in use too (migration).
-        # One walk over the markers: this runs for every test of the suite.
-        if "seeded_llm" not in getattr(item, "fixturenames", ()) and not any(
-            mark.name in _OUR_MARKERS for mark in item.iter_markers()
-        ):
+        if "seeded_llm" not in getattr(item, "fixturenames", ()) and not _marked(item, marked):
             continue  # most tests of a large suite: nothing to resolve
         try:
             settings = _settings(item)
@@ -215,6 +211,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         state.expected_cassettes.add(directory / path.name)
         if settings.cassette is None:
             state.cassette_modules[directory] = str(item.path)
+
+
+def _marked(item: pytest.Item, parents: dict[object, bool]) -> bool:
+    """Whether the test carries an ``llmseed`` or pytest-recording's ``vcr`` marker.
+
+    A vcr-marked test's cassette is in use too (migration). The markers of its module and
+    class are looked up once for all their tests: this runs for every test of the suite.
+    """
+    if any(mark.name in _OUR_MARKERS for mark in item.own_markers):
+        return True
+    parent = item.parent
+    if parent is None:
+        return False
+    found = parents.get(parent)
+    if found is None:
+        found = parents[parent] = any(mark.name in _OUR_MARKERS for mark in parent.iter_markers())
+    return found
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -4,17 +4,20 @@ config, so hooks that get no ``config`` argument still reach their session's sta
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import config as cfg
 from .clients import ClientCache
 from .parse_cache import ParseCache
-from .report import RunReport, TestRecord, relative_path
+
+if TYPE_CHECKING:
+    from .report import RunReport
 
 
 @dataclass
@@ -28,7 +31,6 @@ class LLMSeedSession:
     run: cfg.RunContext
     report_path: Path | None
     html_path: Path | None
-    report: RunReport = field(default_factory=RunReport)
     failed: set[str] = field(default_factory=set)
     golden_first: dict[str, str] = field(default_factory=dict)
     """Per test, its first golden file (relative to the rootdir); its others share the stem."""
@@ -43,6 +45,13 @@ class LLMSeedSession:
         # pytest's cache (None with -p no:cacheprovider): parsed cassettes between runs.
         self.parse_cache = ParseCache(getattr(self.config, "cache", None))
 
+    @functools.cached_property
+    def report(self) -> RunReport:
+        """The run's records; made on first use (a collect-only run never needs it)."""
+        from .report import RunReport
+
+        return RunReport(ci=self.ci)
+
     @property
     def is_worker(self) -> bool:
         return hasattr(self.config, "workerinput")
@@ -55,6 +64,8 @@ class LLMSeedSession:
             self.failed.add(report.nodeid)
         data = getattr(report, "llmseed", None)
         if report.when == "teardown" and isinstance(data, dict):
+            from .report import TestRecord
+
             record = TestRecord.from_dict(data["record"])
             record.outcome = "failed" if report.nodeid in self.failed else "passed"
             self.report.add(record)
@@ -106,31 +117,42 @@ class LLMSeedSession:
             path: path.read_bytes() for nodeid in self.failed for path in self.goldens_of(nodeid)
         }
         result = yield
-        from .atomic import atomic_write_text
-
-        for path, data in kept.items():
-            if not path.exists():
-                atomic_write_text(path, data.decode("utf-8"))
-                self.restored.append(relative_path(path, self.config.rootpath))
+        self._restore(kept)
         self._write_outputs()
         if self.ci and self.report.unused_cassettes and session.exitstatus == 0:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
         return result
 
+    def _restore(self, kept: dict[Path, bytes]) -> None:
+        """Put back the goldens of failing tests that syrupy removed."""
+        if not kept:
+            return
+        from .atomic import atomic_write_text
+        from .report import relative_path
+
+        for path, data in kept.items():
+            if not path.exists():
+                atomic_write_text(path, data.decode("utf-8"))
+                self.restored.append(relative_path(path, self.config.rootpath))
+
     def _write_outputs(self) -> None:
+        step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if self.report_path is None and self.html_path is None and not step_summary:
+            return  # nothing asked for (and nothing to import for it)
         from .outputs import write_outputs
 
         write_outputs(
             self.report,
             json_path=self.report_path,
             html_path=self.html_path,
-            step_summary=os.environ.get("GITHUB_STEP_SUMMARY"),
+            step_summary=step_summary,
         )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.is_worker:
             return
-        lines = self.report.lines()
+        # No record and no finding made the report: nothing to say (and nothing to import).
+        lines = self.report.lines() if "report" in self.__dict__ else []
         if not lines and not self.restored:
             return
         terminalreporter.write_sep("-", "llmseed summary")

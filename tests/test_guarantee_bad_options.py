@@ -91,6 +91,22 @@ def test_bad_marker_keyword(project: pytest.Pytester, keyword: str, value: str) 
     check_usage_error(result, "test_marked.py::test_x", named)
 
 
+@pytest.mark.parametrize(
+    "module",
+    [
+        'import pytest\n\npytestmark = pytest.mark.llmseed(seed="x")\n\n' + PASSING_TEST,
+        'import pytest\n\n@pytest.mark.llmseed(seed="x")\nclass TestGroup:\n'
+        "    def test_x(self):\n        pass\n",
+    ],
+    ids=["module", "class"],
+)
+def test_bad_marker_on_a_module_or_class(project: pytest.Pytester, module: str) -> None:
+    """Found through the test's parents, also when the test does not use seeded_llm."""
+    project.makepyfile(test_marked=module)
+    result = project.runpytest("test_marked.py")
+    check_usage_error(result, "test_marked.py::", "seed")
+
+
 def test_every_option_and_ini_key_is_covered(pytester: pytest.Pytester) -> None:
     """A new option or ini key must get its wrong values above."""
     help_text = pytester.runpytest("--help").stdout.str()
