@@ -163,7 +163,14 @@ def use_cassette(
 
     def before_record_request(request: Any) -> Any:
         if loading[0]:
-            return request
+            # Scrubbed only if it could change what matching compares with the (scrubbed)
+            # live request: a key in the URL or body of a cassette recorded by plain vcrpy.
+            found = secrets()
+            return (
+                scrub.scrub_request(request, found)
+                if scrub.may_hold_secrets(request, found)
+                else request
+            )
         # vcrpy filters the same live request several times while matching it: scrub it
         # once. The scrubbed copy is a new object; the request itself is left as it is.
         clean = getattr(request, "_llmseed_clean", None)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import TEST_KEY
 from llm_server import FakeOpenAIServer
 
 CHAT = """
@@ -372,6 +373,49 @@ def test_x({fixture}):
     finally:
         llm_env.start()
     assert cassette.read_bytes() == before
+
+
+def test_plain_vcrpy_cassette_with_a_key_in_its_url_replays(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+) -> None:
+    """Recorded without filters: the key is in the query. The live request is scrubbed for
+    matching, so the loaded one must be too, even when nothing is written back."""
+    key = TEST_KEY
+    cassette = pytester.path / "cassettes" / "test_key" / "test_x.yaml"
+    cassette.parent.mkdir(parents=True)
+    cassette.write_text(
+        f"""interactions:
+- request:
+    body: '{{"messages": [{{"content": "hi", "role": "user"}}], "model": "gpt-4o"}}'
+    headers: {{}}
+    method: POST
+    uri: {llm_env.base_url}/chat/completions?api-key={key}
+  response:
+    body:
+      string: '{{"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o", "choices": [{{"index": 0, "message": {{"role": "assistant", "content": "recorded with a key"}}, "finish_reason": "stop"}}]}}'
+    headers:
+      Content-Type:
+      - application/json
+    status:
+      code: 200
+      message: OK
+version: 1
+"""
+    )
+    write_module(
+        pytester,
+        "test_key",
+        """
+import os
+
+def test_x(seeded_llm):
+    client = seeded_llm.client.with_options(default_query={"api-key": os.environ["OPENAI_API_KEY"]})
+    assert ask(client, "hi") == "recorded with a key"
+""",
+    )
+    for mode in ("none", "once"):
+        pytester.runpytest(f"--llmseed-record-mode={mode}").assert_outcomes(passed=1)
+    assert llm_env.requests == []
 
 
 def test_hand_written_vcrpy_cassette_with_pretty_request_body_replays(

@@ -19,6 +19,7 @@ from pytest_llmseed.errors import CassetteFileError, SecretLeakError
 from pytest_llmseed.scrub import (
     REDACTED,
     bearer_token,
+    may_hold_secrets,
     redact_body,
     redact_text,
     scrub_request,
@@ -532,3 +533,27 @@ def test_redact_body_keeps_the_type() -> None:
 )
 def test_bearer_token(value: str, token: str) -> None:
     assert bearer_token(value) == token
+
+
+# --- may_hold_secrets (the quick test for loaded requests) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("uri", "body", "expected"),
+    [
+        ("https://h/v1/chat/completions", b'{"model": "m"}', False),
+        ("https://h/v1/chat/completions", None, False),
+        ("https://h/v1/chat/completions?api-version=1", "{}", False),
+        ("https://h/v1/chat/completions?api-key=abc", b"{}", True),
+        ("https://h/v1/chat/completions?Access_Token=abc", b"{}", True),
+        (f"https://h/v1/{KEY}/completions", b"{}", True),
+        ("https://h/v1/chat/completions", f'{{"prompt": "{KEY}"}}', True),
+        ("https://h/v1/chat/completions", f'{{"prompt": "{KEY}"}}'.encode(), True),
+    ],
+)
+def test_may_hold_secrets(uri: str, body: Any, expected: bool) -> None:
+    assert may_hold_secrets(Request("POST", uri, body, {}), [KEY]) is expected
+    if not expected:
+        # Nothing to find means nothing the scrubber would change for matching.
+        clean = scrub_request(Request("POST", uri, body, {}), [KEY])
+        assert (clean.uri, clean.body) == (uri, Request("POST", uri, body, {}).body)
