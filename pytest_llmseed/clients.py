@@ -56,7 +56,8 @@ class ClientCache:
         """The session's client for the current environment, built on first use."""
         key = client_settings()
         client = self._clients.get(key)
-        if client is None:
+        # A test may have closed it (``with seeded_llm.client:``): the next one gets a new one.
+        if client is None or client.is_closed():
             client = self._clients[key] = new_sync_client()
         return client
 

@@ -74,3 +74,31 @@ def test_c_other_settings(seeded_llm, monkeypatch):
     assert llm_env.requests == []
     assert seen.CLIENTS[0] is seen.CLIENTS[1]
     assert not set(map(id, seen.CLIENTS)) & {id(first), id(other)}
+
+
+def test_a_client_closed_by_a_test_is_not_handed_to_the_next(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, seen: Any
+) -> None:
+    pytester.makepyfile(
+        test_closing="""
+import seen
+
+def ask(client, text):
+    return client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": text}]
+    ).choices[0].message.content
+
+def test_a(seeded_llm):
+    with seeded_llm.client as client:  # closes it on the way out
+        assert ask(client, "first")
+    seen.CLIENTS.append(client)
+
+def test_b(seeded_llm):
+    seen.CLIENTS.append(seeded_llm.client)
+    assert ask(seeded_llm.client, "second")
+"""
+    )
+    result = pytester.runpytest_inprocess("--llmseed-record-mode=once", "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+    closed, fresh = seen.CLIENTS
+    assert fresh is not closed
