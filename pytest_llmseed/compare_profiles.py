@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 PROFILE_NAMES = ("exact", "normalized", "json", "fuzzy")
 DEFAULT_FUZZY_RATIO = 0.9
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     """A comparison profile: its name and, for ``fuzzy``, the similarity threshold."""
 
     name: str

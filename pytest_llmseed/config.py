@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -63,8 +62,9 @@ def parse_bool(value: object) -> bool:
     return value
 
 
-@dataclass(frozen=True, kw_only=True)
-class Layer:
+# NamedTuples, not frozen dataclasses: defining these is part of every pytest start-up,
+# and a frozen dataclass costs about six times as much to define.
+class Layer(NamedTuple):
     """Values from one source; None means 'this source says nothing'."""
 
     seed: int | None = None
@@ -75,8 +75,7 @@ class Layer:
     cassette: Path | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything the plugin needs to know about one test's LLM traffic."""
 
     seed: int
@@ -87,8 +86,7 @@ class Settings:
     cassette: Path | None
 
 
-@dataclass(frozen=True)
-class RunContext:
+class RunContext(NamedTuple):
     """Session-wide settings a test's finalization needs (where pending changes go)."""
 
     rootdir: Path
@@ -115,15 +113,15 @@ def resolve(*, cli: Layer, marker: Layer, ini: Layer, ci: bool = False) -> Setti
     marker or the ini file is ignored there.
     """
     if ci and cli.record_mode is None:
-        marker = replace(marker, record_mode=None)
-        ini = replace(ini, record_mode=None)
+        marker = marker._replace(record_mode=None)
+        ini = ini._replace(record_mode=None)
     values: dict[str, Any] = {}
-    for field in fields(Layer):
-        values[field.name] = None
+    for name in Layer._fields:
+        values[name] = None
         for layer in (cli, marker, ini, _DEFAULTS):
-            value = getattr(layer, field.name)
+            value = getattr(layer, name)
             if value is not None:
-                values[field.name] = value
+                values[name] = value
                 break
     return Settings(**values)
 
