@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,45 @@ def ask(client, text, **kw):
 def write_module(pytester: pytest.Pytester, name: str, tests: str) -> None:
     """A test module of the inner run: the ``ask`` helper, then ``tests``."""
     pytester.makepyfile(**{name: CHAT + tests})
+
+
+def write_plain_cassette(path: Path, *, uri: str, body: str, content: str) -> None:
+    """A cassette as plain vcrpy writes it: ``body`` is the request body's YAML scalar."""
+    path.parent.mkdir(parents=True)
+    answer = json.dumps(
+        {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 1,
+            "model": "gpt-4o",
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                }
+            ],
+        }
+    )
+    path.write_text(
+        f"""interactions:
+- request:
+    body: {body}
+    headers: {{}}
+    method: POST
+    uri: {uri}
+  response:
+    body:
+      string: '{answer}'
+    headers:
+      Content-Type:
+      - application/json
+    status:
+      code: 200
+      message: OK
+version: 1
+"""
+    )
 
 
 def load(path: Path) -> dict:  # type: ignore[type-arg]
@@ -380,27 +420,11 @@ def test_plain_vcrpy_cassette_with_a_key_in_its_url_replays(
 ) -> None:
     """Recorded without filters: the key is in the query. The live request is scrubbed for
     matching, so the loaded one must be too, even when nothing is written back."""
-    key = TEST_KEY
-    cassette = pytester.path / "cassettes" / "test_key" / "test_x.yaml"
-    cassette.parent.mkdir(parents=True)
-    cassette.write_text(
-        f"""interactions:
-- request:
-    body: '{{"messages": [{{"content": "hi", "role": "user"}}], "model": "gpt-4o"}}'
-    headers: {{}}
-    method: POST
-    uri: {llm_env.base_url}/chat/completions?api-key={key}
-  response:
-    body:
-      string: '{{"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o", "choices": [{{"index": 0, "message": {{"role": "assistant", "content": "recorded with a key"}}, "finish_reason": "stop"}}]}}'
-    headers:
-      Content-Type:
-      - application/json
-    status:
-      code: 200
-      message: OK
-version: 1
-"""
+    write_plain_cassette(
+        pytester.path / "cassettes" / "test_key" / "test_x.yaml",
+        uri=f"{llm_env.base_url}/chat/completions?api-key={TEST_KEY}",
+        body="""'{"messages": [{"content": "hi", "role": "user"}], "model": "gpt-4o"}'""",
+        content="recorded with a key",
     )
     write_module(
         pytester,
@@ -421,26 +445,11 @@ def test_x(seeded_llm):
 def test_hand_written_vcrpy_cassette_with_pretty_request_body_replays(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:
-    cassette = pytester.path / "cassettes" / "test_pretty" / "test_x.yaml"
-    cassette.parent.mkdir(parents=True)
-    cassette.write_text(
-        f"""interactions:
-- request:
-    body: "{{\\n  \\"messages\\": [\\n    {{\\"content\\": \\"hi\\", \\"role\\": \\"user\\"}}\\n  ],\\n  \\"model\\": \\"gpt-4o\\"\\n}}"
-    headers: {{}}
-    method: POST
-    uri: {llm_env.base_url}/chat/completions
-  response:
-    body:
-      string: '{{"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "gpt-4o", "choices": [{{"index": 0, "message": {{"role": "assistant", "content": "recorded by hand"}}, "finish_reason": "stop"}}]}}'
-    headers:
-      Content-Type:
-      - application/json
-    status:
-      code: 200
-      message: OK
-version: 1
-"""
+    write_plain_cassette(
+        pytester.path / "cassettes" / "test_pretty" / "test_x.yaml",
+        uri=f"{llm_env.base_url}/chat/completions",
+        body=r'''"{\n  \"messages\": [\n    {\"content\": \"hi\", \"role\": \"user\"}\n  ],\n  \"model\": \"gpt-4o\"\n}"''',
+        content="recorded by hand",
     )
     pytester.makepyfile(
         test_pretty=CHAT

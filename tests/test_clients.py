@@ -13,7 +13,17 @@ from llm_server import FakeOpenAIServer
 @pytest.fixture
 def seen(pytester: pytest.Pytester) -> Any:
     """A module the inner tests append their clients to; the outer test keeps it imported."""
-    pytester.makepyfile(seen="CLIENTS = []\nASYNC_CLIENTS = []\n")
+    pytester.makepyfile(
+        seen="""
+CLIENTS = []
+ASYNC_CLIENTS = []
+
+def ask(client, text):
+    return client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": text}]
+    ).choices[0].message.content
+"""
+    )
     pytester.syspathinsert()
     # Imported before the inner run, so pytester's restore of sys.modules keeps this copy.
     module = importlib.import_module("seen")
@@ -21,18 +31,19 @@ def seen(pytester: pytest.Pytester) -> Any:
     sys.modules.pop("seen", None)
 
 
+def inner_tests(pytester: pytest.Pytester, name: str, tests: str) -> None:
+    """A test module of the inner run, with ``seen`` and its ``ask`` imported."""
+    pytester.makepyfile(**{name: "import seen\nfrom seen import ask\n" + tests})
+
+
 def test_sync_client_is_shared_by_tests_with_the_same_settings_and_closed_at_the_end(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer, seen: Any
 ) -> None:
-    pytester.makepyfile(
-        test_shared="""
+    inner_tests(
+        pytester,
+        "test_shared",
+        """
 import asyncio
-import seen
-
-def ask(client, text):
-    return client.chat.completions.create(
-        model="gpt-4o", messages=[{"role": "user", "content": text}]
-    ).choices[0].message.content
 
 def test_a(seeded_llm):
     seen.CLIENTS.append(seeded_llm.client)
@@ -50,7 +61,7 @@ def test_c_other_settings(seeded_llm, monkeypatch):
     seen.CLIENTS.append(seeded_llm.client)
     assert seeded_llm.client.organization == "org-test-other"
     assert ask(seeded_llm.client, "third")
-"""
+""",
     )
     result = pytester.runpytest_inprocess("--llmseed-record-mode=once", "-p", "no:randomly")
     result.assert_outcomes(passed=3)
@@ -79,15 +90,10 @@ def test_c_other_settings(seeded_llm, monkeypatch):
 def test_a_client_closed_by_a_test_is_not_handed_to_the_next(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer, seen: Any
 ) -> None:
-    pytester.makepyfile(
-        test_closing="""
-import seen
-
-def ask(client, text):
-    return client.chat.completions.create(
-        model="gpt-4o", messages=[{"role": "user", "content": text}]
-    ).choices[0].message.content
-
+    inner_tests(
+        pytester,
+        "test_closing",
+        """
 def test_a(seeded_llm):
     with seeded_llm.client as client:  # closes it on the way out
         assert ask(client, "first")
@@ -96,7 +102,7 @@ def test_a(seeded_llm):
 def test_b(seeded_llm):
     seen.CLIENTS.append(seeded_llm.client)
     assert ask(seeded_llm.client, "second")
-"""
+""",
     )
     result = pytester.runpytest_inprocess("--llmseed-record-mode=once", "-p", "no:randomly")
     result.assert_outcomes(passed=2)
