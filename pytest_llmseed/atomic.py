@@ -30,7 +30,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(target)
-    mode = _existing_mode(target)
+    replace_file(target, data, mode=_existing_mode(target))
+
+
+def replace_file(
+    target: Path, data: bytes, *, mode: int | None = None, durable: bool = True
+) -> None:
+    """Write ``data`` to a hidden temporary beside ``target``, then rename it over ``target``.
+
+    ``durable`` flushes the file and the rename to disk, for files that must survive a
+    crash; a cache that can be rebuilt skips that. ``mode`` is given to the new file (a
+    rewritten file keeps the permissions it had).
+    """
     tmp = target.with_name(
         f".{target.name}{_TMP_INFIX}{os.getpid()}-{secrets.token_hex(4)}{_TMP_SUFFIX}"
     )
@@ -40,16 +51,18 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
-            os.chmod(tmp, mode)  # a rewritten file keeps the permissions it had
+            os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_directory(target.parent)
+    if durable:
+        _fsync_directory(target.parent)
 
 
 def _existing_mode(path: Path) -> int | None:

@@ -112,12 +112,7 @@ def _plain(value: Any, seen: set[int]) -> bool:
 
 def _write(path: Path, text: str) -> None:
     """Replace ``path`` in one step; a cache that cannot be written is only slower."""
-    import secrets
+    from .atomic import replace_file
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    try:
-        tmp.write_text(text, encoding="ascii")
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    with contextlib.suppress(OSError):
+        replace_file(path, text.encode("ascii"), durable=False)
