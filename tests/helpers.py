@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from typing import Any
 
 PARAMETRIZED_QUESTIONS = """
@@ -38,3 +40,16 @@ def answer_doc(
         "output": chat_output(content),
         "meta": {"model": "gpt-4o-2024-08-06", "system_fingerprint": "fp_1", "seed": 1, **meta},
     }
+
+
+def stable(value: Any, volatile: Collection[str]) -> Any:
+    """A recorded exchange without the keys (lower case) that differ between two recordings
+    of the same answer: ids, clocks. SSE bodies become their events, cleaned the same way."""
+    if isinstance(value, dict):
+        return {k: stable(v, volatile) for k, v in value.items() if str(k).lower() not in volatile}
+    if isinstance(value, list):
+        return [stable(v, volatile) for v in value]
+    if isinstance(value, str) and value.startswith("data: "):
+        events = [json.loads(line[6:]) for line in value.splitlines() if line[6:7] == "{"]
+        return stable(events, volatile)
+    return value

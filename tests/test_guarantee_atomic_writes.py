@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import stable
 from llm_server import FakeOpenAIServer
 
 from pytest_llmseed.cassette_format import END_LINE, CassettePersister, ReadableSerializer
@@ -277,17 +278,6 @@ def snapshot_of(root: Path) -> dict[str, bytes]:
 VOLATILE = {"id", "created", "date", "x-request-id", "openai-processing-ms"}
 
 
-def stable(value: Any) -> Any:
-    """A recorded exchange without what differs between two recordings of the same answer."""
-    if isinstance(value, dict):
-        return {k: stable(v) for k, v in value.items() if str(k).lower() not in VOLATILE}
-    if isinstance(value, list):
-        return [stable(v) for v in value]
-    if isinstance(value, str) and value.startswith("data: "):
-        return [stable(json.loads(line[6:])) for line in value.splitlines() if line[6:7] == "{"]
-    return value
-
-
 def is_cassette(name: str) -> bool:
     return name.startswith("cassettes/") or "/cassettes/" in name
 
@@ -316,7 +306,7 @@ def same_version(name: str, data: bytes, version: bytes) -> bool:
     if not is_cassette(name) or not data.startswith(b"#"):
         return False
     ours, theirs = yaml.safe_load(data), yaml.safe_load(version)
-    return bool(stable(ours["interactions"]) == stable(theirs["interactions"]))
+    return bool(stable(ours["interactions"], VOLATILE) == stable(theirs["interactions"], VOLATILE))
 
 
 def check_old_or_new(

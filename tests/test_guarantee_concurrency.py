@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import stable
 from llm_server import FakeOpenAIServer
 
 CONCURRENT = '''
@@ -157,18 +158,6 @@ VOLATILE = {
 }
 
 
-def stable(value: Any) -> Any:
-    """A recorded cassette without what differs between two recordings of the same answers."""
-    if isinstance(value, dict):
-        return {k: stable(v) for k, v in value.items() if str(k).lower() not in VOLATILE}
-    if isinstance(value, list):
-        return [stable(v) for v in value]
-    if isinstance(value, str) and value.startswith("data: "):
-        # A stream: its events carry ids and timestamps too.
-        return [stable(yaml.safe_load(line[6:])) for line in value.splitlines() if line[6:7] == "{"]
-    return value
-
-
 def files(root: Path, pattern: str) -> dict[str, Path]:
     return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob(pattern))}
 
@@ -197,7 +186,7 @@ def test_xdist_snapshot_update_writes_the_same_files_as_a_serial_run(
     assert files(parallel / "cassettes", "*.yaml").keys() == cassettes.keys()
     for name, path in cassettes.items():
         theirs = parallel / "cassettes" / name
-        assert stable(interactions(theirs)) == stable(interactions(path)), name
+        assert stable(interactions(theirs), VOLATILE) == stable(interactions(path), VOLATILE), name
 
     # And the parallel run's cassettes replay serially against the serial run's goldens.
     shutil.rmtree(serial / "cassettes")
