@@ -147,7 +147,7 @@ def use_cassette(
     injected_seed: int | None,
     *,
     save_to: Callable[[Path], Path] | None = None,
-    parse_cache: ParseCache | None = None,
+    parse_cache: ParseCache,
 ) -> Iterator[Any]:
     """Activate vcrpy with the plugin's matching, scrubbing and storage for one test."""
     from vcr import matchers
@@ -194,7 +194,7 @@ def use_cassette(
     # wrap them in a filter that deep-copies the request on every one of its calls.)
     context = Cassette.use(
         path=str(path),
-        serializer=CachedSerializer(parse_cache or ParseCache(None)),
+        serializer=CachedSerializer(parse_cache),
         persister=persister if save_to is None else _RedirectedSave(persister, save_to),
         record_mode=RecordMode(record_mode),
         match_on=(

@@ -140,7 +140,7 @@ def llm_session(
     run: RunContext,
     test_dir: Path,
     clients: ClientCache,
-    parse_cache: ParseCache | None = None,
+    parse_cache: ParseCache,
 ) -> Iterator[SeededLLM]:
     """Activate seeding, the cassette and call capture for the duration of one test.
 
