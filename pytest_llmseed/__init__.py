@@ -1,26 +1,53 @@
-"""pytest-llmseed: seeded, recorded, golden-checked tests for code that calls LLMs."""
+"""pytest-llmseed: seeded, recorded, golden-checked tests for code that calls LLMs.
+
+The public API: ``SeededLLM`` (what the ``seeded_llm`` fixture gives), ``LLMCall`` (the
+items of ``seeded_llm.calls``) and the exceptions (``LLMSeedError`` and its family).
+Everything else is internal and may move between releases.
+"""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0.dev0"
 
 if TYPE_CHECKING:
-    from .calls import LLMCall
-    from .seeded import SeededLLM
+    from .errors import (
+        CassetteFileError,
+        GoldenFileError,
+        LLMSeedError,
+        PendingError,
+        SecretLeakError,
+    )
+    from .fixture import SeededLLM
+    from .recording.calls import LLMCall
 
-__all__ = ["LLMCall", "SeededLLM", "__version__"]
+# Lazy: importing the plugin at pytest start-up must not pull in openai / vcrpy / syrupy.
+_PUBLIC = {
+    "SeededLLM": "fixture",
+    "LLMCall": "recording.calls",
+    "LLMSeedError": "errors",
+    "CassetteFileError": "errors",
+    "GoldenFileError": "errors",
+    "PendingError": "errors",
+    "SecretLeakError": "errors",
+}
+
+__all__ = [
+    "CassetteFileError",
+    "GoldenFileError",
+    "LLMCall",
+    "LLMSeedError",
+    "PendingError",
+    "SecretLeakError",
+    "SeededLLM",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy: importing the plugin at pytest start-up must not pull in openai / vcrpy / syrupy.
-    if name == "SeededLLM":
-        from .seeded import SeededLLM
-
-        return SeededLLM
-    if name == "LLMCall":
-        from .calls import LLMCall
-
-        return LLMCall
-    raise AttributeError(f"module 'pytest_llmseed' has no attribute {name!r}")
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, pending
-from .pending import PendingChange, PendingError
+from . import __version__
+from .errors import GoldenFileError, PendingError
+from .review import pending
+from .review.pending import PendingChange
 
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
 
@@ -53,7 +55,8 @@ def _rel(path: Path) -> str:
 
 
 def _diff(change: PendingChange) -> list[str]:
-    from .snapshots import GoldenFileError, describe_change, load_golden
+    from .goldens.fileformat import load_golden
+    from .goldens.triage import describe_change
 
     current = change.current
     if current is None:

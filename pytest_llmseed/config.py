@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from .compare_profiles import Profile, parse_profile
+from .goldens.profiles import Profile, parse_profile
 
 DEFAULT_SEED = 1234
 """The seed every request gets when nothing else is configured. Documented; never changes."""
@@ -101,6 +101,11 @@ _DEFAULTS = Layer(
 )
 
 
+def is_xdist_worker(config: pytest.Config) -> bool:
+    """Whether this process is a pytest-xdist worker (xdist's documented ``workerinput``)."""
+    return hasattr(config, "workerinput")
+
+
 def is_ci(environ: Mapping[str, str]) -> bool:
     """``CI`` set to anything but empty / 0 / false / no, as CI services do."""
     return environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
@@ -183,33 +188,59 @@ def path_problem(path: Path, *, directory: bool) -> str | None:
     return None
 
 
+def cli_path(config: pytest.Config, name: str, *, directory: bool = False) -> Path | None:
+    """``--llmseed-<name>`` as a path relative to the invocation directory, checked."""
+    value = config.getoption(f"llmseed_{name}")
+    if not value:
+        return None
+    path = config.invocation_params.dir / str(value)
+    problem = path_problem(path, directory=directory)
+    if problem:
+        raise pytest.UsageError(f"--llmseed-{name.replace('_', '-')}={value}: {problem}")
+    return path
+
+
+def ini_path(config: pytest.Config, name: str, *, directory: bool = False) -> Path | None:
+    """Ini ``llmseed_<name>`` as a path relative to the ini file's directory, checked."""
+    raw = config.getini(f"llmseed_{name}")
+    if not (isinstance(raw, str) and raw.strip()):
+        return None
+    base = config.inipath.parent if config.inipath else config.rootpath
+    path = base / raw.strip()
+    problem = path_problem(path, directory=directory)
+    if problem:
+        where = config.inipath or "the ini file"
+        raise pytest.UsageError(f"llmseed_{name} = {raw.strip()!r} in {where}: {problem}")
+    return path
+
+
+def path_option(config: pytest.Config, name: str, *, directory: bool = False) -> Path | None:
+    """A path option of the run: the command line's, else the ini's, else None.
+
+    A path that cannot be written (a directory given for a file, a file on the way) is a
+    usage error now, not a traceback when the run ends.
+    """
+    found = cli_path(config, name, directory=directory)
+    return found if found is not None else ini_path(config, name, directory=directory)
+
+
 def cli_layer(config: pytest.Config) -> Layer:
     """Command-line values; argparse already validated them through ``type=``."""
-    cassette_dir = config.getoption("llmseed_cassette_dir")
-    if cassette_dir:
-        path = config.invocation_params.dir / cassette_dir
-        problem = path_problem(path, directory=True)
-        if problem:
-            raise pytest.UsageError(f"--llmseed-cassette-dir={cassette_dir}: {problem}")
     return Layer(
         seed=config.getoption("llmseed_seed"),
         record_mode=config.getoption("llmseed_record_mode"),
         compare=config.getoption("llmseed_compare"),
-        cassette_dir=(config.invocation_params.dir / cassette_dir) if cassette_dir else None,
+        cassette_dir=cli_path(config, "cassette_dir", directory=True),
     )
 
 
 def ini_layer(config: pytest.Config) -> Layer:
     """Ini values, validated here because pytest does not type-check ini strings."""
     where = str(config.inipath) if config.inipath else "the ini file"
-    base = config.inipath.parent if config.inipath else config.rootpath
-
-    def read(name: str) -> str | None:
-        raw = config.getini(f"llmseed_{name}")
-        return raw.strip() if isinstance(raw, str) and raw.strip() else None
 
     def check(name: str, parse: Any) -> Any:
-        raw = read(name)
+        raw = config.getini(f"llmseed_{name}")
+        raw = raw.strip() if isinstance(raw, str) and raw.strip() else None
         if raw is None:
             return None
         try:
@@ -217,16 +248,9 @@ def ini_layer(config: pytest.Config) -> Layer:
         except ValueError as exc:
             raise pytest.UsageError(f"llmseed_{name} = {raw!r} in {where}: {exc}") from None
 
-    cassette_dir = read("cassette_dir")
-    if cassette_dir:
-        problem = path_problem(base / cassette_dir, directory=True)
-        if problem:
-            raise pytest.UsageError(
-                f"llmseed_cassette_dir = {cassette_dir!r} in {where}: {problem}"
-            )
     return Layer(
         seed=check("seed", parse_seed),
         record_mode=check("record_mode", parse_record_mode),
         compare=check("compare", parse_compare),
-        cassette_dir=base / cassette_dir if cassette_dir else None,
+        cassette_dir=ini_path(config, "cassette_dir", directory=True),
     )

@@ -1,4 +1,8 @@
-"""The plugin's exceptions; every message says what went wrong and what to do."""
+"""Every exception pytest-llmseed raises on purpose: one family, messages that say what to do.
+
+Each carries the file it is about (``path``) where there is one, so a caller can name it
+without parsing the message; ``problem`` is the bare reason.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ from pathlib import Path
 
 class LLMSeedError(Exception):
     """Base class of the errors pytest-llmseed raises on purpose."""
+
+    path: Path | None = None
+    problem: str = ""
 
 
 class CassetteFileError(LLMSeedError):
@@ -27,8 +34,30 @@ class SecretLeakError(LLMSeedError):
 
     def __init__(self, path: Path | str, where: str) -> None:
         self.path = Path(path)
+        self.problem = f"the API key in use still appears in {where} after scrubbing"
         super().__init__(
-            f"llmseed: refused to write {self.path}: the API key in use still appears in {where} "
-            f"after scrubbing. Nothing was written. Remove the key from the request "
+            f"llmseed: refused to write {self.path}: {self.problem}. Nothing was written. "
+            f"Remove the key from the request "
             f"(for example a 'user' field or a custom header) so it is not recorded."
         )
+
+
+class GoldenFileError(LLMSeedError, ValueError):
+    """A stored golden cannot be read as a pytest-llmseed golden.
+
+    A ``ValueError`` too: callers that parse text they were handed catch it as bad data.
+    """
+
+    def __init__(self, problem: str, path: Path | str | None = None) -> None:
+        self.problem = problem
+        self.path = Path(path) if path is not None else None
+        super().__init__(problem if self.path is None else f"{self.path}: {problem}")
+
+
+class PendingError(LLMSeedError):
+    """A pending change cannot be read or applied, or the command naming it is wrong."""
+
+    def __init__(self, problem: str, path: Path | str | None = None) -> None:
+        self.problem = problem
+        self.path = Path(path) if path is not None else None
+        super().__init__(problem if self.path is None else f"{self.path}: {problem}")

@@ -20,7 +20,7 @@ from .session import LLMSeedSession
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
-    from .seeded import SeededLLM
+    from .fixture import SeededLLM
 
 SETTINGS_KEY = pytest.StashKey["cfg.Settings"]()
 LAYERS_KEY = pytest.StashKey["tuple[cfg.Layer, cfg.Layer]"]()
@@ -113,29 +113,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("llmseed_cassette_dir", "pytest-llmseed cassette directory.")
 
 
-def _path_option(config: pytest.Config, name: str, *, directory: bool = False) -> Path | None:
-    """A path from the command line (relative to the invocation dir) or ini (to the ini).
-
-    A path that cannot be written (a directory given for a file, a file on the way) is a
-    usage error now, not a traceback when the run ends.
-    """
-    value = config.getoption(f"llmseed_{name}")
-    if value:
-        path = config.invocation_params.dir / str(value)
-        source = f"--llmseed-{name.replace('_', '-')}={value}"
-    else:
-        raw = config.getini(f"llmseed_{name}")
-        if not (isinstance(raw, str) and raw.strip()):
-            return None
-        base = config.inipath.parent if config.inipath else config.rootpath
-        path = base / raw.strip()
-        source = f"llmseed_{name} = {raw.strip()!r} in {config.inipath or 'the ini file'}"
-    problem = cfg.path_problem(path, directory=directory)
-    if problem:
-        raise pytest.UsageError(f"{source}: {problem}")
-    return path
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -147,9 +124,9 @@ def pytest_configure(config: pytest.Config) -> None:
     state = LLMSeedSession(
         config=config,
         ci=cfg.is_ci(os.environ),
-        run=cfg.RunContext(config.rootpath, _path_option(config, "pending_dir", directory=True)),
-        report_path=_path_option(config, "report"),
-        html_path=_path_option(config, "html"),
+        run=cfg.RunContext(config.rootpath, cfg.path_option(config, "pending_dir", directory=True)),
+        report_path=cfg.path_option(config, "report"),
+        html_path=cfg.path_option(config, "html"),
     )
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(state, "llmseed-session")
@@ -176,7 +153,7 @@ def _settings(item: pytest.Item) -> cfg.Settings:
 
 
 def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:
-    from .cassettes import cassette_path
+    from .recording.naming import cassette_path
 
     cls = getattr(item, "cls", None)
     return settings.cassette or cassette_path(
@@ -195,7 +172,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             settings = _settings(item)
         except ValueError as exc:
             message = f"{item.nodeid}: @pytest.mark.llmseed: {exc}"
-            if hasattr(config, "workerinput"):
+            if cfg.is_xdist_worker(config):
                 # An xdist worker cannot stop the session with a usage error (xdist reports
                 # a crash instead), so the test fails at setup with the same message.
                 item.stash[MARKER_ERROR_KEY] = message
@@ -239,8 +216,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture
 def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> Iterator[SeededLLM]:
     """Seeded OpenAI traffic recorded to / replayed from this test's cassette, with a golden."""
-    from .seeded import llm_session
-    from .snapshots import LLMSnapshotExtension
+    from .fixture import llm_session
+    from .goldens.extension import LLMSnapshotExtension
 
     node = request.node
     settings = node.stash.get(SETTINGS_KEY, None) or _settings(node)

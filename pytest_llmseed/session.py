@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import config as cfg
-from .clients import ClientCache
-from .parse_cache import ParseCache
+from .files.parse_cache import ParseCache
+from .recording.clients import ClientCache
 
 if TYPE_CHECKING:
-    from .report import RunReport
+    from .report.model import RunReport
 
 
 @dataclass
@@ -48,13 +48,13 @@ class LLMSeedSession:
     @functools.cached_property
     def report(self) -> RunReport:
         """The run's records; made on first use (a collect-only run never needs it)."""
-        from .report import RunReport
+        from .report.model import RunReport
 
         return RunReport(ci=self.ci)
 
     @property
     def is_worker(self) -> bool:
-        return hasattr(self.config, "workerinput")
+        return cfg.is_xdist_worker(self.config)
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected_modules.update(str(item.path) for item in items)
@@ -64,7 +64,7 @@ class LLMSeedSession:
             self.failed.add(report.nodeid)
         data = getattr(report, "llmseed", None)
         if report.when == "teardown" and isinstance(data, dict):
-            from .report import TestRecord
+            from .report.model import TestRecord
 
             record = TestRecord.from_dict(data["record"])
             record.outcome = "failed" if report.nodeid in self.failed else "passed"
@@ -74,7 +74,7 @@ class LLMSeedSession:
 
     def goldens_of(self, nodeid: str) -> list[Path]:
         """The golden files on disk of a test that ran with ``seeded_llm``."""
-        from .goldens import files_like
+        from .goldens.outcomes import files_like
 
         first = self.golden_first.get(nodeid)
         return files_like(self.config.rootpath / first) if first else []
@@ -84,7 +84,7 @@ class LLMSeedSession:
             return  # single tests were selected: other tests' cassettes are not judged
         if not self.cassette_modules:
             return  # no test uses a cassette: nothing to judge (and nothing to import)
-        from .cassettes import unused_cassettes
+        from .recording.naming import unused_cassettes
 
         unused = unused_cassettes(
             self.cassette_modules,
@@ -127,8 +127,8 @@ class LLMSeedSession:
         """Put back the goldens of failing tests that syrupy removed."""
         if not kept:
             return
-        from .atomic import atomic_write_text
-        from .report import relative_path
+        from .files.atomic import atomic_write_text
+        from .files.paths import relative_path
 
         for path, data in kept.items():
             if not path.exists():
@@ -139,7 +139,7 @@ class LLMSeedSession:
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if self.report_path is None and self.html_path is None and not step_summary:
             return  # nothing asked for (and nothing to import for it)
-        from .outputs import write_outputs
+        from .report.write import write_outputs
 
         write_outputs(
             self.report,
@@ -152,7 +152,11 @@ class LLMSeedSession:
         if self.is_worker:
             return
         # No record and no finding made the report: nothing to say (and nothing to import).
-        lines = self.report.lines() if "report" in self.__dict__ else []
+        lines = []
+        if "report" in self.__dict__:
+            from .report.terminal import summary_lines
+
+            lines = summary_lines(self.report)
         if not lines and not self.restored:
             return
         terminalreporter.write_sep("-", "llmseed summary")

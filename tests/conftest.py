@@ -17,9 +17,9 @@ import vcr  # noqa: F401
 import yaml  # noqa: F401
 from llm_server import FakeOpenAIServer
 
-import pytest_llmseed.cassettes
-import pytest_llmseed.seeded
-import pytest_llmseed.snapshots  # noqa: F401
+import pytest_llmseed.fixture
+import pytest_llmseed.goldens.extension
+import pytest_llmseed.recording.cassettes  # noqa: F401
 
 TEST_KEY = "sk-test-llmseed-0123456789abcdef"
 

@@ -326,8 +326,8 @@ def ci_commands(data: object) -> Iterator[str]:
 
 
 def test_yaml_ini_and_toml_blocks_parse(tmp_path: Path) -> None:
-    from pytest_llmseed.cassette_format import CassettePersister, ReadableSerializer
-    from pytest_llmseed.snapshots import load_golden
+    from pytest_llmseed.goldens.fileformat import load_golden
+    from pytest_llmseed.recording.storage import CassettePersister, ReadableSerializer
 
     ini_keys = help_ini_keys()
     seen = {"golden": 0, "cassette": 0, "ci": 0}
@@ -410,9 +410,10 @@ NOT_PRINTED = {
     "the cassette": "where a key was found: a part of the refused-to-write message",
     "while constructing a mapping": "PyYAML's error, shown as 'not valid YAML at line <n>'",
     "found unhashable key": "PyYAML's error, shown as 'not valid YAML at line <n>'",
+    "module  has no attribute": "Python's own AttributeError wording (the lazy public API)",
 }
 # Functions whose appended lines / returned strings are the text users read.
-SUMMARY_FUNCTIONS = ("explain_miss", "lines")
+SUMMARY_FUNCTIONS = ("explain_miss", "summary_lines")
 TRIAGE_FUNCTIONS = ("triage", "_triage")
 
 
@@ -479,7 +480,7 @@ def message_patterns() -> dict[str, str]:
     message (``llmseed: {exc}``) and are not patterns of their own.
     """
     patterns: dict[str, str] = {}
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text())
         for node in _message_nodes(tree):
             pieces = _fragments(node)
@@ -498,7 +499,7 @@ def message_patterns() -> dict[str, str]:
                 if len(constant) >= 24 or "\n" in piece:
                     break
             if len(constant) >= 12:
-                patterns[f"{path.name}:{node.lineno}"] = regex
+                patterns[f"{path.relative_to(PACKAGE)}:{node.lineno}"] = regex
     return patterns
 
 

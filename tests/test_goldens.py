@@ -168,7 +168,7 @@ def edit_output(path: Path, change: object) -> None:
     text = path.read_text()
     data = yaml.safe_load(text)
     change(data)  # type: ignore[operator]
-    from pytest_llmseed.snapshots import dump_golden
+    from pytest_llmseed.goldens.fileformat import dump_golden
 
     path.write_text(dump_golden(data))
 

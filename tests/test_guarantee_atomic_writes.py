@@ -28,9 +28,9 @@ import yaml
 from helpers import stable
 from llm_server import FakeOpenAIServer
 
-from pytest_llmseed.cassette_format import END_LINE, CassettePersister, ReadableSerializer
-from pytest_llmseed.pending import load as load_pending
-from pytest_llmseed.snapshots import load_golden
+from pytest_llmseed.goldens.fileformat import load_golden
+from pytest_llmseed.recording.storage import END_LINE, CassettePersister, ReadableSerializer
+from pytest_llmseed.review.pending import load as load_pending
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -173,7 +173,7 @@ def install(root, kill_at):
 HELPER = r"""
 import json, os, sys, traceback
 import pytest, openai, httpx2, vcr, syrupy, deepdiff, yaml
-import pytest_llmseed.plugin, pytest_llmseed.seeded, pytest_llmseed.cli
+import pytest_llmseed.plugin, pytest_llmseed.fixture, pytest_llmseed.cli
 
 KILLER = sys.argv[1]
 print("ready", flush=True)
@@ -448,7 +448,7 @@ def test_sigkill_while_writing_pending_changes_reports_and_accepting(
 def test_a_new_file_gets_the_umask_permissions_and_a_rewrite_keeps_its_own(
     tmp_path: Path,
 ) -> None:
-    from pytest_llmseed.atomic import atomic_write_text
+    from pytest_llmseed.files.atomic import atomic_write_text
 
     old_umask = os.umask(0o022)
     try:
@@ -464,7 +464,7 @@ def test_a_new_file_gets_the_umask_permissions_and_a_rewrite_keeps_its_own(
 
 
 def test_a_symlinked_file_is_written_through_the_link(tmp_path: Path) -> None:
-    from pytest_llmseed.atomic import atomic_write_text
+    from pytest_llmseed.files.atomic import atomic_write_text
 
     target = tmp_path / "shared" / "golden.llm.yaml"
     target.parent.mkdir()
@@ -477,7 +477,7 @@ def test_a_symlinked_file_is_written_through_the_link(tmp_path: Path) -> None:
 
 
 def test_temporaries_of_dead_writers_are_removed_by_the_next_write(tmp_path: Path) -> None:
-    from pytest_llmseed.atomic import atomic_write_text
+    from pytest_llmseed.files.atomic import atomic_write_text
 
     child = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],

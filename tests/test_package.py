@@ -72,9 +72,9 @@ def test_built_wheel_installs_in_a_fresh_venv_and_runs_the_example_offline(
         info = f"pytest_llmseed-{version[1]}.dist-info"
         metadata = email.message_from_bytes(archive.read(f"{info}/METADATA"))
         entry_points = archive.read(f"{info}/entry_points.txt").decode()
-    for module in (ROOT / "pytest_llmseed").glob("*.py"):
-        assert f"pytest_llmseed/{module.name}" in files
-    assert {"pytest_llmseed/py.typed", "pytest_llmseed/report_schema.json"} <= files
+    for module in (ROOT / "pytest_llmseed").rglob("*.py"):
+        assert f"{module.relative_to(ROOT).as_posix()}" in files
+    assert {"pytest_llmseed/py.typed", "pytest_llmseed/report/report_schema.json"} <= files
     assert not [f for f in files if f.startswith(("tests/", "docs/"))]
     assert f"{info}/licenses/LICENSE" in files
     assert metadata["Name"] == "pytest-llmseed"

@@ -12,8 +12,8 @@ import pytest
 import yaml
 from llm_server import FakeOpenAIServer
 
-from pytest_llmseed import yamlio
-from pytest_llmseed.parse_cache import CACHE_NAME, MAX_AGE_DAYS, ParseCache
+from pytest_llmseed.files import yamlio
+from pytest_llmseed.files.parse_cache import CACHE_NAME, MAX_AGE_DAYS, ParseCache
 
 TEST = """
 def test_x(seeded_llm):

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from pytest_llmseed import scrub
-from pytest_llmseed.compare_profiles import parse_profile
-from pytest_llmseed.snapshots import GoldenText, LLMSnapshotExtension, dump_golden, load_golden
+from pytest_llmseed.goldens.extension import LLMSnapshotExtension
+from pytest_llmseed.goldens.fileformat import GoldenText, dump_golden, load_golden
+from pytest_llmseed.goldens.profiles import parse_profile
+from pytest_llmseed.recording import scrub
 
 KEY = "sk-test-golden-0123456789abcdef"
 

@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_llmseed.calls import assemble_stream, iter_sse
+from pytest_llmseed.recording.streams import assemble_stream, iter_sse
 
 # --- the previous implementation, as the reference -----------------------------------------
 

@@ -15,7 +15,7 @@ from difflib import SequenceMatcher
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_llmseed.diffing import _grouped, _opcodes, matching_blocks, word_diff
+from pytest_llmseed.goldens.worddiff import _grouped, _opcodes, matching_blocks, word_diff
 
 _words = st.lists(st.sampled_from(["the ", "a ", "cat ", "sat ", "on\n", "mat. "]), max_size=40)
 

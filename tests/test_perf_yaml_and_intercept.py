@@ -22,8 +22,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_llmseed import yamlio
-from pytest_llmseed.intercept import Recorder
+from pytest_llmseed.files import yamlio
+from pytest_llmseed.recording.intercept import Recorder
 
 # --- the previous dump, as the reference ---------------------------------------------------
 

@@ -29,7 +29,7 @@ def test_plain():
 
 
 def schema() -> dict:  # type: ignore[type-arg]
-    data = json.loads(files("pytest_llmseed").joinpath("report_schema.json").read_text())
+    data = json.loads(files("pytest_llmseed.report").joinpath("report_schema.json").read_text())
     assert isinstance(data, dict)
     return data
 

@@ -1,4 +1,4 @@
-"""Unit tests of ``pytest_llmseed.compare``: text normalization, similarity, the profiles."""
+"""Unit tests of ``pytest_llmseed.goldens.compare``: text normalization, similarity, the profiles."""
 
 from __future__ import annotations
 
@@ -8,8 +8,13 @@ from typing import Any
 import pytest
 from helpers import answer_doc, chat_output
 
-from pytest_llmseed.compare import documents_match, normalize_text, outputs_equal, similarity
-from pytest_llmseed.compare_profiles import Profile, parse_profile
+from pytest_llmseed.goldens.compare import (
+    documents_match,
+    normalize_text,
+    outputs_equal,
+    similarity,
+)
+from pytest_llmseed.goldens.profiles import Profile, parse_profile
 
 EXACT = parse_profile("exact")
 NORMALIZED = parse_profile("normalized")

@@ -1,4 +1,4 @@
-"""Unit tests of ``pytest_llmseed.config`` and ``pytest_llmseed.compare_profiles``."""
+"""Unit tests of ``pytest_llmseed.config`` and ``pytest_llmseed.goldens.profiles``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from pytest_llmseed.compare_profiles import DEFAULT_FUZZY_RATIO, Profile, parse_profile
 from pytest_llmseed.config import (
     DEFAULT_SEED,
     MARKER_KEYWORDS,
@@ -22,6 +21,7 @@ from pytest_llmseed.config import (
     parse_seed,
     resolve,
 )
+from pytest_llmseed.goldens.profiles import DEFAULT_FUZZY_RATIO, Profile, parse_profile
 
 # --- parse_seed ----------------------------------------------------------------------------
 

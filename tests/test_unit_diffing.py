@@ -1,4 +1,4 @@
-"""Unit tests of ``pytest_llmseed.diffing``: word diffs, path diffs and the triage line."""
+"""Unit tests of ``pytest_llmseed.goldens.diffs`` / ``.worddiff`` / ``.triage``: word diffs, path diffs and the triage line."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import Any
 import helpers
 import pytest
 
-from pytest_llmseed.compare import similarity
-from pytest_llmseed.diffing import MAX_CHANGES, MAX_HUNKS, diff_lines, triage, word_diff
+from pytest_llmseed.goldens.compare import similarity
+from pytest_llmseed.goldens.diffs import MAX_CHANGES, diff_lines
+from pytest_llmseed.goldens.triage import triage
+from pytest_llmseed.goldens.worddiff import MAX_HUNKS, word_diff
 
 _VOCABULARY = ("alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta")
 

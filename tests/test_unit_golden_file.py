@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_llmseed.normalize import FORMAT_VERSION
-from pytest_llmseed.snapshots import GoldenFileError, dump_golden, load_golden
+from pytest_llmseed.errors import GoldenFileError
+from pytest_llmseed.goldens.documents import FORMAT_VERSION
+from pytest_llmseed.goldens.fileformat import dump_golden, load_golden
 
 
 def text_doc(text: str) -> dict[str, Any]:

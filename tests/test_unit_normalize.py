@@ -1,4 +1,4 @@
-"""Unit tests of ``pytest_llmseed.normalize``: real SDK objects and calls -> golden documents."""
+"""Unit tests of ``pytest_llmseed.goldens.documents``: real SDK objects and calls -> golden documents."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from openai.types.chat import ChatCompletion, ParsedChatCompletion
 from openai.types.completion import Completion
 from openai.types.responses import Response
 
-from pytest_llmseed.calls import ACTIVE_LOG, CallList, CallLog, LLMCall
-from pytest_llmseed.normalize import FORMAT_VERSION, UNSEEDED, document
-from pytest_llmseed.snapshots import dump_golden
+from pytest_llmseed.goldens.documents import FORMAT_VERSION, UNSEEDED, document
+from pytest_llmseed.goldens.fileformat import dump_golden
+from pytest_llmseed.recording.calls import ACTIVE_LOG, CallList, CallLog, LLMCall
 
 MODEL = "gpt-4o-2024-08-06"
 REQUEST: dict[str, Any] = {

@@ -22,17 +22,15 @@ from typing import Any
 
 import yaml
 
-from . import yamlio
-from .atomic import atomic_write_text
+from ..errors import PendingError
+from ..files import yamlio
+from ..files.atomic import atomic_write_text
+from ..goldens.fileformat import SUFFIX as GOLDEN_SUFFIX
 
 SUFFIX = ".llmseed-pending"
 DIRNAME = ".llmseed-pending"
-GOLDEN_GLOB = f"*.llm.yaml{SUFFIX}"
+GOLDEN_GLOB = f"*{GOLDEN_SUFFIX}{SUFFIX}"
 FORMAT_VERSION = 1
-
-
-class PendingError(Exception):
-    """A pending-change file cannot be used; the message names it."""
 
 
 def _under(path: Path, base: Path) -> Path | None:
@@ -115,20 +113,20 @@ def _target(file: Path, source: Path | None, root: Path) -> Path:
     for anchor in file.parents:
         if anchor.name == DIRNAME:
             return anchor.parent / file.parent.relative_to(anchor) / relative_name
-    raise PendingError(f"{file}: not inside a {DIRNAME}/ directory; use --from DIR")
+    raise PendingError(f"not inside a {DIRNAME}/ directory; use --from DIR", file)
 
 
 def load(file: Path, *, source: Path | None = None, root: Path | None = None) -> PendingChange:
     """Read a pending golden file; PendingError says what is wrong with it."""
     root = root or Path.cwd()
     try:
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=yamlio.FastLoader)
+        data = yamlio.load(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PendingError(f"{file}: cannot read this pending change ({exc})") from None
+        raise PendingError(f"cannot read this pending change ({exc})", file) from None
     if not isinstance(data, dict) or not isinstance(data.get("received"), str):
-        raise PendingError(f"{file}: not a pytest-llmseed pending change; delete it")
+        raise PendingError("not a pytest-llmseed pending change; delete it", file)
     if not isinstance(data.get("llmseed_pending"), int) or data["llmseed_pending"] > FORMAT_VERSION:
-        raise PendingError(f"{file}: written by a newer pytest-llmseed; upgrade to review it")
+        raise PendingError("written by a newer pytest-llmseed; upgrade to review it", file)
     golden = _target(file, source, root)
     cassette = cassette_pending = None
     if data.get("cassette"):

@@ -1,91 +1,29 @@
-"""The syrupy extension behind ``seeded_llm.snapshot``: one readable YAML golden per test."""
+"""The syrupy extension behind ``seeded_llm.snapshot``: one readable YAML golden per test.
+
+Only the syrupy side lives here (paths, reading, writing, matching, the failure diff);
+the file format is ``fileformat``, what changed and why is ``triage``.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
 from collections.abc import Iterator
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-import yaml
 from syrupy.data import SnapshotCollection
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 from syrupy.types import SnapshotIndex
 
-from . import compare, diffing, normalize, scrub, yamlio
-from .atomic import atomic_write_text
-from .compare_profiles import Profile
-from .parse_cache import ParseCache
-
-HEADER = (
-    "# pytest-llmseed golden. Compared: request and output. Kept, not compared: meta.\n"
-    "# Update with `pytest --snapshot-update`; review changes like code.\n"
-)
-
-
-def dump_golden(document: dict[str, Any]) -> str:
-    """The golden file's text for a document."""
-    return HEADER + yamlio.dump(document)
-
-
-class GoldenText:
-    """What the extension's ``serialize`` gives: a golden document, its text made on demand.
-
-    A golden that matches is compared as data with the stored one (whose parse is kept in
-    the parse cache), so its YAML is never written out; a mismatch, a new golden or an
-    update asks for ``str()``.
-    """
-
-    __slots__ = ("_text", "document")
-
-    def __init__(self, document: dict[str, Any]) -> None:
-        self.document = document
-        self._text: str | None = None
-
-    def __str__(self) -> str:
-        if self._text is None:
-            self._text = dump_golden(self.document)
-        return self._text
-
-    def __eq__(self, other: object) -> bool:
-        return str(self) == str(other) if isinstance(other, str | GoldenText) else False
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(str(self))
-
-
-ACTIVE_PARSE_CACHE: ContextVar[ParseCache | None] = ContextVar("llmseed_parse_cache", default=None)
-"""The running session's parse cache (set for each test), for reading stored goldens."""
-
-
-class GoldenFileError(ValueError):
-    """A stored golden cannot be read as a pytest-llmseed golden."""
-
-
-def load_golden(text: str) -> Any:
-    """Parse a golden file's text; GoldenFileError says why it cannot be used."""
-    cache = ACTIVE_PARSE_CACHE.get()
-    try:
-        data = cache.load(text, yamlio.load) if cache is not None else yamlio.load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise GoldenFileError(f"the golden file is not valid YAML{where}") from None
-    if not isinstance(data, dict) or "llmseed_golden" not in data:
-        raise GoldenFileError("the golden file is not a pytest-llmseed golden (no llmseed_golden)")
-    version = data["llmseed_golden"]
-    if not isinstance(version, int) or version > normalize.FORMAT_VERSION:
-        raise GoldenFileError(
-            f"the golden file has format version {version!r}; this pytest-llmseed reads "
-            f"up to {normalize.FORMAT_VERSION}: upgrade pytest-llmseed"
-        )
-    return data
-
+from ..errors import GoldenFileError
+from ..files.atomic import atomic_write_text
+from ..recording import scrub
+from . import compare, documents
+from .fileformat import SUFFIX, GoldenText, load_golden
+from .profiles import Profile
+from .triage import describe_change
 
 _DIRNAMES: dict[tuple[str | Path, str], str] = {}
 _DISCOVERY_DIRNAMES: dict[tuple[str | Path, str], str] = {}
@@ -95,7 +33,7 @@ _LOCATIONS: dict[tuple[str | Path, str, str, SnapshotIndex], str] = {}
 class LLMSnapshotExtension(SingleFileSnapshotExtension):
     """Goldens for completions: ``__snapshots__/<module>/<test>.llm.yaml``, one per assertion."""
 
-    file_extension = "llm.yaml"
+    file_extension = SUFFIX.removeprefix(".")
     _write_mode = WriteMode.TEXT
     profile: Profile = Profile("exact")
     _location = ""  # the golden last read, so a failure can name it
@@ -151,7 +89,7 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
     # (matches, diff_lines, write_snapshot_collection), which take a GoldenText.
     def serialize(self, data: Any, **_kwargs: Any) -> GoldenText:  # type: ignore[override]
         """Normalize what the test asserts into a golden, the test's keys redacted."""
-        document = normalize.document(data)
+        document = documents.document(data)
         secrets = scrub.active_secrets()
         if secrets:
             # A key appears verbatim in the JSON form (keys have nothing JSON escapes).
@@ -204,15 +142,3 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
             return
         yield from describe_change(old, new)
         yield f"(compared with profile {self.profile}; meta is kept but not compared)"
-
-
-def describe_change(old: Any, new: Any) -> list[str]:
-    """Triage line then path-by-path differences between two loaded golden documents."""
-    old_parts = compare.compared_parts(old)
-    new_parts = compare.compared_parts(new)
-
-    def shape(parts: list[tuple[Any, Any]]) -> Any:
-        answers = [{"request": request[1], "output": output} for request, output in parts]
-        return answers[0] if len(old_parts) == len(new_parts) == 1 else answers
-
-    return [diffing.triage(old, new), *diffing.diff_lines(shape(old_parts), shape(new_parts))]

@@ -16,10 +16,11 @@ from typing import Any
 
 import yaml
 
-from . import yamlio
-from .atomic import atomic_write_text
-from .errors import CassetteFileError, SecretLeakError
-from .parse_cache import ParseCache
+from ..errors import CassetteFileError, SecretLeakError
+from ..files import yamlio
+from ..files.atomic import atomic_write_text
+from ..files.parse_cache import ParseCache
+from .bodies import parse_json
 
 JSON_KEY = "json"
 # First and last lines of every cassette the plugin writes. A file that starts with the
@@ -38,17 +39,8 @@ def _is_json_type(headers: dict[str, Any]) -> bool:
 
 
 def _parse_json(text: Any) -> Any:
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-    if not isinstance(text, str) or not text.strip():
-        return None
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
+    """A JSON object or array body (stored as data), else None (stored as text)."""
+    value = parse_json(text)
     return value if isinstance(value, dict | list) else None
 
 
@@ -262,8 +254,7 @@ class CassettePersister:
         try:
             data = serializer.deserialize(text)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
+            where = yamlio.error_location(exc)
             tag = re.search(r"tag '([^']+)'", str(getattr(exc, "problem", "")))
             if isinstance(exc, yaml.constructor.ConstructorError) and tag:
                 # e.g. a !!python/object tag: refused by the safe loader, never executed.

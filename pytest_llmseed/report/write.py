@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .atomic import atomic_write_text
-from .report import RunReport
+from ..files.atomic import atomic_write_text
+from .model import RunReport
 
 
 def write_outputs(
@@ -17,24 +17,28 @@ def write_outputs(
 ) -> None:
     """Write whichever outputs were asked for; the JSON and HTML files atomically."""
     if json_path is not None:
-        atomic_write_text(json_path, report.to_json())
+        from .jsonfile import to_json
+
+        atomic_write_text(json_path, to_json(report))
     if html_path is not None:
-        from .html_report import ChangedGolden, render
+        from .htmlpage import ChangedGolden, render
 
         changes = [
             ChangedGolden(
                 nodeid=record.nodeid,
-                golden=golden["path"],
-                triage=golden.get("triage") or "",
-                stored=golden.get("stored", ""),
-                received=golden["received"],
+                golden=golden.path,
+                triage=golden.triage or "",
+                stored=golden.stored or "",
+                received=golden.received,
             )
             for record in report.drifted
             for golden in record.goldens
-            if golden.get("received") is not None
+            if golden.received is not None
         ]
         atomic_write_text(html_path, render(changes))
-    if step_summary and (report.records or report.unused_cassettes):
+    if step_summary and not report.empty:
+        from .markdown import step_summary as markdown
+
         # Appended, as every step of a GitHub job shares the file.
         with open(step_summary, "a", encoding="utf-8") as handle:
-            handle.write(report.markdown())
+            handle.write(markdown(report))

@@ -6,21 +6,24 @@ import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
 
-from . import goldens, report, scrub
-from .calls import ACTIVE_LOG, CallList
-from .cassettes import explain_miss, use_cassette
-from .clients import ClientCache, new_async_client
 from .config import RunContext, Settings
 from .errors import LLMSeedError
-from .intercept import Recorder, intercepting
-from .parse_cache import ParseCache
-from .pending import pending_path, write_pending_golden
-from .report import TestRecord, relative_path
-from .snapshots import ACTIVE_PARSE_CACHE
+from .files.parse_cache import ParseCache
+from .files.paths import relative_path
+from .goldens import outcomes
+from .goldens.fileformat import ACTIVE_PARSE_CACHE
+from .recording import scrub
+from .recording.calls import ACTIVE_LOG, CallList
+from .recording.cassettes import use_cassette
+from .recording.clients import ClientCache, new_async_client
+from .recording.intercept import Recorder, intercepting
+from .recording.misses import explain_miss
+from .report.model import CassetteStatus, GoldenRecord, TestRecord
+from .review.pending import pending_path, write_pending_golden
 
 if TYPE_CHECKING:
     import openai
@@ -103,8 +106,8 @@ class SeededLLM:
 
     def snapshot_with(self, *, compare: str) -> SnapshotAssertion:
         """``snapshot`` for one assertion compared under another profile (e.g. ``"json"``)."""
-        from .compare_profiles import parse_profile
-        from .snapshots import LLMSnapshotExtension
+        from .goldens.extension import LLMSnapshotExtension
+        from .goldens.profiles import parse_profile
 
         try:
             profile = parse_profile(compare)
@@ -144,10 +147,7 @@ def llm_session(
 ) -> Iterator[SeededLLM]:
     """Activate seeding, the cassette and call capture for the duration of one test.
 
-    On the way out it works out what happened (cassette hit / miss / recorded, each golden
-    matched / changed / new), writes pending changes for goldens that did not match and,
-    when such a test also recorded live, saves its cassette as pending too: a golden and
-    its cassette are reviewed together. The result is left in ``llm.record``.
+    On the way out ``_account`` works out what happened and leaves it in ``llm.record``.
     """
     recorder = Recorder(
         seed=settings.seed,
@@ -168,8 +168,8 @@ def llm_session(
 
     redirect: list[Path] = []
     with ExitStack() as stack:
-        patch = stack.enter_context(pytest.MonkeyPatch.context())
         if replays_only(settings, path):
+            patch = stack.enter_context(pytest.MonkeyPatch.context())
             for name in KEY_ENV_VARS:
                 if not os.environ.get(name):
                     patch.setenv(name, PLACEHOLDER_KEY)
@@ -207,62 +207,90 @@ def llm_session(
         try:
             yield llm
         finally:
-            results = goldens.outcomes(snapshot) if snapshot is not None else []
-            drift = [g for g in results if g.received is not None]
-            recorded = bool(cassette.dirty)
-            if drift and recorded:
-                redirect.append(
-                    pending_path(
-                        path, pending_dir=run.pending_dir, rootdir=run.rootdir, base=test_dir
-                    )
-                )
-            pending = [
-                write_pending_golden(
-                    golden=g.path,
-                    received=g.received or "",
-                    nodeid=nodeid,
-                    triage=g.triage or "",
-                    cassette=path if redirect else None,
-                    cassette_pending=redirect[0] if redirect else None,
-                    pending_dir=run.pending_dir,
-                    rootdir=run.rootdir,
-                    base=test_dir,
-                )
-                for g in drift
-            ]
-            llm.record = TestRecord(
-                nodeid=nodeid,
-                seed=settings.seed,
-                record_mode=settings.record_mode,
-                cassette=relative_path(path, run.rootdir),
-                cassette_status=(
-                    report.MISS
-                    if misses
-                    else report.RECORDED
-                    if recorded
-                    else report.HIT
-                    if recorder.log.calls
-                    else report.UNUSED_CALLS
-                ),
-                calls=len(recorder.log.calls),
-                goldens=[
-                    {
-                        "name": g.name,
-                        "path": relative_path(g.path, run.rootdir),
-                        "status": g.status,
-                        "triage": g.triage,
-                        **({"stored": g.stored} if g.stored is not None else {}),
-                        **({"received": g.received} if g.received is not None else {}),
-                    }
-                    for g in results
-                ],
-                pending=[relative_path(p, run.rootdir) for p in pending],
+            status = _cassette_status(
+                missed=bool(misses), recorded=bool(cassette.dirty), calls=len(recorder.log.calls)
             )
-            if snapshot is not None:
-                llm.golden_first = relative_path(goldens.first_location(snapshot), run.rootdir)
+            _account(
+                llm,
+                _TestEnd(nodeid, path, status, snapshot, run, test_dir),
+                redirect,
+            )
             try:
                 stack.close()
             except LLMSeedError as exc:
                 failure = str(exc)
             if failure is not None:
                 pytest.fail(failure, pytrace=False)
+
+
+def _cassette_status(*, missed: bool, recorded: bool, calls: int) -> CassetteStatus:
+    if missed:
+        return CassetteStatus.MISS
+    if recorded:
+        return CassetteStatus.RECORDED
+    return CassetteStatus.HIT if calls else CassetteStatus.NO_CALLS
+
+
+class _TestEnd(NamedTuple):
+    """What the end-of-test accounting needs to know about the test."""
+
+    nodeid: str
+    cassette: Path
+    cassette_status: CassetteStatus
+    snapshot: SnapshotAssertion | None
+    run: RunContext
+    test_dir: Path
+
+
+def _account(llm: SeededLLM, end: _TestEnd, redirect: list[Path]) -> None:
+    """What happened in the test: cassette hit / miss / recorded, each golden's outcome.
+
+    Goldens that did not match are written as pending changes; when such a test also
+    recorded live, its cassette is saved as pending too (``redirect`` tells the cassette's
+    persister where), so a golden and its cassette are reviewed together.
+    """
+    run = end.run
+    results = outcomes.outcomes(end.snapshot) if end.snapshot is not None else []
+    drift = [g for g in results if g.received is not None]
+    if drift and end.cassette_status is CassetteStatus.RECORDED:
+        redirect.append(
+            pending_path(
+                end.cassette, pending_dir=run.pending_dir, rootdir=run.rootdir, base=end.test_dir
+            )
+        )
+    pending = [
+        write_pending_golden(
+            golden=g.path,
+            received=g.received or "",
+            nodeid=end.nodeid,
+            triage=g.triage or "",
+            cassette=end.cassette if redirect else None,
+            cassette_pending=redirect[0] if redirect else None,
+            pending_dir=run.pending_dir,
+            rootdir=run.rootdir,
+            base=end.test_dir,
+        )
+        for g in drift
+    ]
+    llm.record = TestRecord(
+        nodeid=end.nodeid,
+        seed=llm.seed,
+        record_mode=llm.record_mode,
+        cassette=relative_path(end.cassette, run.rootdir),
+        cassette_status=end.cassette_status,
+        calls=len(llm.calls),
+        goldens=[
+            GoldenRecord(
+                name=g.name,
+                path=relative_path(g.path, run.rootdir),
+                status=g.status,
+                triage=g.triage,
+                stored=g.stored,
+                received=g.received,
+            )
+            for g in results
+        ],
+        pending=[relative_path(p, run.rootdir) for p in pending],
+    )
+    if end.snapshot is not None:
+        llm.golden_first = relative_path(outcomes.first_location(end.snapshot), run.rootdir)

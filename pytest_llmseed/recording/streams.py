@@ -1,48 +1,13 @@
-"""The record of one LLM exchange, and the assembly of streamed answers into one message."""
+"""Server-sent event streams: SSE framing and the assembly of chunks into one answer."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterator
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 _SSE_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-# Path tail -> endpoint name as the SDK spells the resource.
-_ENDPOINTS = (
-    ("/chat/completions", "chat.completions"),
-    ("/completions", "completions"),
-    ("/responses", "responses"),
-    ("/embeddings", "embeddings"),
-)
-
-
-def endpoint_name(method: str, path: str) -> str | None:
-    """The API endpoint a request creates something on, or None if it is not an LLM call."""
-    if method.upper() != "POST":
-        return None
-    tail = path.rstrip("/")
-    for suffix, name in _ENDPOINTS:
-        if tail.endswith(suffix):
-            return name
-    return None
-
-
-@dataclass(frozen=True)
-class LLMCall:
-    """One LLM exchange of a test: what was asked and the completed answer."""
-
-    endpoint: str
-    request: Any
-    """The JSON request body as sent (seed included), parsed."""
-    response: Any
-    """The answer: the JSON body, or for a stream the events assembled into one object."""
-    status_code: int = 200
-    streamed: bool = False
-    url: str = field(default="", compare=False)
 
 
 def _lines(text: str, start: int) -> Iterator[str]:
@@ -282,42 +247,3 @@ class _TextAssembler(_Assembler):
 
     def finish_choice(self, index: int, slot: dict[str, Any]) -> dict[str, Any]:
         return {"index": index, "text": str(slot["text"]), "finish_reason": slot["finish_reason"]}
-
-
-class CallList(list[LLMCall]):
-    """``seeded_llm.calls``: a list, marked so that an empty one still snapshots as calls."""
-
-
-class CallLog:
-    """The calls of one test, with the HTTP response objects they came from."""
-
-    def __init__(self) -> None:
-        self.calls: list[LLMCall] = []
-        # Kept (not weak) so that a stream object handed to the snapshot can be traced
-        # back to its exchange; released with the log at the end of the test.
-        self._responses: list[object] = []
-
-    def add(self, call: LLMCall, response: object) -> None:
-        """Append one exchange, remembering the response object the client got."""
-        self.calls.append(call)
-        self._responses.append(response)
-
-    def for_response(self, response: object) -> LLMCall | None:
-        """The exchange whose HTTP response is ``response`` (an SDK stream's ``.response``)."""
-        for call, candidate in zip(self.calls, self._responses, strict=True):
-            if candidate is response:
-                return call
-        return None
-
-    def for_id(self, response_id: object) -> LLMCall | None:
-        """The last exchange whose answer has this ``id`` (ids are unique per answer)."""
-        if not response_id:
-            return None
-        for call in reversed(self.calls):
-            if isinstance(call.response, dict) and call.response.get("id") == response_id:
-                return call
-        return None
-
-
-ACTIVE_LOG: ContextVar[CallLog | None] = ContextVar("llmseed_active_log", default=None)
-"""The running test's log, so the snapshot extension can find the request of an answer."""

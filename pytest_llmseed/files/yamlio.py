@@ -207,3 +207,9 @@ def load(text: str, full: Callable[[str], Any] | None = None) -> Any:
         return _build(node, {})
     except _Unusual:
         return full(text) if full is not None else yaml.load(text, Loader=FastLoader)
+
+
+def error_location(exc: yaml.YAMLError) -> str:
+    """`` at line N`` for a YAML error that knows where it happened, else nothing."""
+    mark = getattr(exc, "problem_mark", None)
+    return f" at line {mark.line + 1}" if mark is not None else ""

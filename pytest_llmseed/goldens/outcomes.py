@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import diffing, report
-from .snapshots import GoldenFileError, GoldenText, load_golden
+from ..errors import GoldenFileError
+from ..report.model import GoldenStatus
+from .fileformat import SUFFIX, GoldenText, load_golden
+from .triage import triage
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
@@ -22,7 +24,7 @@ class GoldenOutcome:
 
     name: str
     path: Path
-    status: str
+    status: GoldenStatus
     triage: str | None = None
     received: str | None = None
     """The received golden text when it did not match (the pending change)."""
@@ -32,7 +34,7 @@ class GoldenOutcome:
 
 def _triage(old: str, new: str) -> str:
     try:
-        return diffing.triage(load_golden(old), load_golden(new))
+        return triage(load_golden(old), load_golden(new))
     except GoldenFileError as exc:
         return f"triage: the stored golden cannot be read ({exc})"
 
@@ -44,11 +46,11 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenOutcome]:
         path = Path(result.snapshot_location)
         if result.success:
             status = (
-                report.NEW
+                GoldenStatus.NEW
                 if result.created
-                else report.UPDATED
+                else GoldenStatus.UPDATED
                 if result.updated
-                else report.MATCHED
+                else GoldenStatus.MATCHED
             )
             results.append(GoldenOutcome(result.snapshot_name, path, status))
             continue
@@ -58,7 +60,7 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenOutcome]:
         if result.recalled_data is None:
             results.append(
                 GoldenOutcome(
-                    result.snapshot_name, path, report.MISSING, NEW_GOLDEN_TRIAGE, received
+                    result.snapshot_name, path, GoldenStatus.MISSING, NEW_GOLDEN_TRIAGE, received
                 )
             )
         else:
@@ -67,7 +69,7 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenOutcome]:
                 GoldenOutcome(
                     result.snapshot_name,
                     path,
-                    report.CHANGED,
+                    GoldenStatus.CHANGED,
                     triage,
                     received,
                     str(result.recalled_data),
@@ -87,8 +89,8 @@ def first_location(snapshot: SnapshotAssertion) -> Path:
 
 def files_like(first: Path) -> list[Path]:
     """The golden files on disk of the test whose first golden is ``first`` (any index)."""
-    stem = first.name.removesuffix(".llm.yaml")
-    pattern = re.compile(re.escape(stem) + r"(\.\d+)?\.llm\.yaml")
+    stem = first.name.removesuffix(SUFFIX)
+    pattern = re.compile(re.escape(stem) + r"(\.\d+)?" + re.escape(SUFFIX))
     if not first.parent.is_dir():
         return []
     return sorted(p for p in first.parent.iterdir() if pattern.fullmatch(p.name))

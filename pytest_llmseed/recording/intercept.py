@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import scrub
-from .calls import CallLog, LLMCall, assemble_stream, endpoint_name
+from .calls import CallLog, LLMCall, endpoint_name
 from .cassettes import is_transient
 from .seeding import inject_seed, takes_seed
+from .streams import assemble_stream
 
 
 class Recorder:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .calls import ACTIVE_LOG, CallList, LLMCall
+from ..recording.calls import ACTIVE_LOG, CallList, LLMCall
 
 FORMAT_VERSION = 1
 UNSEEDED = "unseeded (the Responses API takes no seed)"

@@ -8,7 +8,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from typing import Any
 
-from .compare_profiles import Profile
+from .profiles import Profile
 
 JSON_SIGNIFICANT_DIGITS = 6
 """Numbers under the ``json`` profile are equal to 6 decimal places (0.30000000000000004 == 0.3)."""

@@ -1,0 +1,77 @@
+"""The golden file format: a commented header, then the document as readable YAML."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Any
+
+import yaml
+
+from ..errors import GoldenFileError
+from ..files import yamlio
+from ..files.parse_cache import ParseCache
+from . import documents
+
+SUFFIX = ".llm.yaml"
+"""What every golden file's name ends with (syrupy's ``file_extension``, with its dot)."""
+
+HEADER = (
+    "# pytest-llmseed golden. Compared: request and output. Kept, not compared: meta.\n"
+    "# Update with `pytest --snapshot-update`; review changes like code.\n"
+)
+
+
+def dump_golden(document: dict[str, Any]) -> str:
+    """The golden file's text for a document."""
+    return HEADER + yamlio.dump(document)
+
+
+class GoldenText:
+    """What the extension's ``serialize`` gives: a golden document, its text made on demand.
+
+    A golden that matches is compared as data with the stored one (whose parse is kept in
+    the parse cache), so its YAML is never written out; a mismatch, a new golden or an
+    update asks for ``str()``.
+    """
+
+    __slots__ = ("_text", "document")
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = dump_golden(self.document)
+        return self._text
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other) if isinstance(other, str | GoldenText) else False
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+
+ACTIVE_PARSE_CACHE: ContextVar[ParseCache | None] = ContextVar("llmseed_parse_cache", default=None)
+"""The running session's parse cache (set for each test), for reading stored goldens."""
+
+
+def load_golden(text: str) -> Any:
+    """Parse a golden file's text; GoldenFileError says why it cannot be used."""
+    cache = ACTIVE_PARSE_CACHE.get()
+    try:
+        data = cache.load(text, yamlio.load) if cache is not None else yamlio.load(text)
+    except yaml.YAMLError as exc:
+        where = yamlio.error_location(exc)
+        raise GoldenFileError(f"the golden file is not valid YAML{where}") from None
+    if not isinstance(data, dict) or "llmseed_golden" not in data:
+        raise GoldenFileError("the golden file is not a pytest-llmseed golden (no llmseed_golden)")
+    version = data["llmseed_golden"]
+    if not isinstance(version, int) or version > documents.FORMAT_VERSION:
+        raise GoldenFileError(
+            f"the golden file has format version {version!r}; this pytest-llmseed reads "
+            f"up to {documents.FORMAT_VERSION}: upgrade pytest-llmseed"
+        )
+    return data

@@ -1,0 +1,70 @@
+"""Why a golden probably changed: the request, the backend, or the output itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .compare import compared_parts
+from .diffs import diff_lines
+
+
+def _metas(document: Any) -> list[dict[str, Any]]:
+    if not isinstance(document, dict):
+        return []
+    if document.get("kind") == "calls":
+        return [c.get("meta") or {} for c in document.get("calls") or [] if isinstance(c, dict)]
+    return [document.get("meta") or {}]
+
+
+def triage(old: Any, new: Any) -> str:
+    """One line saying the likely cause: the request, the backend, or the output itself."""
+    old_parts, new_parts = compared_parts(old), compared_parts(new)
+    old_requests = [r for r, _ in old_parts]
+    new_requests = [r for r, _ in new_parts]
+    if old_requests != new_requests:
+        if len(old_requests) != len(new_requests):
+            what = f"{len(old_requests)} → {len(new_requests)} LLM calls"
+        else:
+            first = next(
+                i for i, (a, b) in enumerate(zip(old_requests, new_requests, strict=True)) if a != b
+            )
+            (old_endpoint, old_body), (new_endpoint, new_body) = (
+                old_requests[first],
+                new_requests[first],
+            )
+            if old_endpoint != new_endpoint:
+                what = f"endpoint {old_endpoint} → {new_endpoint}"
+            else:
+                changed = diff_lines(old_body, new_body)
+                what = changed[0].lstrip("~+- ").removesuffix(":") if changed else "request body"
+            if len(old_requests) > 1:
+                what = f"call {first + 1}: {what}"
+        return f"triage: request changed: the code now asks something else ({what})"
+    for a, b in zip(_metas(old), _metas(new), strict=False):
+        if a.get("seed") != b.get("seed"):
+            return f"triage: request changed: seed {a.get('seed')} → {b.get('seed')}"
+    backend: list[tuple[str, Any, Any]] = []
+    for a, b in zip(_metas(old), _metas(new), strict=False):
+        for key in ("system_fingerprint", "model"):
+            change = (key, a.get(key), b.get(key))
+            if change[1] != change[2] and change not in backend:
+                backend.append(change)
+    if backend:
+        shown = "; ".join(f"{k} {x} → {y}" for k, x, y in backend)
+        return f"triage: backend changed: {shown}"
+    return (
+        "triage: output changed at the same request and backend "
+        "(sampling noise or a real regression)"
+    )
+
+
+def describe_change(old: Any, new: Any) -> list[str]:
+    """Triage line then path-by-path differences between two loaded golden documents."""
+    old_parts = compared_parts(old)
+    new_parts = compared_parts(new)
+
+    def shape(parts: list[tuple[Any, Any]]) -> Any:
+        answers = [{"request": request[1], "output": output} for request, output in parts]
+        return answers[0] if len(old_parts) == len(new_parts) == 1 else answers
+
+    return [triage(old, new), *diff_lines(shape(old_parts), shape(new_parts))]

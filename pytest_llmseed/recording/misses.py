@@ -1,0 +1,71 @@
+"""The failure text for a request with no recorded answer: the nearest one, and what to run."""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import scrub
+from .bodies import NOT_JSON as MISSING
+from .matching import json_or_missing
+
+
+def explain_miss(exc: Any, record_mode: str, nodeid: str) -> str:
+    """The failure text for a request that has no recorded answer."""
+    from deepdiff import DeepDiff
+
+    cassette = exc.cassette
+    request = exc.failed_request
+    path = Path(cassette.path)
+    exists = path.is_file()
+    lines = [
+        "llmseed: no recorded answer for this request",
+        f"  request:  {request.method} {_safe_uri(request.uri)}",
+        f"  cassette: {path}" + ("" if exists else " (does not exist yet)"),
+        f"  record mode: {record_mode}",
+    ]
+    similar = exc.similar_requests or []
+    if similar:
+        nearest, _successes, failures = similar[0]
+        index = next((i for i, r in enumerate(cassette.requests) if r is nearest), None)
+        label = f"#{index + 1} of {len(cassette)}" if index is not None else "nearest"
+        lines.append(f"nearest recorded request ({label}) differs in:")
+        for matcher, _message in failures:
+            if matcher == "llmseed_body":
+                old, new = json_or_missing(nearest), json_or_missing(request)
+                if old is MISSING or new is MISSING:
+                    lines.append("  body: the raw bodies differ")
+                    continue
+                diff = DeepDiff(old, new, verbose_level=2)
+                for text in diff.pretty().splitlines()[:20]:
+                    lines.append("  " + text.replace("root", "body", 1))
+            else:
+                old_value = getattr(nearest, matcher, "?")
+                new_value = getattr(request, matcher, "?")
+                lines.append(f"  {matcher}: {old_value!r} -> {new_value!r}")
+    elif len(cassette):
+        lines.append(f"the cassette has {len(cassette)} recorded request(s); none is similar")
+    elif exists:
+        lines.append("the cassette holds no interactions")
+    if record_mode == "once" and exists:
+        lines.append("record mode 'once' never adds to an existing cassette.")
+    # A changed request makes the old interactions stale: re-record the test's cassette.
+    mode = "all" if exists else "once"
+    host = urlsplit(request.uri).netloc
+    lines.append(f"To record it from {host} (needs the API key and the network), run:")
+    lines.append(f"  pytest {shlex.quote(nodeid)} --llmseed-record-mode={mode}")
+    lines.append("then review the changed golden with `llmseed review` (it is left pending).")
+    return "\n".join(lines)
+
+
+def _safe_uri(uri: str) -> str:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(uri)
+    query = [
+        (k, scrub.REDACTED if k.lower() in scrub.SECRET_QUERY_PARAMETERS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))

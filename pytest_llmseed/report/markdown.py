@@ -1,0 +1,26 @@
+"""The Markdown table appended to GitHub's job summary (``GITHUB_STEP_SUMMARY``)."""
+
+from __future__ import annotations
+
+from .model import RunReport
+
+
+def step_summary(report: RunReport) -> str:
+    """A heading, the totals and a table of the drifted tests."""
+    c = report.counts()
+    out = [
+        "### pytest-llmseed",
+        "",
+        f"{c['tests']} tests used `seeded_llm`; {c['drifted']} drifted; "
+        f"{c['pending']} pending change(s).",
+        "",
+    ]
+    if report.drifted:
+        out += ["| test | seed | cassette | golden | triage |", "|---|---|---|---|---|"]
+        for r in report.drifted:
+            goldens = ", ".join(g.status for g in r.goldens) or "-"
+            triage = (r.triage or "").removeprefix("triage: ").replace("|", "\\|")
+            out.append(f"| `{r.nodeid}` | {r.seed} | {r.cassette_status} | {goldens} | {triage} |")
+    for path in report.unused_cassettes:
+        out.append(f"- unused cassette: `{path}`")
+    return "\n".join(out) + "\n"

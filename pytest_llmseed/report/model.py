@@ -1,0 +1,172 @@
+"""What happened in a run, as typed data: per test seed, cassette and golden outcomes, drift.
+
+Built from per-test records that travel on pytest's reports (so xdist workers' results merge
+in the controller); dicts exist only at that boundary and in the JSON report. Rendering is
+elsewhere: ``terminal``, ``jsonfile``, ``markdown``, ``htmlpage``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class GoldenStatus(StrEnum):
+    """What happened to one golden assertion."""
+
+    MATCHED = "matched"
+    CHANGED = "changed"
+    NEW = "new"
+    MISSING = "missing"
+    UPDATED = "updated"
+
+
+class CassetteStatus(StrEnum):
+    """What happened to a test's cassette."""
+
+    HIT = "hit"
+    MISS = "miss"
+    RECORDED = "recorded"
+    NO_CALLS = "no-calls"
+
+
+DRIFTED_GOLDENS = (GoldenStatus.CHANGED, GoldenStatus.MISSING)
+DRIFTED_CASSETTES = (CassetteStatus.MISS, CassetteStatus.RECORDED)
+
+
+@dataclass(frozen=True)
+class GoldenRecord:
+    """One golden assertion of a test, as reported (``path`` relative to the rootdir)."""
+
+    name: str
+    path: str
+    status: GoldenStatus
+    triage: str | None = None
+    stored: str | None = None
+    """The stored golden's text it was compared with, when it did not match."""
+    received: str | None = None
+    """The received golden's text when it did not match (the pending change)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form (the report's ``goldens`` entries)."""
+        data: dict[str, Any] = {
+            "name": self.name,
+            "path": self.path,
+            "status": str(self.status),
+            "triage": self.triage,
+        }
+        if self.stored is not None:
+            data["stored"] = self.stored
+        if self.received is not None:
+            data["received"] = self.received
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GoldenRecord:
+        """Inverse of ``to_dict``."""
+        return cls(
+            name=data["name"],
+            path=data["path"],
+            status=GoldenStatus(data["status"]),
+            triage=data.get("triage"),
+            stored=data.get("stored"),
+            received=data.get("received"),
+        )
+
+
+@dataclass
+class TestRecord:
+    """One test's LLM story; ``to_dict`` is what crosses from xdist workers."""
+
+    __test__ = False  # not a test class, whatever pytest's collection thinks of the name
+
+    nodeid: str
+    seed: int
+    record_mode: str
+    cassette: str
+    cassette_status: CassetteStatus = CassetteStatus.NO_CALLS
+    calls: int = 0
+    goldens: list[GoldenRecord] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    outcome: str = "passed"
+
+    @property
+    def drifted(self) -> bool:
+        """Anything a reviewer should look at."""
+        return self.cassette_status in DRIFTED_CASSETTES or any(
+            g.status in DRIFTED_GOLDENS for g in self.goldens
+        )
+
+    @property
+    def triage(self) -> str | None:
+        """The first triage line among this test's changed goldens."""
+        return next((g.triage for g in self.goldens if g.triage), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form (also the per-test entry of the JSON report)."""
+        return {
+            "nodeid": self.nodeid,
+            "outcome": self.outcome,
+            "seed": self.seed,
+            "record_mode": self.record_mode,
+            "cassette": {"path": self.cassette, "status": str(self.cassette_status)},
+            "calls": self.calls,
+            "goldens": [g.to_dict() for g in self.goldens],
+            "pending": self.pending,
+            "triage": self.triage,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TestRecord:
+        """Inverse of ``to_dict``."""
+        return cls(
+            nodeid=data["nodeid"],
+            seed=data["seed"],
+            record_mode=data["record_mode"],
+            cassette=data["cassette"]["path"],
+            cassette_status=CassetteStatus(data["cassette"]["status"]),
+            calls=data["calls"],
+            goldens=[GoldenRecord.from_dict(g) for g in data["goldens"]],
+            pending=list(data["pending"]),
+            outcome=data["outcome"],
+        )
+
+
+@dataclass
+class RunReport:
+    """All records of a run plus session-level findings (unused cassettes)."""
+
+    ci: bool = False
+    records: dict[str, TestRecord] = field(default_factory=dict)
+    unused_cassettes: list[str] = field(default_factory=list)
+
+    def add(self, record: TestRecord) -> None:
+        """Add or replace a test's record (a rerun replaces the earlier one)."""
+        self.records[record.nodeid] = record
+
+    @property
+    def drifted(self) -> list[TestRecord]:
+        """Records worth a reviewer's attention, in node id order."""
+        return [r for _, r in sorted(self.records.items()) if r.drifted]
+
+    @property
+    def empty(self) -> bool:
+        """No test used ``seeded_llm`` and nothing was found: nothing to report."""
+        return not self.records and not self.unused_cassettes
+
+    def counts(self) -> dict[str, int]:
+        """Totals for the summary line."""
+        goldens = [g.status for r in self.records.values() for g in r.goldens]
+        cassettes = [r.cassette_status for r in self.records.values()]
+        return {
+            "tests": len(self.records),
+            "drifted": len(self.drifted),
+            "cassette_misses": cassettes.count(CassetteStatus.MISS),
+            "cassettes_recorded": cassettes.count(CassetteStatus.RECORDED),
+            "goldens_changed": goldens.count(GoldenStatus.CHANGED),
+            "goldens_missing": goldens.count(GoldenStatus.MISSING),
+            "goldens_new": goldens.count(GoldenStatus.NEW) + goldens.count(GoldenStatus.UPDATED),
+            "pending": sum(len(r.pending) for r in self.records.values()),
+            "unused_cassettes": len(self.unused_cassettes),
+        }
