@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import config as cfg
-from .files.parse_cache import ParseCache
-from .recording.clients import ClientCache
 
 if TYPE_CHECKING:
+    from .files.parse_cache import ParseCache
+    from .recording.clients import ClientCache
     from .report.model import RunReport
 
 
@@ -38,12 +38,22 @@ class LLMSeedSession:
     cassette_modules: dict[Path, str] = field(default_factory=dict)
     deselected_modules: set[str] = field(default_factory=set)
     restored: list[str] = field(default_factory=list)
-    clients: ClientCache = field(default_factory=ClientCache)
-    parse_cache: ParseCache = field(init=False)
 
-    def __post_init__(self) -> None:
-        # pytest's cache (None with -p no:cacheprovider): parsed cassettes between runs.
-        self.parse_cache = ParseCache(getattr(self.config, "cache", None))
+    # Made on first use, like ``report``: a session whose tests never use seeded_llm
+    # imports neither.
+    @functools.cached_property
+    def clients(self) -> ClientCache:
+        """The OpenAI clients shared by tests with the same client settings."""
+        from .recording.clients import ClientCache
+
+        return ClientCache()
+
+    @functools.cached_property
+    def parse_cache(self) -> ParseCache:
+        """Parsed cassettes and goldens kept in pytest's cache (None-backed without it)."""
+        from .files.parse_cache import ParseCache
+
+        return ParseCache(getattr(self.config, "cache", None))
 
     @functools.cached_property
     def report(self) -> RunReport:
@@ -107,10 +117,12 @@ class LLMSeedSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Any:
-        self.clients.close()
+        if "clients" in self.__dict__:
+            self.clients.close()
         if self.is_worker:
             return (yield)
-        self.parse_cache.prune()
+        if "parse_cache" in self.__dict__:
+            self.parse_cache.prune()
         # syrupy deletes goldens it thinks unused, including those of a test that failed
         # before it could assert (a cassette miss). A failing test must not lose its goldens.
         kept = {
