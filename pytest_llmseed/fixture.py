@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -22,7 +23,7 @@ from .recording.cassettes import use_cassette
 from .recording.clients import ClientCache, new_async_client
 from .recording.intercept import Recorder, intercepting
 from .recording.misses import explain_miss
-from .report.model import CassetteStatus, GoldenRecord, TestRecord
+from .report.model import CassetteStatus, TestRecord
 from .review.pending import pending_path, write_pending_golden
 
 if TYPE_CHECKING:
@@ -260,7 +261,7 @@ def _account(llm: SeededLLM, end: _TestEnd, redirect: list[Path]) -> None:
         )
     pending = [
         write_pending_golden(
-            golden=g.path,
+            golden=Path(g.path),
             received=g.received or "",
             nodeid=end.nodeid,
             triage=g.triage or "",
@@ -279,17 +280,7 @@ def _account(llm: SeededLLM, end: _TestEnd, redirect: list[Path]) -> None:
         cassette=relative_path(end.cassette, run.rootdir),
         cassette_status=end.cassette_status,
         calls=len(llm.calls),
-        goldens=[
-            GoldenRecord(
-                name=g.name,
-                path=relative_path(g.path, run.rootdir),
-                status=g.status,
-                triage=g.triage,
-                stored=g.stored,
-                received=g.received,
-            )
-            for g in results
-        ],
+        goldens=[replace(g, path=relative_path(Path(g.path), run.rootdir)) for g in results],
         pending=[relative_path(p, run.rootdir) for p in pending],
     )
     if end.snapshot is not None:

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from llm_server import FakeOpenAIServer
 
-PLUGIN_FRAME = re.compile(r"pytest_llmseed[\\/]\w+\.py")
+PLUGIN_FRAME = re.compile(r"pytest_llmseed[\\/](?:\w+[\\/])*\w+\.py")
 
 FAULTY = """
 import asyncio, openai

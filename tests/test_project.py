@@ -73,3 +73,25 @@ def test_code_style(command: list[str]) -> None:
         [tool, *command[1:]], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_contributing_module_map_lists_every_module() -> None:
+    text = (ROOT / "CONTRIBUTING.md").read_text()
+    mapped = set(re.findall(r"^\| `([\w/]+\.py)` \|", text, re.M))
+    package = ROOT / "pytest_llmseed"
+    modules = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if path.name != "__init__.py" or path.parent == package
+    }
+    assert mapped == modules, {"not in the map": modules - mapped, "gone": mapped - modules}
+
+
+def test_no_module_needs_splitting() -> None:
+    # The layout's rule: one responsibility per module, none over ~300 lines.
+    long = {
+        path.relative_to(ROOT).as_posix(): lines
+        for path in (ROOT / "pytest_llmseed").rglob("*.py")
+        if (lines := len(path.read_text().splitlines())) > 330
+    }
+    assert not long, f"split these modules: {long}"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import GoldenFileError
-from ..report.model import GoldenStatus
+from ..report.model import GoldenRecord, GoldenStatus
 from .fileformat import SUFFIX, GoldenText, load_golden
 from .triage import triage
 
@@ -18,20 +17,6 @@ if TYPE_CHECKING:
 NEW_GOLDEN_TRIAGE = "triage: new golden: nothing stored yet for this assertion"
 
 
-@dataclass(frozen=True)
-class GoldenOutcome:
-    """One assertion against a golden."""
-
-    name: str
-    path: Path
-    status: GoldenStatus
-    triage: str | None = None
-    received: str | None = None
-    """The received golden text when it did not match (the pending change)."""
-    stored: str | None = None
-    """The stored golden text it was compared with, when there was one."""
-
-
 def _triage(old: str, new: str) -> str:
     try:
         return triage(load_golden(old), load_golden(new))
@@ -39,11 +24,14 @@ def _triage(old: str, new: str) -> str:
         return f"triage: the stored golden cannot be read ({exc})"
 
 
-def outcomes(snapshot: SnapshotAssertion) -> list[GoldenOutcome]:
-    """The status of every assertion the test made through ``snapshot``, in order."""
+def outcomes(snapshot: SnapshotAssertion) -> list[GoldenRecord]:
+    """The status of every assertion the test made through ``snapshot``, in order.
+
+    Paths are the golden files' absolute paths; the fixture makes them rootdir-relative.
+    """
     results = []
     for _index, result in sorted(snapshot.executions.items()):
-        path = Path(result.snapshot_location)
+        name, path = result.snapshot_name, str(result.snapshot_location)
         if result.success:
             status = (
                 GoldenStatus.NEW
@@ -52,29 +40,26 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenOutcome]:
                 if result.updated
                 else GoldenStatus.MATCHED
             )
-            results.append(GoldenOutcome(result.snapshot_name, path, status))
+            results.append(GoldenRecord(name=name, path=path, status=status))
             continue
         if not isinstance(result.asserted_data, str | GoldenText):
             continue  # serialization itself failed: the test shows that error
         received = str(result.asserted_data)  # the text of a golden that did not match
         if result.recalled_data is None:
-            results.append(
-                GoldenOutcome(
-                    result.snapshot_name, path, GoldenStatus.MISSING, NEW_GOLDEN_TRIAGE, received
-                )
-            )
+            status, triage, stored = GoldenStatus.MISSING, NEW_GOLDEN_TRIAGE, None
         else:
-            triage = _triage(str(result.recalled_data), received)
-            results.append(
-                GoldenOutcome(
-                    result.snapshot_name,
-                    path,
-                    GoldenStatus.CHANGED,
-                    triage,
-                    received,
-                    str(result.recalled_data),
-                )
+            stored = str(result.recalled_data)
+            status, triage = GoldenStatus.CHANGED, _triage(stored, received)
+        results.append(
+            GoldenRecord(
+                name=name,
+                path=path,
+                status=status,
+                triage=triage,
+                stored=stored,
+                received=received,
             )
+        )
     return results
 
 
