@@ -11,6 +11,13 @@ record/replay tests tell a replayed answer from a live one.  Faults (error
 statuses, dropped connections, truncated streams, delays) can be queued to
 exercise client error handling.
 
+Modes, all restored by ``reset()``: ``refuse_seed`` (answer seeded requests
+with the 400 that servers without seed support give), ``seed_fidelity`` and
+``noise_seed`` (best-effort seeding), ``fingerprints`` (rotate
+``system_fingerprint``), ``shape`` and ``stream_done`` (answer like vLLM,
+Ollama, llama.cpp or a bare server), and ``scripted`` / ``script()`` (canned
+answers by prompt).
+
 Usage::
 
     with FakeOpenAIServer() as server:
@@ -27,10 +34,12 @@ import math
 import random
 import re
 import socket
+import string
 import sys
 import threading
 import time
 import traceback
+import uuid
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,7 +48,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-__all__ = ["FakeOpenAIServer", "ReceivedRequest", "make_text"]
+__all__ = ["SHAPES", "FakeOpenAIServer", "ReceivedRequest", "ScriptRule", "make_text"]
 
 # Ordinary words only, so generated text is easy to read in failing assertions.
 _VOCABULARY: tuple[str, ...] = (
@@ -71,6 +80,13 @@ _MAX_SCHEMA_DEPTH = 6
 _REFUSAL_TEXT = "I can't help with that."
 # Statuses the SDK retries: a tiny retry-after keeps retry tests fast.
 _RETRIED_STATUSES = frozenset({408, 409, 429})
+# Wire formats FakeOpenAIServer.shape can emulate on (legacy) chat completions.
+SHAPES = ("openai", "vllm", "ollama", "llamacpp", "bare")
+# llama.cpp reports its build number and commit as the fingerprint.
+_LLAMACPP_FINGERPRINT = "b6123-79c1160b"
+# Keys only OpenAI itself sends; compatible servers leave them out.
+_OPENAI_ONLY_KEYS = frozenset({"system_fingerprint", "service_tier"})
+_SEED_REFUSAL = "Unrecognized request argument supplied: seed"
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,31 @@ class ReceivedRequest:
     headers: dict[str, str]
     body: bytes
     json: Any | None
+
+
+@dataclass(frozen=True)
+class ScriptRule:
+    """A canned answer, used when ``match`` occurs in the prompt.
+
+    ``match`` is a substring, or a compiled regex searched for, in the last user
+    message (chat), the prompt (legacy completions) or the last user input
+    (Responses API).  ``reply`` is the answer text, sent verbatim.
+    ``arguments`` is the object a tool call (the tool named ``tool``, or the
+    first one the model calls) or a structured output (``json_schema`` /
+    ``json_object`` response format) carries.  A rule with only a ``reply``
+    makes the model answer in text even when tools are offered; one naming a
+    ``tool`` makes it call that tool (arguments generated if not given).
+    """
+
+    match: str | re.Pattern[str]
+    reply: str | None = None
+    arguments: Mapping[str, Any] | None = None
+    tool: str | None = None
+
+    def matches(self, prompt: str) -> bool:
+        if isinstance(self.match, str):
+            return self.match in prompt
+        return self.match.search(prompt) is not None
 
 
 @dataclass(frozen=True)
@@ -108,7 +149,16 @@ class _StreamReply:
     events: Iterator[bytes]
 
 
-_Reply = _JsonReply | _StreamReply
+@dataclass(frozen=True)
+class _RawReply:
+    """A non-JSON body, such as a ``response_format=text`` transcription."""
+
+    status: int
+    data: bytes
+    content_type: str
+
+
+_Reply = _JsonReply | _StreamReply | _RawReply
 
 
 class _ApiError(Exception):
@@ -295,22 +345,50 @@ def _number_bounds(schema: Mapping[str, Any], step: float) -> tuple[float, float
     return lo, hi
 
 
+def _formatted_string(fmt: Any, rng: random.Random) -> str | None:
+    """A valid value for a JSON-schema string ``format``, None if unknown."""
+    word = rng.choice(_VOCABULARY)
+    day, hour = rng.randint(1, 28), rng.randint(0, 23)
+    h = f"{rng.getrandbits(128):032x}"
+    formats = {
+        "date-time": f"2024-01-{day:02d}T{hour:02d}:00:00Z",
+        "date": f"2024-01-{day:02d}",
+        "time": f"{hour:02d}:{rng.randint(0, 59):02d}:00Z",
+        "duration": f"PT{rng.randint(1, 59)}M",
+        "uuid": f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}",
+        "email": f"{word}@example.com",
+        "hostname": f"{word}.example.com",
+        "uri": f"https://example.com/{word}",
+        "ipv4": f"192.0.2.{rng.randint(1, 254)}",
+        "ipv6": f"2001:db8::{rng.randint(1, 0xFFFF):x}",
+    }
+    return formats.get(fmt) if isinstance(fmt, str) else None
+
+
 def _string_for_schema(schema: Mapping[str, Any], rng: random.Random) -> str:
-    fmt = schema.get("format")
-    if fmt == "date-time":
-        return f"2024-01-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z"
-    if fmt == "date":
-        return f"2024-01-{rng.randint(1, 28):02d}"
-    if fmt == "uuid":
-        h = f"{rng.getrandbits(128):032x}"
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
-    if fmt == "email":
-        return f"{rng.choice(_VOCABULARY)}@example.com"
+    formatted = _formatted_string(schema.get("format"), rng)
+    if formatted is not None:
+        # A format fixes the value's shape; length bounds cannot be honoured too.
+        return formatted
     word = rng.choice(_VOCABULARY)
     min_length = schema.get("minLength")
     if isinstance(min_length, int) and len(word) < min_length:
         word = (word * (min_length // len(word) + 1))[:min_length]
+    max_length = schema.get("maxLength")
+    if isinstance(max_length, int) and len(word) > max_length:
+        word = word[: max(max_length, 0)]
     return word
+
+
+def _item_count(schema: Mapping[str, Any], depth: int) -> int:
+    """How many array items to generate: one, within minItems/maxItems."""
+    count = 0 if depth >= _MAX_SCHEMA_DEPTH else 1
+    min_items, max_items = schema.get("minItems"), schema.get("maxItems")
+    if isinstance(min_items, int):
+        count = max(count, min_items)
+    if isinstance(max_items, int):
+        count = min(count, max_items)
+    return count
 
 
 def _value_for_schema(schema: Any, rng: random.Random, root: Any, depth: int = 0) -> Any:
@@ -358,11 +436,8 @@ def _value_for_schema(schema: Any, rng: random.Random, root: Any, depth: int = 0
             name: _value_for_schema(sub, rng, root, depth + 1) for name, sub in properties.items()
         }
     if kind == "array":
-        min_items = schema.get("minItems")
-        count = 0 if depth >= _MAX_SCHEMA_DEPTH else 1
-        if isinstance(min_items, int):
-            count = min_items
         items = schema.get("items", {})
+        count = _item_count(schema, depth)
         return [_value_for_schema(items, rng, root, depth + 1) for _ in range(count)]
     if kind == "string":
         return _string_for_schema(schema, rng)
@@ -419,7 +494,8 @@ _SSE_DONE = b"data: [DONE]\n\n"
 # --------------------------------------------------------------------------
 
 
-def _read_seed(body: Mapping[str, Any]) -> int | None:
+def _read_seed(fake: FakeOpenAIServer, body: Mapping[str, Any]) -> int | None:
+    """The seed generation uses: the request's, possibly perturbed (see seed_fidelity)."""
     seed = body.get("seed")
     if seed is None:
         return None
@@ -430,7 +506,7 @@ def _read_seed(body: Mapping[str, Any]) -> int | None:
             param="seed",
             code="invalid_type",
         )
-    return seed
+    return fake._sampling_seed(seed)
 
 
 def _word_budget(body: Mapping[str, Any], *keys: str) -> tuple[int, bool]:
@@ -450,7 +526,7 @@ def _function_tools(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [f for f in functions if isinstance(f, dict) and isinstance(f.get("name"), str)]
 
 
-def _chosen_tools(body: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _chosen_tools(body: Mapping[str, Any], rule: ScriptRule | None) -> list[dict[str, Any]]:
     """Functions the model 'decides' to call; empty when it answers in text."""
     tools = _function_tools(body)
     choice = body.get("tool_choice")
@@ -462,6 +538,11 @@ def _chosen_tools(body: Mapping[str, Any]) -> list[dict[str, Any]]:
         name = forced.get("name") if isinstance(forced, dict) else None
         if isinstance(name, str):
             return [t for t in tools if t["name"] == name][:1] or [{"name": name}]
+    if rule is not None and rule.tool is not None:
+        return [t for t in tools if t["name"] == rule.tool][:1]
+    if rule is not None and rule.arguments is None and choice != "required":
+        # A scripted text reply: the model answers instead of calling a tool.
+        return []
     wants_both = re.search(r"\bboth\b", _last_user_text(messages), re.IGNORECASE) is not None
     if wants_both and len(tools) >= 2 and body.get("parallel_tool_calls") is not False:
         return tools[:2]
@@ -502,33 +583,62 @@ def _format_content(
     return text
 
 
-def _plan_chat_choice(body: Mapping[str, Any], seed: int | None, index: int) -> _ChoicePlan:
+def _answer_text(
+    body: Mapping[str, Any], fmt: Any, seed: int | None, rule: ScriptRule | None, salt: str = ""
+) -> tuple[str, bool]:
+    """The text answer (formatted) and whether the word budget truncated it."""
+    is_structured = isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema")
+    if rule is not None and rule.arguments is not None and is_structured:
+        return json.dumps(rule.arguments), False
+    if rule is not None and rule.reply is not None:
+        return rule.reply, False
+    words, truncated = _word_budget(
+        body, "max_tokens", "max_completion_tokens", "max_output_tokens"
+    )
+    text = _generate_text(seed, body, words, salt)
+    return _format_content(body, fmt, seed, text, salt), truncated
+
+
+def _scripted_arguments(rule: ScriptRule | None, tool: str) -> Mapping[str, Any] | None:
+    """The arguments ``rule`` scripts for a call of ``tool``, if any."""
+    if rule is None or rule.tool not in (None, tool):
+        return None
+    return rule.arguments
+
+
+def _tool_calls(
+    body: Mapping[str, Any], seed: int | None, rule: ScriptRule | None, salt: str
+) -> list[dict[str, Any]]:
+    calls = []
+    for i, tool in enumerate(_chosen_tools(body, rule)):
+        scripted = _scripted_arguments(rule, tool["name"]) if i == 0 else None
+        if scripted is not None:
+            value: Any = scripted
+        else:
+            rng = _rng(seed, body, f"{salt}|tool{i}|{tool['name']}")
+            schema = tool.get("parameters") or {"type": "object", "properties": {}}
+            value = _value_for_schema(schema, rng, schema)
+        call = {"name": tool["name"], "arguments": json.dumps(value)}
+        calls.append({"id": f"call_{_hex()}", "type": "function", "function": call})
+    return calls
+
+
+def _plan_chat_choice(
+    body: Mapping[str, Any], seed: int | None, index: int, rule: ScriptRule | None
+) -> _ChoicePlan:
     salt = f"choice{index}" if index else ""
     messages = _messages(body)
     last_is_user = bool(messages) and messages[-1].get("role") == "user"
     if last_is_user and re.search(r"\bREFUSE\b", _last_user_text(messages)):
         return _ChoicePlan(refusal=_REFUSAL_TEXT)
-
-    tools = _chosen_tools(body)
-    if tools:
-        calls = []
-        for i, tool in enumerate(tools):
-            rng = _rng(seed, body, f"{salt}|tool{i}|{tool['name']}")
-            schema = tool.get("parameters") or {"type": "object", "properties": {}}
-            arguments = json.dumps(_value_for_schema(schema, rng, schema))
-            calls.append(
-                {
-                    "id": f"call_{_hex()}",
-                    "type": "function",
-                    "function": {"name": tool["name"], "arguments": arguments},
-                }
-            )
+    calls = _tool_calls(body, seed, rule, salt)
+    if calls:
         return _ChoicePlan(tool_calls=calls, finish_reason="tool_calls")
-
-    words, truncated = _word_budget(body, "max_tokens", "max_completion_tokens")
-    text = _generate_text(seed, body, words, salt)
-    content = _format_content(body, body.get("response_format"), seed, text, salt)
-    return _ChoicePlan(content=content, finish_reason="length" if truncated else "stop")
+    if messages and messages[-1].get("role") == "tool" and rule is not None and rule.reply is None:
+        # The rule scripted the tool call; the answer to its result is generated.
+        rule = None
+    text, truncated = _answer_text(body, body.get("response_format"), seed, rule, salt)
+    return _ChoicePlan(content=text, finish_reason="length" if truncated else "stop")
 
 
 def _choice_count(body: Mapping[str, Any]) -> int:
@@ -553,26 +663,131 @@ def _chat_usage(body: Mapping[str, Any], plans: list[_ChoicePlan]) -> dict[str, 
     }
 
 
-def _chat_stream(
-    base: dict[str, Any], body: Mapping[str, Any], plans: list[_ChoicePlan]
-) -> Iterator[bytes]:
+# -- compatible-server shapes ----------------------------------------------
+
+
+def _shaped_id(shape: str, prefix: str) -> str | None:
+    """A response id as ``shape`` makes them (None: that server sends no id)."""
+    if shape == "bare":
+        return None
+    if shape == "ollama":
+        # Ollama numbers responses with a small random integer.
+        return f"{prefix}-{random.randrange(1000)}"
+    if shape == "vllm":
+        return f"{prefix}-{uuid.uuid4().hex}"
+    if shape == "llamacpp":
+        alphabet = string.ascii_letters + string.digits
+        return f"{prefix}-{''.join(random.choices(alphabet, k=32))}"
+    return f"{prefix}-{_hex()}"
+
+
+def _shaped_fingerprint(fake: FakeOpenAIServer) -> str | None:
+    if fake.shape == "ollama":
+        return "fp_ollama"
+    if fake.shape == "llamacpp":
+        return _LLAMACPP_FINGERPRINT
+    return fake._next_fingerprint()
+
+
+def _shaped_usage(shape: str, usage: Mapping[str, Any]) -> dict[str, Any]:
+    if shape == "openai":
+        return dict(usage)
+    core = {k: usage[k] for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
+    return {**core, "prompt_tokens_details": None} if shape == "vllm" else core
+
+
+def _timings(usage: Mapping[str, Any]) -> dict[str, Any]:
+    """llama.cpp's per-request speed report, at a fixed fake speed."""
+    prompt_n, predicted_n = usage["prompt_tokens"], usage["completion_tokens"]
+    return {
+        "cache_n": 0,
+        "prompt_n": prompt_n,
+        "prompt_ms": round(prompt_n * 0.8, 3),
+        "prompt_per_token_ms": 0.8,
+        "prompt_per_second": 1250.0,
+        "predicted_n": predicted_n,
+        "predicted_ms": round(predicted_n * 12.5, 3),
+        "predicted_per_token_ms": 12.5,
+        "predicted_per_second": 80.0,
+    }
+
+
+def _shaped_choice(shape: str, choice: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(choice)
+    if shape in ("ollama", "bare") and out.get("logprobs") is None:
+        out.pop("logprobs", None)
+    for key in ("message", "delta"):
+        part = out.get(key)
+        if isinstance(part, dict):
+            # Only OpenAI annotates; only OpenAI and vLLM have a refusal channel.
+            dropped = {"annotations"} if shape == "vllm" else {"annotations", "refusal"}
+            out[key] = {k: v for k, v in part.items() if k not in dropped}
+    if shape == "vllm":
+        out["stop_reason"] = None
+        if "text" in out:
+            out["prompt_logprobs"] = None
+    return out
+
+
+def _shaped(
+    shape: str, payload: Mapping[str, Any], usage: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """A completion (or chunk) as ``shape`` sends it, with ``usage`` if not None."""
+    if shape == "openai":
+        return {**payload, "usage": dict(usage)} if usage is not None else dict(payload)
+    out = {k: v for k, v in payload.items() if k not in _OPENAI_ONLY_KEYS and v is not None}
+    if shape in ("ollama", "llamacpp") and "system_fingerprint" in payload:
+        out["system_fingerprint"] = payload["system_fingerprint"]
+    out["choices"] = [_shaped_choice(shape, c) for c in payload["choices"]]
+    if usage is not None and shape != "bare":
+        out["usage"] = _shaped_usage(shape, usage)
+        if shape == "llamacpp":
+            out["timings"] = _timings(usage)
+    if shape == "vllm" and not str(payload.get("object", "")).endswith(".chunk"):
+        out.update(prompt_logprobs=None, kv_transfer_params=None)
+    return out
+
+
+def _stream_reply(
+    fake: FakeOpenAIServer,
+    chunks: list[dict[str, Any]],
+    usage: Mapping[str, Any],
+    body: Mapping[str, Any],
+) -> _StreamReply:
+    """SSE events for ``chunks`` in the server's shape, with usage where it puts it."""
+    shape = fake.shape
     options = body.get("stream_options")
     include_usage = isinstance(options, dict) and options.get("include_usage") is True
-    if include_usage:
-        # The real API puts "usage": null on every chunk but the last.
-        base = {**base, "usage": None}
+    events = []
+    for i, chunk in enumerate(chunks):
+        # llama.cpp reports usage (and timings) on the chunk that ends the answer.
+        final_usage = usage if shape == "llamacpp" and i == len(chunks) - 1 else None
+        shaped = _shaped(shape, chunk, final_usage)
+        if include_usage and shape == "openai":
+            # The real API puts "usage": null on every chunk but the last.
+            shaped["usage"] = None
+        events.append(_sse(shaped))
+    if include_usage and shape in ("openai", "vllm", "ollama"):
+        events.append(_sse(_shaped(shape, {**chunks[-1], "choices": []}, usage)))
+    if fake.stream_done:
+        events.append(_SSE_DONE)
+    return _StreamReply(iter(events))
 
-    def chunk(index: int, delta: dict[str, Any], finish: str | None = None) -> bytes:
+
+def _chat_chunks(base: dict[str, Any], plans: list[_ChoicePlan]) -> list[dict[str, Any]]:
+    chunks: list[dict[str, Any]] = []
+
+    def chunk(index: int, delta: dict[str, Any], finish: str | None = None) -> None:
         choice = {"index": index, "delta": delta, "logprobs": None, "finish_reason": finish}
-        return _sse({**base, "choices": [choice]})
+        chunks.append({**base, "choices": [choice]})
 
     for index, plan in enumerate(plans):
         first_content = "" if plan.content is not None else None
-        yield chunk(index, {"role": "assistant", "content": first_content, "refusal": None})
+        chunk(index, {"role": "assistant", "content": first_content, "refusal": None})
         for piece in _stream_pieces(plan.content or ""):
-            yield chunk(index, {"content": piece})
+            chunk(index, {"content": piece})
         for piece in _stream_pieces(plan.refusal or ""):
-            yield chunk(index, {"refusal": piece})
+            chunk(index, {"refusal": piece})
         for i, call in enumerate(plan.tool_calls):
             head = {
                 "index": i,
@@ -580,14 +795,23 @@ def _chat_stream(
                 "type": "function",
                 "function": {"name": call["function"]["name"], "arguments": ""},
             }
-            yield chunk(index, {"tool_calls": [head]})
+            chunk(index, {"tool_calls": [head]})
             for fragment in _fragments(call["function"]["arguments"]):
-                delta = {"index": i, "function": {"arguments": fragment}}
-                yield chunk(index, {"tool_calls": [delta]})
-        yield chunk(index, {}, plan.finish_reason)
-    if include_usage:
-        yield _sse({**base, "choices": [], "usage": _chat_usage(body, plans)})
-    yield _SSE_DONE
+                chunk(index, {"tool_calls": [{"index": i, "function": {"arguments": fragment}}]})
+        chunk(index, {}, plan.finish_reason)
+    return chunks
+
+
+def _chat_message(plan: _ChoicePlan) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "role": "assistant",
+        "content": plan.content,
+        "refusal": plan.refusal,
+        "annotations": [],
+    }
+    if plan.tool_calls:
+        message["tool_calls"] = plan.tool_calls
+    return message
 
 
 def _chat_completions(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
@@ -595,37 +819,33 @@ def _chat_completions(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
         raise _ApiError(400, "Missing required parameter: 'messages'.", param="messages")
     if not isinstance(body.get("model"), str):
         raise _ApiError(400, "Missing required parameter: 'model'.", param="model")
-    seed = _read_seed(body)
-    plans = [_plan_chat_choice(body, seed, i) for i in range(_choice_count(body))]
+    seed = _read_seed(fake, body)
+    rule = fake._rule_for(_last_user_text(_messages(body)))
+    plans = [_plan_chat_choice(body, seed, i, rule) for i in range(_choice_count(body))]
+    if fake.shape not in ("openai", "vllm"):
+        # Servers without a refusal field just say it.
+        plans = [_ChoicePlan(content=p.refusal) if p.refusal else p for p in plans]
     base = {
-        "id": f"chatcmpl-{_hex()}",
+        "id": _shaped_id(fake.shape, "chatcmpl"),
         "created": int(time.time()),
         "model": fake.model_versions.get(body["model"], body["model"]),
-        "system_fingerprint": fake.system_fingerprint,
+        "system_fingerprint": _shaped_fingerprint(fake),
         "service_tier": "default",
     }
     if body.get("stream") is True:
-        return _StreamReply(_chat_stream({**base, "object": "chat.completion.chunk"}, body, plans))
-    choices = []
-    for index, plan in enumerate(plans):
-        message: dict[str, Any] = {
-            "role": "assistant",
-            "content": plan.content,
-            "refusal": plan.refusal,
-            "annotations": [],
+        chunks = _chat_chunks({**base, "object": "chat.completion.chunk"}, plans)
+        return _stream_reply(fake, chunks, _chat_usage(body, plans), body)
+    choices = [
+        {
+            "index": index,
+            "message": _chat_message(plan),
+            "finish_reason": plan.finish_reason,
+            "logprobs": None,
         }
-        if plan.tool_calls:
-            message["tool_calls"] = plan.tool_calls
-        choices.append(
-            {
-                "index": index,
-                "message": message,
-                "finish_reason": plan.finish_reason,
-                "logprobs": None,
-            }
-        )
+        for index, plan in enumerate(plans)
+    ]
     payload = {**base, "object": "chat.completion", "choices": choices}
-    return _JsonReply(200, {**payload, "usage": _chat_usage(body, plans)})
+    return _JsonReply(200, _shaped(fake.shape, payload, _chat_usage(body, plans)))
 
 
 def _legacy_completions(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
@@ -633,13 +853,13 @@ def _legacy_completions(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
         raise _ApiError(400, "Missing required parameter: 'prompt'.", param="prompt")
     if not isinstance(body.get("model"), str):
         raise _ApiError(400, "Missing required parameter: 'model'.", param="model")
-    seed = _read_seed(body)
-    words, truncated = _word_budget(body, "max_tokens")
-    finish = "length" if truncated else "stop"
-    texts = [
-        _generate_text(seed, body, words, f"choice{i}" if i else "")
+    seed = _read_seed(fake, body)
+    rule = fake._rule_for(_legacy_prompt(body))
+    answers = [
+        _answer_text(body, None, seed, rule, f"choice{i}" if i else "")
         for i in range(_choice_count(body))
     ]
+    texts = [text for text, _ in answers]
     prompt_tokens = _prompt_tokens(body)
     completion_tokens = sum(_word_count(t) for t in texts)
     usage = {
@@ -647,34 +867,29 @@ def _legacy_completions(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
     }
-    base = {
-        "id": f"cmpl-{_hex()}",
+    base: dict[str, Any] = {
+        "id": _shaped_id(fake.shape, "cmpl"),
         "object": "text_completion",
         "created": int(time.time()),
         "model": fake.model_versions.get(body["model"], body["model"]),
-        "system_fingerprint": fake.system_fingerprint,
+        "system_fingerprint": _shaped_fingerprint(fake),
     }
+    if fake.shape == "llamacpp":
+        # The llama.cpp slot that served the request.
+        base["id_slot"] = 0
 
     def choice(index: int, text: str, finish_reason: str | None) -> dict[str, Any]:
         return {"text": text, "index": index, "logprobs": None, "finish_reason": finish_reason}
 
+    finishes = ["length" if truncated else "stop" for _, truncated in answers]
     if body.get("stream") is not True:
-        choices = [choice(i, text, finish) for i, text in enumerate(texts)]
-        return _JsonReply(200, {**base, "choices": choices, "usage": usage})
-
-    options = body.get("stream_options")
-    include_usage = isinstance(options, dict) and options.get("include_usage") is True
-
-    def events() -> Iterator[bytes]:
-        for index, text in enumerate(texts):
-            for piece in _stream_pieces(text):
-                yield _sse({**base, "choices": [choice(index, piece, None)]})
-            yield _sse({**base, "choices": [choice(index, "", finish)]})
-        if include_usage:
-            yield _sse({**base, "choices": [], "usage": usage})
-        yield _SSE_DONE
-
-    return _StreamReply(events())
+        choices = [choice(i, text, finishes[i]) for i, text in enumerate(texts)]
+        return _JsonReply(200, _shaped(fake.shape, {**base, "choices": choices}, usage))
+    chunks = []
+    for index, text in enumerate(texts):
+        chunks += [{**base, "choices": [choice(index, p, None)]} for p in _stream_pieces(text)]
+        chunks.append({**base, "choices": [choice(index, "", finishes[index])]})
+    return _stream_reply(fake, chunks, usage, body)
 
 
 def _responses(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
@@ -685,11 +900,9 @@ def _responses(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
         raise _ApiError(400, "Missing required parameter: 'model'.", param="model")
     # Deterministic (as if seed 0) so recorded and live answers are comparable.
     # The real API still reports "completed" for tiny limits, so ignore truncation.
-    words, _ = _word_budget(body, "max_output_tokens")
-    text = _generate_text(0, body, words)
     text_config = body.get("text")
     fmt = text_config.get("format") if isinstance(text_config, dict) else None
-    text = _format_content(body, fmt, 0, text, "")
+    text, _ = _answer_text(body, fmt, 0, fake._rule_for(_responses_user_text(body)))
 
     input_tokens = _prompt_tokens(body)
     output_tokens = _word_count(text)
@@ -944,6 +1157,8 @@ class _Handler(BaseHTTPRequestHandler):
             reply = _JsonReply(500, _error_body(message, type_="server_error"))
         if isinstance(reply, _JsonReply):
             self._send_json(reply, started)
+        elif isinstance(reply, _RawReply):
+            self._send_body(reply.status, reply.data, reply.content_type, {}, started)
         else:
             self._send_stream(reply, started)
 
@@ -979,13 +1194,27 @@ class _Handler(BaseHTTPRequestHandler):
                 raise _ApiError(
                     404, f"The model '{name}' does not exist", param="model", code="model_not_found"
                 )
-        handlers = {
+        if self.command != "POST":
+            raise not_found
+        return self._route_post(endpoint, deployment, headers, raw, parsed, not_found)
+
+    def _route_post(
+        self,
+        endpoint: str,
+        deployment: str | None,
+        headers: Mapping[str, str],
+        raw: bytes,
+        parsed: Any | None,
+        not_found: _ApiError,
+    ) -> _Reply:
+        fake = self.fake
+        handlers: dict[str, Any] = {
             "/chat/completions": _chat_completions,
             "/completions": _legacy_completions,
             "/responses": _responses,
         }
         handler = handlers.get(endpoint)
-        if self.command != "POST" or handler is None or (deployment and handler is _responses):
+        if handler is None or (deployment and handler is _responses):
             raise not_found
         if parsed is None and raw.strip():
             raise _ApiError(
@@ -999,7 +1228,10 @@ class _Handler(BaseHTTPRequestHandler):
             # Azure names the model by deployment; fill it in so Azure and /v1
             # requests canonicalize (and therefore generate) identically.
             parsed = {**parsed, "model": deployment}
-        return handler(fake, parsed)
+        if fake.refuse_seed and "seed" in parsed:
+            raise _ApiError(400, _SEED_REFUSAL, param="seed")
+        reply: _Reply = handler(fake, parsed)
+        return reply
 
     def _common_headers(self, started: float) -> None:
         self.send_header("x-request-id", f"req_{_hex(16)}")
@@ -1010,15 +1242,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_json(self, reply: _JsonReply, started: float) -> None:
         data = json.dumps(reply.payload).encode()
+        self._send_body(reply.status, data, "application/json", reply.headers, started)
+
+    def _send_body(
+        self,
+        status: int,
+        data: bytes,
+        content_type: str,
+        headers: Mapping[str, str],
+        started: float,
+    ) -> None:
         gzipped = self.fake.gzip_responses
         if gzipped:
             data = gzip.compress(data, mtime=0)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         if gzipped:
             self.send_header("Content-Encoding", "gzip")
-        for name, value in reply.headers.items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self._common_headers(started)
         self.end_headers()
@@ -1086,10 +1328,35 @@ class FakeOpenAIServer:
         self._mid_stream_drops: deque[int] = deque()
         self.requests: list[ReceivedRequest] = []
         self.connections = 0
+        self._restore_defaults()
+
+    def _restore_defaults(self) -> None:
+        """The documented settings, as after construction or reset()."""
         self.system_fingerprint = _DEFAULT_FINGERPRINT
         self.model_versions: dict[str, str] = dict(_DEFAULT_MODEL_VERSIONS)
         self.gzip_responses = False
         self.set_cookie: str | None = None
+        #: Answer any request whose JSON body has a ``seed`` key with HTTP 400
+        #: "Unrecognized request argument supplied: seed", as servers without
+        #: seed support do.
+        self.refuse_seed = False
+        #: Probability that a seeded chat/legacy request gets the text its seed
+        #: determines; otherwise the seed is perturbed by a draw from the noise
+        #: RNG (see noise_seed), so "best effort" seeding can be emulated.
+        self.seed_fidelity = 1.0
+        self.noise_seed = None
+        self.fingerprints = None
+        #: Wire format of (legacy) chat completions, one of SHAPES: "openai";
+        #: "vllm" (no system_fingerprint/service_tier, stop_reason per choice,
+        #: prompt_logprobs and kv_transfer_params); "ollama" (ids like
+        #: "chatcmpl-123", system_fingerprint "fp_ollama", no logprobs); "llamacpp"
+        #: (a build fingerprint, timings, usage on the last stream chunk, id_slot
+        #: on legacy completions); "bare" (no id, fingerprint or usage).
+        self.shape = "openai"
+        #: False: streams end without the ``data: [DONE]`` line.
+        self.stream_done = True
+        #: Canned answers, first match wins (see ScriptRule and script()).
+        self.scripted: list[ScriptRule] = []
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -1142,10 +1409,41 @@ class FakeOpenAIServer:
             self._mid_stream_drops.clear()
             self.requests.clear()
             self.connections = 0
-        self.system_fingerprint = _DEFAULT_FINGERPRINT
-        self.model_versions = dict(_DEFAULT_MODEL_VERSIONS)
-        self.gzip_responses = False
-        self.set_cookie = None
+        self._restore_defaults()
+
+    # -- modes -------------------------------------------------------------
+
+    @property
+    def noise_seed(self) -> int | None:
+        """Seed of the RNG that decides (and salts) unfaithful seeded answers.
+
+        Setting it restarts that RNG, so a run's sequence of faithful and
+        perturbed answers repeats; None seeds it from the OS.
+        """
+        return self._noise_seed
+
+    @noise_seed.setter
+    def noise_seed(self, value: int | None) -> None:
+        with self._lock:
+            self._noise_seed = value
+            self._noise = random.Random(value)
+
+    @property
+    def fingerprints(self) -> list[str] | None:
+        """When set, successive chat/legacy responses take these ``system_fingerprint``
+        values in turn (cycling, starting over on assignment); None: system_fingerprint."""
+        return self._fingerprints
+
+    @fingerprints.setter
+    def fingerprints(self, value: list[str] | None) -> None:
+        with self._lock:
+            self._fingerprints = list(value) if value else None
+            self._fingerprint_turn = 0
+
+    def script(self, *rules: ScriptRule | tuple[str, str]) -> None:
+        """Add canned answers: ScriptRule objects or ``(substring, reply)`` pairs."""
+        for rule in rules:
+            self.scripted.append(rule if isinstance(rule, ScriptRule) else ScriptRule(*rule))
 
     # -- addresses ---------------------------------------------------------
 
@@ -1196,6 +1494,28 @@ class FakeOpenAIServer:
     def _queue(self, fault: _Fault, times: int) -> None:
         with self._lock:
             self._faults.extend([fault] * times)
+
+    def _rule_for(self, prompt: str) -> ScriptRule | None:
+        return next((rule for rule in self.scripted if rule.matches(prompt)), None)
+
+    def _next_fingerprint(self) -> str:
+        with self._lock:
+            if not self._fingerprints:
+                return self.system_fingerprint
+            turn = self._fingerprint_turn
+            self._fingerprint_turn += 1
+            return self._fingerprints[turn % len(self._fingerprints)]
+
+    def _sampling_seed(self, seed: int) -> int:
+        """``seed``, or (with probability 1 - seed_fidelity) a perturbed one."""
+        if self.seed_fidelity >= 1.0:
+            return seed
+        with self._lock:
+            faithful = self._noise.random() < self.seed_fidelity
+            salt = self._noise.getrandbits(62)
+        # Far outside any seed a client sends, so a perturbed answer never
+        # coincides with another seed's faithful one.
+        return seed if faithful else seed + (salt + 1) * 2**64
 
     def _take_fault(self) -> _Fault | None:
         with self._lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from typing import Any
 import httpx2
 import openai
 import pytest
-from llm_server import FakeOpenAIServer, make_text
+from llm_server import SHAPES, FakeOpenAIServer, ScriptRule, make_text
 from openai.types.chat import ChatCompletionMessageFunctionToolCall
 from pydantic import BaseModel
 
@@ -638,3 +639,417 @@ def test_start_stop_lifecycle() -> None:
     srv.stop()  # idempotent
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", srv.port), timeout=1).close()
+
+
+# -- seed refusal and best-effort seeding -----------------------------------
+
+
+def test_refuse_seed(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    server.refuse_seed = True
+    with pytest.raises(openai.BadRequestError) as excinfo:
+        chat_text(client, seed=1)
+    assert excinfo.value.status_code == 400
+    assert excinfo.value.response.json() == {
+        "error": {
+            "message": "Unrecognized request argument supplied: seed",
+            "type": "invalid_request_error",
+            "param": "seed",
+            "code": None,
+        }
+    }
+    assert excinfo.value.param == "seed"
+    with pytest.raises(openai.BadRequestError, match="Unrecognized request argument"):
+        client.completions.create(model="gpt-3.5-turbo-instruct", prompt="hi", seed=0)
+    # Without a seed everything works as usual.
+    assert chat_text(client).startswith("[What is the capital of France?] ")
+    assert client.completions.create(model="gpt-3.5-turbo-instruct", prompt="hi").choices
+    server.reset()
+    assert chat_text(client, seed=1)
+
+
+def test_seed_fidelity_zero_and_one(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    faithful = chat_text(client, seed=5)
+    server.seed_fidelity = 1.0
+    assert {chat_text(client, seed=5) for _ in range(3)} == {faithful}
+    server.seed_fidelity = 0.0
+    noisy = [chat_text(client, seed=5) for _ in range(4)]
+    assert len(set(noisy)) == 4
+    assert faithful not in noisy
+    # Perturbed answers keep their form: the echo prefix and the word count.
+    assert all(t.startswith("[What is the capital of France?] ") for t in noisy)
+    assert {len(t.split()) for t in noisy} == {len(faithful.split())}
+    legacy = {"model": "gpt-3.5-turbo-instruct", "prompt": "Once", "seed": 5}
+    texts = {client.completions.create(**legacy).choices[0].text for _ in range(3)}
+    assert len(texts) == 3
+    assert chat_text(client) != chat_text(client)  # unseeded: random as ever
+
+
+def test_noise_seed_makes_noise_reproducible(
+    client: openai.OpenAI, server: FakeOpenAIServer
+) -> None:
+    faithful = chat_text(client, seed=3)
+
+    def run() -> list[str]:
+        server.seed_fidelity = 0.5
+        server.noise_seed = 1234
+        return [chat_text(client, seed=3) for _ in range(8)]
+
+    first = run()
+    server.reset()
+    assert server.noise_seed is None
+    assert server.seed_fidelity == 1.0
+    assert run() == first
+    # Half fidelity: some answers are the seeded one, the others all differ.
+    kept = [t for t in first if t == faithful]
+    perturbed = [t for t in first if t != faithful]
+    assert kept
+    assert perturbed
+    assert len(set(perturbed)) == len(perturbed)
+    server.noise_seed = 99
+    assert [chat_text(client, seed=3) for _ in range(8)] != first
+
+
+# -- fingerprint rotation -----------------------------------------------------
+
+
+def test_fingerprint_rotation(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    server.fingerprints = ["fp_a", "fp_b", "fp_c"]
+    seen = [client.chat.completions.create(model="gpt-4o", messages=HELLO).system_fingerprint]
+    seen += [client.chat.completions.create(model="gpt-4o", messages=HELLO).system_fingerprint]
+    stream = client.chat.completions.create(model="gpt-4o", messages=HELLO, stream=True)
+    streamed = {chunk.system_fingerprint for chunk in stream}
+    assert streamed == {"fp_c"}  # one fingerprint per response, every chunk
+    legacy = client.completions.create(model="gpt-3.5-turbo-instruct", prompt="hi")
+    assert [*seen, legacy.system_fingerprint] == ["fp_a", "fp_b", "fp_a"]
+    # Assigning starts the cycle over.
+    server.fingerprints = ["fp_x", "fp_y"]
+    assert client.chat.completions.create(model="gpt-4o", messages=HELLO).system_fingerprint == (
+        "fp_x"
+    )
+    server.reset()
+    assert server.fingerprints is None
+    assert client.chat.completions.create(model="gpt-4o", messages=HELLO).system_fingerprint == (
+        "fp_test_0001"
+    )
+
+
+# -- compatible-server shapes ------------------------------------------------
+
+
+def raw_chat(server: FakeOpenAIServer, **body: Any) -> dict[str, Any]:
+    body = {"model": "gpt-4o", "messages": HELLO, **body}
+    reply = httpx2.post(
+        f"{server.base_url}/chat/completions",
+        json=body,
+        headers={"Authorization": f"Bearer {API_KEY}"},
+    )
+    assert reply.status_code == 200
+    data: dict[str, Any] = reply.json()
+    return data
+
+
+def raw_stream(server: FakeOpenAIServer, path: str, **body: Any) -> list[str]:
+    """The ``data:`` lines of a streamed answer, as sent."""
+    reply = httpx2.post(
+        f"{server.base_url}{path}",
+        json={"model": "gpt-4o", "stream": True, **body},
+        headers={"Authorization": f"Bearer {API_KEY}"},
+    )
+    return [line[6:] for line in reply.text.splitlines() if line.startswith("data: ")]
+
+
+def test_shape_vllm(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    plain = chat_text(client, seed=2)
+    server.shape = "vllm"
+    data = raw_chat(server, seed=2)
+    assert "system_fingerprint" not in data
+    assert "service_tier" not in data
+    assert data["id"].startswith("chatcmpl-")
+    assert len(data["id"]) == len("chatcmpl-") + 32
+    assert data["prompt_logprobs"] is None
+    assert data["kv_transfer_params"] is None
+    [choice] = data["choices"]
+    assert choice["stop_reason"] is None
+    assert "annotations" not in choice["message"]
+    assert data["usage"] == {
+        "prompt_tokens": 6,
+        "completion_tokens": len(plain.split()),
+        "total_tokens": 6 + len(plain.split()),
+        "prompt_tokens_details": None,
+    }
+    result = client.chat.completions.create(model="gpt-4o", messages=HELLO, seed=2)
+    assert result.choices[0].message.content == plain  # same text, other wrapping
+    assert result.system_fingerprint is None
+
+    stream = client.chat.completions.create(
+        model="gpt-4o",
+        messages=HELLO,
+        seed=2,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == plain
+    assert all(c.usage is None for c in chunks[:-1])
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.total_tokens == 6 + len(plain.split())
+    lines = raw_stream(server, "/chat/completions", messages=HELLO)
+    assert lines[-1] == "[DONE]"
+    assert all("usage" not in json.loads(line) for line in lines[:-1])
+    assert json.loads(lines[-2])["choices"][0]["stop_reason"] is None
+
+
+def test_shape_ollama(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    server.shape = "ollama"
+    data = raw_chat(server)
+    assert data["system_fingerprint"] == "fp_ollama"
+    assert data["id"].removeprefix("chatcmpl-").isdigit()
+    assert "service_tier" not in data
+    [choice] = data["choices"]
+    assert set(choice) == {"index", "message", "finish_reason"}
+    assert set(choice["message"]) == {"role", "content"}
+    assert set(data["usage"]) == {"prompt_tokens", "completion_tokens", "total_tokens"}
+
+    legacy = client.completions.create(model="llama3", prompt="Once upon a time", seed=1)
+    assert legacy.id.removeprefix("cmpl-").isdigit()
+    assert legacy.system_fingerprint == "fp_ollama"
+    assert legacy.choices[0].text.startswith("[Once upon a time] ")
+    stream = client.chat.completions.create(model="llama3", messages=HELLO, stream=True)
+    chunks = list(stream)
+    assert all(c.usage is None for c in chunks)  # none asked for, none sent
+    assert {c.system_fingerprint for c in chunks} == {"fp_ollama"}
+    assert chunks[-1].choices[0].finish_reason == "stop"
+
+    # A refusal arrives as ordinary content: Ollama has no refusal field.
+    refused = [{"role": "user", "content": "Please REFUSE this one"}]
+    message = client.chat.completions.create(model="llama3", messages=refused).choices[0].message
+    assert message.content == "I can't help with that."
+    assert message.refusal is None
+
+
+def test_shape_llamacpp(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    server.shape = "llamacpp"
+    data = raw_chat(server, seed=1)
+    assert data["system_fingerprint"].startswith("b")
+    assert data["timings"]["prompt_n"] == data["usage"]["prompt_tokens"] == 6
+    assert data["timings"]["predicted_n"] == data["usage"]["completion_tokens"]
+    assert len(data["id"]) == len("chatcmpl-") + 32
+
+    # Usage (and timings) ride on the chunk that finishes the answer, asked or not.
+    stream = client.chat.completions.create(model="gpt-4o", messages=HELLO, seed=1, stream=True)
+    chunks = list(stream)
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    assert chunks[-1].usage is not None
+    assert chunks[-1].usage.completion_tokens == len(chat_text(client, seed=1).split())
+    assert all(c.usage is None for c in chunks[:-1])
+    last = json.loads(raw_stream(server, "/chat/completions", messages=HELLO)[-2])
+    assert "timings" in last
+
+    legacy = client.completions.create(model="gpt-4o", prompt="Once upon a time")
+    assert legacy.model_extra is not None
+    assert legacy.model_extra["id_slot"] == 0
+    assert "timings" in legacy.model_extra
+
+
+def test_shape_bare(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    plain = chat_text(client, seed=4)
+    server.shape = "bare"
+    data = raw_chat(server, seed=4)
+    assert set(data) == {"object", "created", "model", "choices"}
+    assert data["choices"][0]["message"] == {"role": "assistant", "content": plain}
+    # The SDK still reads the answer.
+    assert chat_text(client, seed=4) == plain
+    stream = client.chat.completions.create(
+        model="gpt-4o",
+        messages=HELLO,
+        seed=4,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == plain
+    assert all(c.usage is None and c.choices for c in chunks)  # usage never sent
+    lines = raw_stream(server, "/completions", prompt="Once")
+    assert all("id" not in json.loads(line) for line in lines[:-1])
+    assert lines[-1] == "[DONE]"
+
+
+def test_stream_done_false(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    plain = chat_text(client, seed=6)
+    server.stream_done = False
+    lines = raw_stream(server, "/chat/completions", messages=HELLO, seed=6)
+    assert "[DONE]" not in lines
+    assert json.loads(lines[-1])["choices"][0]["finish_reason"] == "stop"
+    stream = client.chat.completions.create(model="gpt-4o", messages=HELLO, seed=6, stream=True)
+    assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == plain
+    legacy = client.completions.create(model="gpt-3.5-turbo-instruct", prompt="Once", stream=True)
+    assert list(legacy)[-1].choices[0].finish_reason == "stop"
+    server.shape = "ollama"  # combines with shapes
+    assert "[DONE]" not in raw_stream(server, "/completions", prompt="Once")
+    server.reset()
+    assert server.stream_done is True
+    assert server.shape == "openai"
+    assert raw_stream(server, "/chat/completions", messages=HELLO)[-1] == "[DONE]"
+
+
+def test_shapes_listed_and_defaults() -> None:
+    assert SHAPES == ("openai", "vllm", "ollama", "llamacpp", "bare")
+    fresh = FakeOpenAIServer()
+    assert (fresh.shape, fresh.stream_done, fresh.refuse_seed) == ("openai", True, False)
+    assert (fresh.seed_fidelity, fresh.noise_seed, fresh.fingerprints) == (1.0, None, None)
+    assert fresh.scripted == []
+
+
+# -- scripted answers ---------------------------------------------------------
+
+
+def test_scripted_reply_plain_stream_and_fallback(
+    client: openai.OpenAI, server: FakeOpenAIServer
+) -> None:
+    server.script(("capital of France", "Paris."))
+    server.scripted.append(ScriptRule(re.compile(r"\bcolou?r\b"), reply="Blue, mostly."))
+    assert chat_text(client) == "Paris."
+    assert chat_text(client, seed=1, max_tokens=2) == "Paris."  # canned: no seed, no budget
+    stream = client.chat.completions.create(model="gpt-4o", messages=HELLO, stream=True)
+    assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "Paris."
+    sky: list[Any] = [{"role": "user", "content": "What color is the sky?"}]
+    assert chat_text(client, messages=sky) == "Blue, mostly."
+    legacy = client.completions.create(model="gpt-3.5-turbo-instruct", prompt="The colour red")
+    assert legacy.choices[0].text == "Blue, mostly."
+    assert (
+        client.responses.create(
+            model="gpt-4o", input="Capital of France? capital of France"
+        ).output_text
+        == "Paris."
+    )
+
+    # Only the last user message counts; unmatched prompts are generated.
+    other: list[Any] = [*HELLO, {"role": "user", "content": "And of Spain?"}]
+    assert chat_text(client, messages=other, seed=1).startswith("[And of Spain?] ")
+    assert chat_text(client, seed=1, messages=[{"role": "user", "content": "hi"}]) == make_text(
+        1, {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}, 12
+    )
+    server.reset()
+    assert chat_text(client).startswith("[What is the capital of France?] ")
+
+
+def test_scripted_tool_call_then_reply(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    arguments = {"city": "Paris", "unit": "celsius"}
+    server.script(
+        ScriptRule("weather", reply="Sunny, 22 C.", tool="get_weather", arguments=arguments)
+    )
+    asked: list[Any] = [{"role": "user", "content": "What's the weather in Paris?"}]
+    result = client.chat.completions.create(model="gpt-4o", messages=asked, tools=WEATHER_TOOLS)
+    [call] = function_calls(result.choices[0].message.tool_calls)
+    assert call.function.name == "get_weather"
+    assert json.loads(call.function.arguments) == arguments
+
+    with client.chat.completions.stream(model="gpt-4o", messages=asked, tools=WEATHER_TOOLS) as s:
+        final = s.get_final_completion()
+    [streamed] = function_calls(final.choices[0].message.tool_calls)
+    assert json.loads(streamed.function.arguments) == arguments
+
+    answered: list[Any] = [
+        *asked,
+        {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},
+        {"role": "tool", "tool_call_id": call.id, "content": "22 degrees"},
+    ]
+    reply = client.chat.completions.create(model="gpt-4o", messages=answered, tools=WEATHER_TOOLS)
+    assert reply.choices[0].message.content == "Sunny, 22 C."
+
+    # A rule naming the other tool makes the model call that one instead.
+    server.scripted[:] = [ScriptRule("weather", tool="get_time")]
+    picked = client.chat.completions.create(model="gpt-4o", messages=asked, tools=WEATHER_TOOLS)
+    [timed] = function_calls(picked.choices[0].message.tool_calls)
+    assert timed.function.name == "get_time"
+    assert set(json.loads(timed.function.arguments)) == {"timezone"}
+    # A reply-only rule answers in text although tools are offered.
+    server.scripted[:] = [ScriptRule("weather", reply="Look outside.")]
+    text = client.chat.completions.create(model="gpt-4o", messages=asked, tools=WEATHER_TOOLS)
+    assert text.choices[0].message.tool_calls is None
+    assert text.choices[0].message.content == "Look outside."
+
+
+def test_scripted_structured_output(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    canned = {
+        "name": "Ada",
+        "age": 36,
+        "hobbies": ["maths"],
+        "mood": "happy",
+        "address": {"city": "London", "zip_code": 1815},
+        "nickname": None,
+    }
+    server.script(ScriptRule("capital", arguments=canned))
+    parsed = client.chat.completions.parse(model="gpt-4o", messages=HELLO, response_format=Person)
+    assert parsed.choices[0].message.parsed == Person.model_validate(canned)
+    response = client.responses.parse(model="gpt-4o", input="the capital?", text_format=Person)
+    assert response.output_parsed == Person.model_validate(canned)
+    # With no response format, an arguments-only rule leaves the text generated.
+    assert chat_text(client).startswith("[What is the capital of France?] ")
+
+
+BOUNDED_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "level": {"type": "integer", "minimum": 3, "maximum": 5},
+        "offset": {"type": "integer", "exclusiveMinimum": -10, "exclusiveMaximum": -7},
+        "ratio": {"type": "number", "minimum": 0.25, "maximum": 0.5},
+        "far": {"type": "number", "minimum": 1000},
+        "code": {"type": "string", "minLength": 2, "maxLength": 3},
+        "long": {"type": "string", "minLength": 20},
+        "color": {"type": "string", "enum": ["red", "green"]},
+        "kind": {"const": "fixed"},
+        "when": {"type": "string", "format": "date-time"},
+        "day": {"type": "string", "format": "date"},
+        "at": {"type": "string", "format": "time"},
+        "mail": {"type": "string", "format": "email"},
+        "site": {"type": "string", "format": "uri"},
+        "host": {"type": "string", "format": "hostname"},
+        "ip": {"type": "string", "format": "ipv4"},
+        "key": {"type": "string", "format": "uuid"},
+        "none": {"type": "array", "items": {"type": "string"}, "maxItems": 0},
+        "pair": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+    },
+    "required": ["level"],
+    "additionalProperties": False,
+}
+
+
+def check_bounds(value: dict[str, Any]) -> None:
+    assert 3 <= value["level"] <= 5
+    assert -10 < value["offset"] < -7
+    assert 0.25 <= value["ratio"] <= 0.5
+    assert value["far"] >= 1000
+    assert 2 <= len(value["code"]) <= 3
+    assert len(value["long"]) >= 20
+    assert value["color"] in ("red", "green")
+    assert value["kind"] == "fixed"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value["when"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", value["day"])
+    assert re.fullmatch(r"\d\d:\d\d:\d\dZ", value["at"])
+    assert re.fullmatch(r"[a-z]+@example\.com", value["mail"])
+    assert value["site"].startswith("https://")
+    assert "." in value["host"]
+    assert all(0 <= int(n) <= 255 for n in value["ip"].split("."))
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}", value["key"]
+    )
+    assert value["none"] == []
+    assert len(value["pair"]) == 2
+
+
+def test_generated_values_respect_schema_bounds(client: openai.OpenAI) -> None:
+    tool: list[Any] = [
+        {"type": "function", "function": {"name": "tune", "parameters": BOUNDED_SCHEMA}}
+    ]
+    response_format: Any = {
+        "type": "json_schema",
+        "json_schema": {"name": "bounded", "schema": BOUNDED_SCHEMA, "strict": True},
+    }
+    for seed in range(15):
+        result = client.chat.completions.create(
+            model="gpt-4o", messages=HELLO, tools=tool, seed=seed
+        )
+        [call] = function_calls(result.choices[0].message.tool_calls)
+        check_bounds(json.loads(call.function.arguments))
+        check_bounds(json.loads(chat_text(client, seed=seed, response_format=response_format)))
