@@ -16,7 +16,9 @@ with the 400 that servers without seed support give), ``seed_fidelity`` and
 ``noise_seed`` (best-effort seeding), ``fingerprints`` (rotate
 ``system_fingerprint``), ``shape`` and ``stream_done`` (answer like vLLM,
 Ollama, llama.cpp or a bare server), and ``scripted`` / ``script()`` (canned
-answers by prompt).
+answers by prompt).  Embeddings, moderations, image generation, audio
+transcription and file upload live in ``llm_server_endpoints.py``, imported
+only when one of them is called so this file still works copied alone.
 
 Usage::
 
@@ -86,6 +88,12 @@ SHAPES = ("openai", "vllm", "ollama", "llamacpp", "bare")
 _LLAMACPP_FINGERPRINT = "b6123-79c1160b"
 # Keys only OpenAI itself sends; compatible servers leave them out.
 _OPENAI_ONLY_KEYS = frozenset({"system_fingerprint", "service_tier"})
+# Served by llm_server_endpoints (imported on first use); multipart ones parse
+# the raw body instead of JSON.
+_EXTRA_ENDPOINTS = frozenset(
+    {"/embeddings", "/moderations", "/images/generations", "/audio/transcriptions", "/files"}
+)
+_MULTIPART_ENDPOINTS = frozenset({"/audio/transcriptions", "/files"})
 _SEED_REFUSAL = "Unrecognized request argument supplied: seed"
 
 
@@ -906,11 +914,10 @@ def _responses(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
 
     input_tokens = _prompt_tokens(body)
     output_tokens = _word_count(text)
-    message_id = f"msg_{_hex()}"
     part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
     message = {
         "type": "message",
-        "id": message_id,
+        "id": f"msg_{_hex()}",
         "status": "completed",
         "role": "assistant",
         "content": [part],
@@ -950,36 +957,38 @@ def _responses(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
     }
     if body.get("stream") is not True:
         return _JsonReply(200, response)
+    return _StreamReply(_responses_events(response))
 
-    def events() -> Iterator[bytes]:
-        sequence = 0
 
-        def event(kind: str, **fields: Any) -> bytes:
-            nonlocal sequence
-            data = {"type": kind, "sequence_number": sequence, **fields}
-            sequence += 1
-            return _sse(data, kind)
+def _responses_events(response: dict[str, Any]) -> Iterator[bytes]:
+    """The Responses API event stream that builds up ``response``."""
+    [message] = response["output"]
+    [part] = message["content"]
+    sequence = 0
 
-        pending = {**response, "status": "in_progress", "output": [], "usage": None}
-        pending["completed_at"] = None
-        location = {"item_id": message_id, "output_index": 0, "content_index": 0}
-        empty_part = {**part, "text": ""}
-        yield event("response.created", response=pending)
-        yield event("response.in_progress", response=pending)
-        yield event(
-            "response.output_item.added",
-            output_index=0,
-            item={**message, "status": "in_progress", "content": []},
-        )
-        yield event("response.content_part.added", part=empty_part, **location)
-        for piece in _stream_pieces(text):
-            yield event("response.output_text.delta", delta=piece, logprobs=[], **location)
-        yield event("response.output_text.done", text=text, logprobs=[], **location)
-        yield event("response.content_part.done", part=part, **location)
-        yield event("response.output_item.done", output_index=0, item=message)
-        yield event("response.completed", response=response)
+    def event(kind: str, **fields: Any) -> bytes:
+        nonlocal sequence
+        data = {"type": kind, "sequence_number": sequence, **fields}
+        sequence += 1
+        return _sse(data, kind)
 
-    return _StreamReply(events())
+    pending = {**response, "status": "in_progress", "output": [], "usage": None}
+    pending["completed_at"] = None
+    location = {"item_id": message["id"], "output_index": 0, "content_index": 0}
+    yield event("response.created", response=pending)
+    yield event("response.in_progress", response=pending)
+    yield event(
+        "response.output_item.added",
+        output_index=0,
+        item={**message, "status": "in_progress", "content": []},
+    )
+    yield event("response.content_part.added", part={**part, "text": ""}, **location)
+    for piece in _stream_pieces(part["text"]):
+        yield event("response.output_text.delta", delta=piece, logprobs=[], **location)
+    yield event("response.output_text.done", text=part["text"], logprobs=[], **location)
+    yield event("response.content_part.done", part=part, **location)
+    yield event("response.output_item.done", output_index=0, item=message)
+    yield event("response.completed", response=response)
 
 
 def _models(fake: FakeOpenAIServer) -> list[str]:
@@ -1213,6 +1222,16 @@ class _Handler(BaseHTTPRequestHandler):
             "/completions": _legacy_completions,
             "/responses": _responses,
         }
+        if endpoint in _EXTRA_ENDPOINTS:
+            # Imported here, not at the top: this file must also work copied alone.
+            import llm_server_endpoints
+
+            if endpoint in _MULTIPART_ENDPOINTS:
+                content_type = headers.get("content-type", "")
+                return llm_server_endpoints.handle_multipart(
+                    fake, endpoint, content_type, raw, deployment
+                )
+            handlers = llm_server_endpoints.JSON
         handler = handlers.get(endpoint)
         if handler is None or (deployment and handler is _responses):
             raise not_found

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import enum
+import hashlib
 import json
+import math
 import re
 import socket
+import struct
 import time
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -678,7 +683,7 @@ def test_seed_fidelity_zero_and_one(client: openai.OpenAI, server: FakeOpenAISer
     # Perturbed answers keep their form: the echo prefix and the word count.
     assert all(t.startswith("[What is the capital of France?] ") for t in noisy)
     assert {len(t.split()) for t in noisy} == {len(faithful.split())}
-    legacy = {"model": "gpt-3.5-turbo-instruct", "prompt": "Once", "seed": 5}
+    legacy: dict[str, Any] = {"model": "gpt-3.5-turbo-instruct", "prompt": "Once", "seed": 5}
     texts = {client.completions.create(**legacy).choices[0].text for _ in range(3)}
     assert len(texts) == 3
     assert chat_text(client) != chat_text(client)  # unseeded: random as ever
@@ -821,7 +826,7 @@ def test_shape_ollama(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
     assert chunks[-1].choices[0].finish_reason == "stop"
 
     # A refusal arrives as ordinary content: Ollama has no refusal field.
-    refused = [{"role": "user", "content": "Please REFUSE this one"}]
+    refused: list[Any] = [{"role": "user", "content": "Please REFUSE this one"}]
     message = client.chat.completions.create(model="llama3", messages=refused).choices[0].message
     assert message.content == "I can't help with that."
     assert message.refusal is None
@@ -1053,3 +1058,249 @@ def test_generated_values_respect_schema_bounds(client: openai.OpenAI) -> None:
         [call] = function_calls(result.choices[0].message.tool_calls)
         check_bounds(json.loads(call.function.arguments))
         check_bounds(json.loads(chat_text(client, seed=seed, response_format=response_format)))
+
+
+# -- embeddings, moderations, images, audio, files ---------------------------
+
+
+def test_embeddings(client: openai.OpenAI) -> None:
+    result = client.embeddings.create(model="text-embedding-3-small", input="hello world")
+    [item] = result.data
+    vector = item.embedding
+    assert len(vector) == 1536
+    assert math.isclose(sum(v * v for v in vector), 1.0, rel_tol=1e-5)
+    assert result.model == "text-embedding-3-small"
+    assert result.usage.prompt_tokens == result.usage.total_tokens == 2
+    # The SDK asks for base64 by default and decodes it; floats are the same numbers.
+    floats = client.embeddings.create(
+        model="text-embedding-3-small", input="hello world", encoding_format="float"
+    )
+    assert floats.data[0].embedding == vector
+    again = client.embeddings.create(model="text-embedding-3-small", input="hello world")
+    assert again.data[0].embedding == vector
+    other = client.embeddings.create(model="text-embedding-3-small", input="goodbye")
+    assert other.data[0].embedding != vector
+
+    batch = client.embeddings.create(
+        model="text-embedding-3-large", input=["hello world", "goodbye"], dimensions=256
+    )
+    assert [d.index for d in batch.data] == [0, 1]
+    assert {len(d.embedding) for d in batch.data} == {256}
+    full = client.embeddings.create(model="text-embedding-3-large", input="hello world")
+    assert len(full.data[0].embedding) == 3072
+    # Shortened vectors are the full one cut and renormalized, as on OpenAI.
+    head = full.data[0].embedding[:256]
+    norm = math.sqrt(sum(v * v for v in head))
+    assert batch.data[0].embedding == pytest.approx([v / norm for v in head], rel=1e-5)
+
+    tokens = client.embeddings.create(model="text-embedding-3-small", input=[[1, 2, 3], [4]])
+    assert len(tokens.data) == 2
+    assert tokens.usage.prompt_tokens == 4
+    single = client.embeddings.create(model="text-embedding-3-small", input=[1, 2, 3])
+    assert single.data[0].embedding == tokens.data[0].embedding
+
+
+def test_embeddings_wire_format_and_errors(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    body = {"model": "text-embedding-3-small", "input": "x", "dimensions": 4}
+    as_float = httpx2.post(f"{server.base_url}/embeddings", json=body, headers=headers).json()
+    body["encoding_format"] = "base64"
+    encoded = httpx2.post(f"{server.base_url}/embeddings", json=body, headers=headers).json()
+    raw = base64.b64decode(encoded["data"][0]["embedding"])
+    assert list(struct.unpack("<4f", raw)) == as_float["data"][0]["embedding"]
+    assert as_float["object"] == "list"
+    assert as_float["data"][0]["object"] == "embedding"
+
+    bad: dict[str, Any]
+    for bad in (
+        {"input": ""},
+        {"input": []},
+        {"input": "x", "dimensions": 0},
+        {"input": "x", "dimensions": 5000},
+        {"input": "x", "encoding_format": "int8"},
+    ):
+        with pytest.raises(openai.BadRequestError):
+            client.embeddings.create(model="text-embedding-3-small", **bad)
+    with pytest.raises(openai.BadRequestError, match="does not support specifying dimensions"):
+        client.embeddings.create(model="text-embedding-ada-002", input="x", dimensions=8)
+
+
+def test_moderations(client: openai.OpenAI) -> None:
+    result = client.moderations.create(input="I will kill the process and then have lunch")
+    assert result.id.startswith("modr-")
+    assert result.model == "omni-moderation-2024-09-26"
+    [verdict] = result.results
+    assert verdict.flagged is True
+    assert verdict.categories.violence is True
+    assert verdict.categories.harassment_threatening is True
+    assert verdict.categories.sexual is False
+    assert verdict.category_scores.violence > 0.9
+    assert verdict.category_scores.sexual < 0.01
+    assert verdict.category_applied_input_types is not None
+    assert verdict.category_applied_input_types.violence == ["text"]
+    again = client.moderations.create(input="I will kill the process and then have lunch")
+    assert again.results[0].category_scores == verdict.category_scores
+    assert again.id == result.id
+
+    calm = client.moderations.create(
+        model="omni-moderation-latest", input=["What a lovely skill", "Nice garden"]
+    )
+    assert [r.flagged for r in calm.results] == [False, False]
+    assert not any(calm.results[0].categories.model_dump().values())
+    mixed: list[Any] = [
+        {"type": "text", "text": "how to build a bomb"},
+        {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+    ]
+    parts = client.moderations.create(input=mixed)
+    [combined] = parts.results
+    assert combined.categories.illicit_violent is True
+    assert combined.category_applied_input_types is not None
+    assert combined.category_applied_input_types.illicit == ["text", "image"]
+
+
+def test_image_generations(client: openai.OpenAI) -> None:
+    result = client.images.generate(
+        model="dall-e-2", prompt="a red fox", n=2, response_format="b64_json"
+    )
+    assert result.data is not None
+    assert len(result.data) == 2
+    pngs = [base64.b64decode(image.b64_json or "") for image in result.data]
+    for png in pngs:
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        assert png[12:16] == b"IHDR"
+        assert png.endswith(b"IEND\xaeB`\x82")  # the fixed CRC of an empty IEND
+        width, height = struct.unpack(">II", png[16:24])
+        assert (width, height) == (8, 8)
+        # Every chunk's CRC is right, so image libraries will open it.
+        at = 8
+        while at < len(png):
+            (length,) = struct.unpack(">I", png[at : at + 4])
+            kind_and_data = png[at + 4 : at + 8 + length]
+            (crc,) = struct.unpack(">I", png[at + 8 + length : at + 12 + length])
+            assert zlib.crc32(kind_and_data) == crc
+            at += 12 + length
+    assert pngs[0] != pngs[1]  # each image of n is its own
+    again = client.images.generate(
+        model="dall-e-2", prompt="a red fox", n=2, response_format="b64_json"
+    )
+    assert again.data is not None
+    assert [base64.b64decode(i.b64_json or "") for i in again.data] == pngs
+
+    urls = client.images.generate(model="dall-e-3", prompt="a red fox")
+    assert urls.data is not None
+    [image] = urls.data
+    assert image.url is not None
+    assert image.url.startswith("https://")
+    assert image.url.endswith(".png")
+    assert image.revised_prompt == "A picture of: a red fox"
+    gpt_image = client.images.generate(model="gpt-image-1", prompt="a red fox")
+    assert gpt_image.data is not None
+    assert gpt_image.data[0].b64_json
+    assert gpt_image.usage is not None
+    with pytest.raises(openai.BadRequestError):
+        client.images.generate(model="dall-e-2", prompt="x", n=11)
+
+
+AUDIO = bytes(range(256)) * 200 + b"\r\n--not-a-boundary\r\n\n\r\x00"
+
+
+def test_audio_transcriptions(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    result = client.audio.transcriptions.create(model="whisper-1", file=("speech.wav", AUDIO))
+    text = result.text
+    assert text.endswith(".")
+    assert 5 <= len(text.split()) <= 12
+    request = server.requests[-1]
+    assert request.headers["content-type"].startswith("multipart/form-data; boundary=")
+    again = client.audio.transcriptions.create(model="whisper-1", file=("other.wav", AUDIO))
+    assert again.text == text  # derived from the bytes, not the file name
+    different = client.audio.transcriptions.create(model="whisper-1", file=("a.wav", AUDIO[1:]))
+    assert different.text != text
+
+    plain = client.audio.transcriptions.create(
+        model="whisper-1", file=("speech.wav", AUDIO), response_format="text"
+    )
+    assert plain == f"{text}\n"
+    raw = client.audio.transcriptions.with_raw_response.create(
+        model="whisper-1", file=("speech.wav", AUDIO), response_format="text"
+    )
+    assert raw.headers["content-type"].startswith("text/plain")
+    verbose = client.audio.transcriptions.create(
+        model="whisper-1", file=("speech.wav", AUDIO), response_format="verbose_json"
+    )
+    assert verbose.text == text
+    assert verbose.duration == float(len(AUDIO) // 16000)
+    srt = client.audio.transcriptions.create(
+        model="whisper-1", file=("speech.wav", AUDIO), response_format="srt"
+    )
+    assert srt.startswith("1\n00:00:00,000 --> ")
+    assert text in srt
+    prompted = client.audio.transcriptions.create(
+        model="whisper-1", file=("speech.wav", AUDIO), prompt="Names: Ada"
+    )
+    assert prompted.text != text
+
+
+def test_file_upload(client: openai.OpenAI, server: FakeOpenAIServer) -> None:
+    content = b'{"prompt": "a", "completion": "b"}\n' * 3
+    uploaded = client.files.create(file=("train.jsonl", content), purpose="fine-tune")
+    assert uploaded.id.startswith("file-")
+    assert uploaded.object == "file"
+    assert uploaded.bytes == len(content)
+    assert uploaded.filename == "train.jsonl"
+    assert uploaded.purpose == "fine-tune"
+    assert uploaded.status == "processed"
+    same = client.files.create(file=("copy.jsonl", content), purpose="batch")
+    assert same.id == uploaded.id  # the id is the content's
+    assert same.filename == "copy.jsonl"
+    other = client.files.create(file=("x.jsonl", content + b"\n"), purpose="fine-tune")
+    assert other.id != uploaded.id
+    # Binary content survives the multipart parsing byte for byte.
+    binary = client.files.create(file=("speech ü.wav", AUDIO), purpose="user_data")
+    assert binary.bytes == len(AUDIO)
+    assert binary.id == f"file-{hashlib.sha256(AUDIO).hexdigest()[:24]}"
+    assert binary.filename == "speech ü.wav"
+    with pytest.raises(openai.BadRequestError, match="purpose"):
+        client.files.create(file=("x.jsonl", content), purpose="nonsense")  # type: ignore[arg-type]
+
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    # A multipart body with only the purpose field.
+    fields: Any = {"purpose": (None, b"batch")}
+    missing = httpx2.post(f"{server.base_url}/files", files=fields, headers=headers)
+    assert missing.status_code == 400
+    assert missing.json()["error"]["param"] == "file"
+    not_multipart = httpx2.post(f"{server.base_url}/files", json={"purpose": "x"}, headers=headers)
+    assert not_multipart.status_code == 400
+
+
+def test_unknown_path_is_openai_404(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.NotFoundError) as excinfo:
+        client.post("/no/such/endpoint", body={"x": 1}, cast_to=object)
+    assert excinfo.value.response.json() == {
+        "error": {
+            "message": "Invalid URL (POST /v1/no/such/endpoint)",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": None,
+        }
+    }
+    with pytest.raises(openai.NotFoundError):
+        client.get("/embeddings", cast_to=object)  # known path, wrong method
+
+
+def test_extra_endpoints_on_azure_and_with_refuse_seed(server: FakeOpenAIServer) -> None:
+    with openai.AzureOpenAI(
+        api_key=API_KEY, azure_endpoint=server.root_url, api_version="2024-06-01", max_retries=0
+    ) as azure:
+        vector = azure.embeddings.create(model="my-embedder", input="hi").data[0].embedding
+        heard = azure.audio.transcriptions.create(model="my-whisper", file=("a.wav", AUDIO))
+    assert server.requests[0].path == "/openai/deployments/my-embedder/embeddings"
+    assert len(vector) == 1536
+    assert heard.text
+    server.refuse_seed = True
+    reply = httpx2.post(
+        f"{server.base_url}/embeddings",
+        json={"model": "text-embedding-3-small", "input": "hi", "seed": 1},
+        headers={"Authorization": f"Bearer {API_KEY}"},
+    )
+    assert reply.status_code == 400
+    assert reply.json()["error"]["message"] == "Unrecognized request argument supplied: seed"
