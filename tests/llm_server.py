@@ -354,23 +354,34 @@ def _number_bounds(schema: Mapping[str, Any], step: float) -> tuple[float, float
 
 
 def _formatted_string(fmt: Any, rng: random.Random) -> str | None:
-    """A valid value for a JSON-schema string ``format``, None if unknown."""
-    word = rng.choice(_VOCABULARY)
-    day, hour = rng.randint(1, 28), rng.randint(0, 23)
-    h = f"{rng.getrandbits(128):032x}"
-    formats = {
-        "date-time": f"2024-01-{day:02d}T{hour:02d}:00:00Z",
-        "date": f"2024-01-{day:02d}",
-        "time": f"{hour:02d}:{rng.randint(0, 59):02d}:00Z",
-        "duration": f"PT{rng.randint(1, 59)}M",
-        "uuid": f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}",
-        "email": f"{word}@example.com",
-        "hostname": f"{word}.example.com",
-        "uri": f"https://example.com/{word}",
-        "ipv4": f"192.0.2.{rng.randint(1, 254)}",
-        "ipv6": f"2001:db8::{rng.randint(1, 0xFFFF):x}",
-    }
-    return formats.get(fmt) if isinstance(fmt, str) else None
+    """A valid value for a JSON-schema string ``format``, None if unknown.
+
+    Each branch draws only what it needs: the draw order of the original
+    formats (and of plain strings) must not change, or every generated value
+    already recorded in cassettes and goldens would change with it.
+    """
+    if fmt == "date-time":
+        return f"2024-01-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z"
+    if fmt == "date":
+        return f"2024-01-{rng.randint(1, 28):02d}"
+    if fmt == "uuid":
+        h = f"{rng.getrandbits(128):032x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
+    if fmt == "email":
+        return f"{rng.choice(_VOCABULARY)}@example.com"
+    if fmt == "time":
+        return f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00Z"
+    if fmt == "duration":
+        return f"PT{rng.randint(1, 59)}M"
+    if fmt == "hostname":
+        return f"{rng.choice(_VOCABULARY)}.example.com"
+    if fmt == "uri":
+        return f"https://example.com/{rng.choice(_VOCABULARY)}"
+    if fmt == "ipv4":
+        return f"192.0.2.{rng.randint(1, 254)}"
+    if fmt == "ipv6":
+        return f"2001:db8::{rng.randint(1, 0xFFFF):x}"
+    return None
 
 
 def _string_for_schema(schema: Mapping[str, Any], rng: random.Random) -> str:
@@ -389,11 +400,11 @@ def _string_for_schema(schema: Mapping[str, Any], rng: random.Random) -> str:
 
 
 def _item_count(schema: Mapping[str, Any], depth: int) -> int:
-    """How many array items to generate: one, within minItems/maxItems."""
+    """How many array items to generate: minItems, else one, at most maxItems."""
     count = 0 if depth >= _MAX_SCHEMA_DEPTH else 1
     min_items, max_items = schema.get("minItems"), schema.get("maxItems")
     if isinstance(min_items, int):
-        count = max(count, min_items)
+        count = min_items
     if isinstance(max_items, int):
         count = min(count, max_items)
     return count
@@ -766,15 +777,18 @@ def _stream_reply(
     shape = fake.shape
     options = body.get("stream_options")
     include_usage = isinstance(options, dict) and options.get("include_usage") is True
+    # OpenAI puts "usage": null on every chat chunk but the last (placed before
+    # "choices", so the default shape's bytes stay what they always were).
+    null_usage = include_usage and shape == "openai" and chunks[0]["object"].startswith("chat")
+    if null_usage:
+        chunks = [
+            {**{k: v for k, v in c.items() if k != "choices"}, "usage": None, **c} for c in chunks
+        ]
     events = []
     for i, chunk in enumerate(chunks):
         # llama.cpp reports usage (and timings) on the chunk that ends the answer.
         final_usage = usage if shape == "llamacpp" and i == len(chunks) - 1 else None
-        shaped = _shaped(shape, chunk, final_usage)
-        if include_usage and shape == "openai":
-            # The real API puts "usage": null on every chunk but the last.
-            shaped["usage"] = None
-        events.append(_sse(shaped))
+        events.append(_sse(_shaped(shape, chunk, final_usage)))
     if include_usage and shape in ("openai", "vllm", "ollama"):
         events.append(_sse(_shaped(shape, {**chunks[-1], "choices": []}, usage)))
     if fake.stream_done:
