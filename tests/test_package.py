@@ -119,7 +119,9 @@ def test_built_wheel_installs_in_a_fresh_venv_and_runs_the_example_offline(
     assert "8 snapshots passed" in result.stdout
     assert "llmseed: seed=1234 record-mode=none" in result.stdout
     # Where the plugin came from: the installed wheel, not this checkout.
-    where = run([python, "-c", "import pytest_llmseed; print(pytest_llmseed.__file__)"], cwd=venv)
+    where = run(
+        [python, "-c", "import pytest_llmseed; print(pytest_llmseed.__file__)"], cwd=venv, env=env
+    )
     assert where.stdout.startswith(str(venv)), where.stdout
     status = run([venv / "bin" / "llmseed", "status", "examples"], cwd=examples.parent, env=env)
     assert status.stdout.strip() == "no pending changes"
