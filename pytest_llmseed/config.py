@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 import pytest
 
 from .goldens.profiles import Profile, parse_profile
+from .recording.user_secrets import NO_USER_SECRETS, UserSecrets
+from .recording.volatile import NO_VOLATILE, Volatile
 
 DEFAULT_SEED = 1234
 """The seed every request gets when nothing else is configured. Documented; never changes."""
@@ -18,7 +20,7 @@ RECORD_MODES = ("none", "once", "new_episodes", "all")
 DEFAULT_RECORD_MODE = "none"
 DEFAULT_COMPARE = "exact"
 MARKER_NAME = "llmseed"
-MARKER_KEYWORDS = ("seed", "inject_seed", "compare", "record_mode", "cassette")
+MARKER_KEYWORDS = ("seed", "inject_seed", "compare", "record_mode", "cassette", "volatile")
 
 
 def parse_seed(value: object) -> int:
@@ -84,6 +86,10 @@ class Settings(NamedTuple):
     compare: Profile
     cassette_dir: Path | None
     cassette: Path | None
+    volatile: Volatile = NO_VOLATILE
+    """The ini's ``llmseed_volatile`` entries and the marker's ``volatile=`` ones."""
+    secrets: UserSecrets = NO_USER_SECRETS
+    """``llmseed_secret_patterns`` / ``llmseed_secret_headers`` (ini only)."""
 
 
 class RunContext(NamedTuple):

@@ -17,9 +17,11 @@ from .files.parse_cache import ParseCache
 from .files.paths import relative_path
 from .goldens import outcomes
 from .goldens.fileformat import ACTIVE_PARSE_CACHE
+from .hooks import NO_HOOKS, UserHooks
 from .recording import scrub
+from .recording import volatile as volatile_parts
 from .recording.calls import ACTIVE_LOG, CallList
-from .recording.cassettes import use_cassette
+from .recording.cassettes import Customization, use_cassette
 from .recording.clients import ClientCache, new_async_client
 from .recording.intercept import Recorder, intercepting
 from .recording.misses import explain_miss
@@ -145,6 +147,7 @@ def llm_session(
     test_dir: Path,
     clients: ClientCache,
     parse_cache: ParseCache,
+    hooks: UserHooks = NO_HOOKS,
 ) -> Iterator[SeededLLM]:
     """Activate seeding, the cassette and call capture for the duration of one test.
 
@@ -154,6 +157,8 @@ def llm_session(
         seed=settings.seed,
         inject=settings.inject_seed,
         known_secrets=[*(os.environ.get(name) for name in KEY_ENV_VARS), PLACEHOLDER_KEY],
+        user_secrets=settings.secrets,
+        hooks=hooks,
     )
     misses: list[str] = []
 
@@ -162,7 +167,8 @@ def llm_session(
         # the application's own error handling cannot swallow a missing recording.
         # The request diff can show a key the code put in a prompt or header: redact it.
         message = scrub.redact_text(
-            explain_miss(exc, settings.record_mode, nodeid), recorder.secrets()
+            explain_miss(exc, settings.record_mode, nodeid, settings.volatile),
+            recorder.secrets(),
         )
         misses.append(message)
         return pytest.fail.Exception(message, pytrace=False)
@@ -184,6 +190,9 @@ def llm_session(
                     settings.seed if settings.inject_seed else None,
                     save_to=lambda original: redirect[0] if redirect else original,
                     parse_cache=parse_cache,
+                    custom=Customization(
+                        settings.volatile, settings.secrets.headers, hooks, recorder.notice
+                    ),
                 )
             )
         except LLMSeedError as exc:
@@ -197,6 +206,8 @@ def llm_session(
         stack.callback(ACTIVE_LOG.reset, token)
         cache_token = ACTIVE_PARSE_CACHE.set(parse_cache)
         stack.callback(ACTIVE_PARSE_CACHE.reset, cache_token)
+        volatile_token = volatile_parts.ACTIVE.set(settings.volatile)
+        stack.callback(volatile_parts.ACTIVE.reset, volatile_token)
         llm = SeededLLM(
             settings=settings,
             cassette_path=path,

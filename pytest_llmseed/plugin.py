@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import config as cfg
+from . import rules
 from .session import LLMSeedSession
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 SETTINGS_KEY = pytest.StashKey["cfg.Settings"]()
 LAYERS_KEY = pytest.StashKey["tuple[cfg.Layer, cfg.Layer]"]()
+RULES_KEY = pytest.StashKey["rules.Rules"]()
 MARKER_ERROR_KEY = pytest.StashKey[str]()
 STATE_KEY = pytest.StashKey["LLMSeedSession"]()
 RECORD_KEY = pytest.StashKey["tuple[dict[str, Any], str | None]"]()
@@ -111,16 +113,40 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("llmseed_record_mode", "pytest-llmseed record mode (default none).")
     parser.addini("llmseed_compare", "pytest-llmseed comparison profile (default exact).")
     parser.addini("llmseed_cassette_dir", "pytest-llmseed cassette directory.")
+    parser.addini(
+        "llmseed_volatile",
+        "pytest-llmseed: parts of requests that change from run to run, one a line "
+        "(uuid, date, datetime, timestamp, hex-id or re:<regex>).",
+        type="linelist",
+    )
+    parser.addini(
+        "llmseed_secret_patterns",
+        "pytest-llmseed: regexes of the project's own secrets, redacted from every file.",
+        type="linelist",
+    )
+    parser.addini(
+        "llmseed_secret_headers",
+        "pytest-llmseed: names of headers never recorded (besides authorization etc.).",
+        type="linelist",
+    )
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from . import hooks
+
+    pluginmanager.add_hookspecs(hooks)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "llmseed(*, seed=None, inject_seed=True, compare=None, record_mode=None, "
-        "cassette=None): per-test settings of pytest-llmseed for the seeded_llm fixture.",
+        "cassette=None, volatile=()): per-test settings of pytest-llmseed for the "
+        "seeded_llm fixture.",
     )
     # Validated here so a bad ini value stops the run before collection.
     config.stash[LAYERS_KEY] = (cfg.cli_layer(config), cfg.ini_layer(config))
+    config.stash[RULES_KEY] = rules.ini_rules(config)
     state = LLMSeedSession(
         config=config,
         ci=cfg.is_ci(os.environ),
@@ -148,8 +174,10 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def _settings(item: pytest.Item) -> cfg.Settings:
     cli, ini = item.config.stash[LAYERS_KEY]
-    marker = cfg.marker_layer(item.get_closest_marker(cfg.MARKER_NAME), item.path.parent)
-    return cfg.resolve(cli=cli, marker=marker, ini=ini, ci=item.config.stash[STATE_KEY].ci)
+    mark = item.get_closest_marker(cfg.MARKER_NAME)
+    marker = cfg.marker_layer(mark, item.path.parent)
+    settings = cfg.resolve(cli=cli, marker=marker, ini=ini, ci=item.config.stash[STATE_KEY].ci)
+    return rules.with_rules(settings, item.config.stash[RULES_KEY], mark)
 
 
 def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:
@@ -218,6 +246,7 @@ def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> I
     """Seeded OpenAI traffic recorded to / replayed from this test's cassette, with a golden."""
     from .fixture import llm_session
     from .goldens.extension import LLMSnapshotExtension
+    from .hooks import user_hooks
 
     node = request.node
     settings = node.stash.get(SETTINGS_KEY, None) or _settings(node)
@@ -232,6 +261,7 @@ def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> I
         test_dir=node.path.parent,
         clients=state.clients,
         parse_cache=state.parse_cache,
+        hooks=user_hooks(node.ihook),
     ) as llm:
         yield llm
     if llm.record is not None:

@@ -22,6 +22,8 @@ from pytest_llmseed.config import (
     resolve,
 )
 from pytest_llmseed.goldens.profiles import DEFAULT_FUZZY_RATIO, Profile, parse_profile
+from pytest_llmseed.recording.user_secrets import NO_USER_SECRETS
+from pytest_llmseed.recording.volatile import NO_VOLATILE
 
 # --- parse_seed ----------------------------------------------------------------------------
 
@@ -193,12 +195,13 @@ DEFAULTS: dict[str, Any] = {
 def test_every_layer_field_is_covered() -> None:
     names = set(Layer._fields)
     assert names == set(FIELD_VALUES) == set(DEFAULTS)
-    assert names == set(Settings._fields)
+    # volatile / secrets are ini line lists added to (not layered over) by the marker.
+    assert names | {"volatile", "secrets"} == set(Settings._fields)
 
 
 def test_resolve_with_nothing_set_gives_the_defaults() -> None:
     settings = resolve(cli=Layer(), marker=Layer(), ini=Layer())
-    assert settings._asdict() == DEFAULTS
+    assert settings._asdict() == {**DEFAULTS, "volatile": NO_VOLATILE, "secrets": NO_USER_SECRETS}
 
 
 @pytest.mark.parametrize("field", sorted(FIELD_VALUES))

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..recording.calls import ACTIVE_LOG, CallList, LLMCall
+from ..recording.volatile import Volatile, substitute_data
 
 FORMAT_VERSION = 1
 UNSEEDED = "unseeded (the Responses API takes no seed)"
@@ -223,3 +224,23 @@ def document(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
         return {**head, "kind": "text", "output": value}
     return {**head, "kind": "data", "output": to_data(value)}
+
+
+def with_placeholders(document: dict[str, Any], volatile: Volatile) -> dict[str, Any]:
+    """The golden with placeholders for volatile values in its requests and outputs.
+
+    Outputs too: a model that echoes the request's date or id would otherwise give a
+    different golden every day. ``meta`` (model version, usage) is left as it is.
+    """
+    if not volatile:
+        return document
+
+    def placed(part: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: substitute_data(v, volatile) if k in ("request", "output") else v
+            for k, v in part.items()
+        }
+
+    if document.get("kind") == "calls":
+        return {**document, "calls": [placed(call) for call in document.get("calls") or []]}
+    return placed(document)

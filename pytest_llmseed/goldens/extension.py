@@ -20,6 +20,7 @@ from syrupy.types import SnapshotIndex
 from ..errors import GoldenFileError
 from ..files.atomic import atomic_write_text
 from ..recording import scrub
+from ..recording.volatile import ACTIVE as ACTIVE_VOLATILE
 from . import compare, documents
 from .fileformat import SUFFIX, GoldenText, load_golden
 from .profiles import Profile
@@ -88,7 +89,8 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
     # syrupy declares str | bytes; it hands the value only to this extension's own methods
     # (matches, diff_lines, write_snapshot_collection), which take a GoldenText.
     def serialize(self, data: Any, **_kwargs: Any) -> GoldenText:  # type: ignore[override]
-        """Normalize what the test asserts into a golden, the test's keys redacted."""
+        """Normalize what the test asserts into a golden, the test's keys redacted and its
+        volatile values shown as placeholders."""
         document = documents.document(data)
         secrets = scrub.active_secrets()
         if secrets:
@@ -96,7 +98,8 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
             flat = json.dumps(document, ensure_ascii=False, default=str)
             if any(secret in flat for secret in secrets):
                 document = scrub.redact_value(document, secrets)
-        return GoldenText(document)
+        # After redaction: a placeholder must not cut a secret into parts left unredacted.
+        return GoldenText(documents.with_placeholders(document, ACTIVE_VOLATILE.get()))
 
     def read_snapshot_data_from_location(
         self, *, snapshot_location: str, snapshot_name: str, session_id: str

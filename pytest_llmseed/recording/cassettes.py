@@ -5,12 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..files.parse_cache import ParseCache
+from ..hooks import NO_HOOKS, UserHooks
 from . import scrub
-from .matching import json_body_matcher
+from .matching import json_body_matcher, query_matcher
 from .storage import CachedSerializer, CassettePersister
+from .volatile import NO_VOLATILE, Volatile
+
+
+class Customization(NamedTuple):
+    """What the project configured about recording: volatile parts, secrets, hooks."""
+
+    volatile: Volatile = NO_VOLATILE
+    secret_headers: frozenset[str] = frozenset()
+    hooks: UserHooks = NO_HOOKS
+    notice: Callable[[Any], None] | None = None
+    """Told every response body before it is scrubbed (finds the project's secret values)."""
+
+
+NO_CUSTOMIZATION = Customization()
 
 
 def is_transient(status: int) -> bool:
@@ -32,6 +47,7 @@ def use_cassette(
     *,
     save_to: Callable[[Path], Path] | None = None,
     parse_cache: ParseCache,
+    custom: Customization = NO_CUSTOMIZATION,
 ) -> Iterator[Any]:
     """Activate vcrpy with the plugin's matching, scrubbing and storage for one test."""
     from vcr import matchers
@@ -45,17 +61,19 @@ def use_cassette(
     # the cost of replaying a long stream.
     loading = [record_mode in _READ_ONLY_MODES]
     scrubbed: dict[int, tuple[Any, Any]] = {}
+    user_request = custom.hooks.before_record_request
+    user_response = custom.hooks.before_record_response
+    # Replay never goes to the network: a live request a hook drops stays a miss there.
+    replay_only = record_mode == "none" or (record_mode == "once" and path.is_file())
 
     def before_record_request(request: Any) -> Any:
         if loading[0]:
             # Scrubbed only if it could change what matching compares with the (scrubbed)
             # live request: a key in the URL or body of a cassette recorded by plain vcrpy.
             found = secrets()
-            return (
-                scrub.scrub_request(request, found)
-                if scrub.may_hold_secrets(request, found)
-                else request
-            )
+            if scrub.may_hold_secrets(request, found):
+                request = scrub.scrub_request(request, found, custom.secret_headers)
+            return request if user_request is None else user_request(request)
         # vcrpy filters the same live request several times while matching it: scrub it
         # once. The scrubbed copy is a new object; the request itself is left as it is.
         # Our own mapping (by identity, the objects kept alive with it for the test), not
@@ -63,9 +81,13 @@ def use_cassette(
         known = scrubbed.get(id(request))
         if known is not None and known[0] is request:
             return known[1]
-        clean = scrub.scrub_request(request, secrets())
+        clean = scrub.scrub_request(request, secrets(), custom.secret_headers)
+        if user_request is not None:
+            changed = user_request(clean)
+            clean = clean if changed is None and replay_only else changed
         scrubbed[id(request)] = (request, clean)
-        scrubbed[id(clean)] = (clean, clean)
+        if clean is not None:
+            scrubbed[id(clean)] = (clean, clean)
         return clean
 
     def before_record_response(response: dict[str, Any]) -> dict[str, Any] | None:
@@ -73,9 +95,11 @@ def use_cassette(
         if is_transient(int(response["status"]["code"])):
             return None
         response = _decoded(response)
-        if loading[0]:
-            return response
-        return scrub.scrub_response(response, secrets())
+        if not loading[0]:
+            if custom.notice is not None:
+                custom.notice((response.get("body") or {}).get("string"))
+            response = scrub.scrub_response(response, secrets(), custom.secret_headers)
+        return response if user_response is None else user_response(response)
 
     persister = CassettePersister(secrets)
     # vcrpy's Cassette with the hooks as they are. (vcrpy's VCR configuration object would
@@ -91,8 +115,8 @@ def use_cassette(
             matchers.host,
             matchers.port,
             matchers.path,
-            matchers.query,
-            json_body_matcher(injected_seed),
+            query_matcher(custom.volatile) if custom.volatile else matchers.query,
+            json_body_matcher(injected_seed, custom.volatile),
         ),
         before_record_request=before_record_request,
         before_record_response=before_record_response,

@@ -14,25 +14,72 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..hooks import NO_HOOKS, UserHooks
 from . import scrub
 from .calls import CallLog, LLMCall, endpoint_name
 from .cassettes import is_transient
 from .seeding import inject_seed, takes_seed
 from .streams import assemble_stream
+from .user_secrets import NO_USER_SECRETS, UserSecrets, pattern_matches
 
 
 class Recorder:
     """Per-test state shared by the transport wrappers and the vcrpy hooks."""
 
-    def __init__(self, *, seed: int, inject: bool, known_secrets: list[str | None]) -> None:
+    def __init__(
+        self,
+        *,
+        seed: int,
+        inject: bool,
+        known_secrets: list[str | None],
+        user_secrets: UserSecrets = NO_USER_SECRETS,
+        hooks: UserHooks = NO_HOOKS,
+    ) -> None:
         self.seed = seed
         self.inject = inject
         self.log = CallLog()
+        self.user_secrets = user_secrets
+        self.hooks = hooks
         self._secrets: set[str] = set(scrub.usable_secrets(known_secrets))
+        self._found: set[str] = set()  # values of the project's patterns, however short
 
     def secrets(self) -> list[str]:
         """Every credential seen so far (configured keys and those sent in requests)."""
-        return scrub.usable_secrets(self._secrets)
+        if not self._found:
+            return scrub.usable_secrets(self._secrets)
+        found = set(scrub.usable_secrets(self._secrets)) | self._found
+        return sorted(found, key=len, reverse=True)
+
+    def notice(self, body: Any) -> None:
+        """Remember the values of the project's secret patterns in a body or text."""
+        if self.user_secrets.patterns:
+            self._found.update(pattern_matches(body, self.user_secrets.patterns))
+
+    def _note_user_secrets(self, request: Any) -> None:
+        import httpx2
+
+        for name in self.user_secrets.headers:
+            self._secrets.update(request.headers.get_list(name))
+        if self.user_secrets.patterns:
+            self.notice(str(request.url))
+            if isinstance(request.stream, httpx2.ByteStream):
+                self.notice(b"".join(request.stream))
+            for value in request.headers.values():
+                self.notice(value)
+
+    def _wants_seed(self, request: Any, body: bytes) -> bool:
+        if self.hooks.inject_seed is None:
+            return self.inject
+        from vcr.request import Request
+
+        headers = dict(request.headers.items())
+        proposed = scrub.scrub_request(
+            Request(request.method, str(request.url), body, headers),
+            self.secrets(),
+            self.user_secrets.headers,
+        )
+        answer = self.hooks.inject_seed(proposed, self.seed)
+        return self.inject if answer is None else bool(answer)
 
     def prepare(self, request: Any) -> Any:
         """Note the request's credentials; return it with the seed injected when it takes one."""
@@ -48,13 +95,16 @@ class Recorder:
             for name, value in request.url.params.multi_items():
                 if name.lower() in scrub.SECRET_QUERY_PARAMETERS:
                     self._secrets.add(value)
-        if not self.inject or not takes_seed(request.method, request.url.path):
+        if self.user_secrets.patterns or self.user_secrets.headers:
+            self._note_user_secrets(request)
+        may_seed = self.inject or self.hooks.inject_seed is not None
+        if not may_seed or not takes_seed(request.method, request.url.path):
             return request
         if not isinstance(request.stream, httpx2.ByteStream):
             return request  # a streamed upload is not a completion request
         body = b"".join(request.stream)
         seeded = inject_seed(body, self.seed)
-        if seeded is None:
+        if seeded is None or not self._wants_seed(request, body):
             return request
         headers = [
             (k, v) for k, v in request.headers.multi_items() if k.lower() != "content-length"
@@ -85,6 +135,7 @@ class Recorder:
         else:
             body = raw  # the usual replay: vcrpy stored the body decoded
         text = body.decode("utf-8", errors="replace")
+        self.notice(text)  # a secret the model echoed, for the golden
         streamed = "text/event-stream" in response.headers.get("content-type", "")
         if streamed:
             parsed: Any = assemble_stream(text)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from .bodies import NOT_JSON as MISSING
 from .bodies import parse_json
+from .volatile import NO_VOLATILE, Volatile, substitute, substitute_data
 
 
 def json_or_missing(body: Any) -> Any:
@@ -25,16 +26,50 @@ def json_or_missing(body: Any) -> Any:
 _parsed = functools.lru_cache(maxsize=32)(parse_json)
 
 
-def json_body_matcher(injected_seed: int | None) -> Callable[[Any, Any], None]:
+class RawBody(NamedTuple):
+    """A body that is not JSON, as text with placeholders."""
+
+    text: str
+
+
+@functools.lru_cache(maxsize=32)
+def _placeholders(raw: bytes | str, volatile: Volatile) -> Any:
+    """The body as data with placeholders for its volatile values (cached like ``_parsed``)."""
+    data = _parsed(raw)
+    if data is MISSING:
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        return RawBody(substitute(text, volatile))
+    return substitute_data(data, volatile)
+
+
+def comparable_body(body: Any, volatile: Volatile) -> Any:
+    """A request's body as matching compares it: JSON with placeholders, or raw text."""
+    from vcr.util import read_body
+
+    raw = read_body(body) if hasattr(body, "body") else body
+    if not isinstance(raw, bytes | str):
+        return MISSING
+    return _placeholders(raw, volatile)
+
+
+def json_body_matcher(
+    injected_seed: int | None, volatile: Volatile = NO_VOLATILE
+) -> Callable[[Any, Any], None]:
     """vcrpy matcher: JSON bodies equal as data (key order, spacing ignored), else raw bytes.
 
     A recorded body without a ``seed`` still matches a request that only differs by the
     seed this plugin injected: cassettes recorded by plain vcrpy / pytest-recording replay.
+    Values of the ``volatile`` entries compare equal to any other value of the same entry.
     """
 
     def match_json_body(r1: Any, r2: Any) -> None:
-        j1, j2 = json_or_missing(r1), json_or_missing(r2)
-        if j1 is MISSING or j2 is MISSING:
+        if volatile:
+            j1, j2 = comparable_body(r1, volatile), comparable_body(r2, volatile)
+        else:
+            j1, j2 = json_or_missing(r1), json_or_missing(r2)
+        if j1 is MISSING or j2 is MISSING or isinstance(j1, RawBody) or isinstance(j2, RawBody):
+            if j1 == j2 and j1 is not MISSING:
+                return  # raw bodies equal once their volatile values are placeholders
             from vcr.matchers import body
 
             body(r1, r2)
@@ -54,3 +89,15 @@ def json_body_matcher(injected_seed: int | None) -> Callable[[Any, Any], None]:
     # vcrpy reports failures under the function's name; keep it the registered one.
     match_json_body.__name__ = "llmseed_body"
     return match_json_body
+
+
+def query_matcher(volatile: Volatile) -> Callable[[Any, Any], None]:
+    """vcrpy's query matcher, with volatile values in the query string compared as equal."""
+
+    def query(r1: Any, r2: Any) -> None:
+        q1 = [(k, substitute(v, volatile)) for k, v in r1.query]
+        q2 = [(k, substitute(v, volatile)) for k, v in r2.query]
+        if q1 != q2:
+            raise AssertionError(f"{r1.query} != {r2.query}")
+
+    return query

@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 from . import scrub
 from .bodies import NOT_JSON as MISSING
 from .matching import json_or_missing
+from .volatile import NO_VOLATILE, PRESET_DESCRIPTIONS, Volatile, suggest
 
 
-def explain_miss(exc: Any, record_mode: str, nodeid: str) -> str:
+def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = NO_VOLATILE) -> str:
     """The failure text for a request that has no recorded answer."""
     from deepdiff import DeepDiff
 
@@ -45,6 +46,7 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str) -> str:
                 old_value = getattr(nearest, matcher, "?")
                 new_value = getattr(request, matcher, "?")
                 lines.append(f"  {matcher}: {old_value!r} -> {new_value!r}")
+        lines.extend(volatile_hint(nearest, request, failures, volatile))
     elif len(cassette):
         lines.append(f"the cassette has {len(cassette)} recorded request(s); none is similar")
     elif exists:
@@ -58,6 +60,36 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str) -> str:
     lines.append(f"  pytest {shlex.quote(nodeid)} --llmseed-record-mode={mode}")
     lines.append("then review the changed golden with `llmseed review` (it is left pending).")
     return "\n".join(lines)
+
+
+def volatile_hint(
+    nearest: Any, request: Any, failures: list[tuple[str, Any]], volatile: Volatile
+) -> list[str]:
+    """Lines naming the ``llmseed_volatile`` entries that would make the request replay,
+    when it differs from the nearest recorded one only in values that look like presets."""
+    if not failures or any(name not in ("llmseed_body", "query") for name, _ in failures):
+        return []
+    old, new = json_or_missing(nearest), json_or_missing(request)
+    if old is MISSING or new is MISSING:
+        old, new = _text(nearest.body), _text(request.body)
+    names = suggest([old, sorted(nearest.query)], [new, sorted(request.query)], volatile)
+    if not names:
+        return []
+    described = " and ".join(PRESET_DESCRIPTIONS[name] for name in names)
+    listed = ", ".join(f'"{name}"' for name in names)
+    return [
+        f"it differs only in values that look like {described}: they change from run to run.",
+        "To match them as equal (goldens then show placeholders), add to the ini file:",
+        "  llmseed_volatile =",
+        *(f"      {name}" for name in names),
+        f"or mark the test @pytest.mark.llmseed(volatile=[{listed}]).",
+    ]
+
+
+def _text(body: Any) -> str | None:
+    if isinstance(body, bytes):
+        return body.decode("utf-8", "replace")
+    return body if isinstance(body, str) else None
 
 
 def _safe_uri(uri: str) -> str:

@@ -226,8 +226,13 @@ def may_hold_secrets(request: Any, secrets: list[str]) -> bool:
     return any(secret in uri or secret.encode() in body for secret in secrets)
 
 
-def scrub_request(request: Any, secrets: list[str]) -> Any:
-    """A copy of a vcrpy Request without credential headers, query keys or key literals."""
+def scrub_request(
+    request: Any, secrets: list[str], headers_too: frozenset[str] = frozenset()
+) -> Any:
+    """A copy of a vcrpy Request without credential headers, query keys or key literals.
+
+    ``headers_too``: the project's own secret headers (lower case), dropped as well.
+    """
     from vcr.filters import remove_query_parameters
     from vcr.request import Request
 
@@ -237,6 +242,7 @@ def scrub_request(request: Any, secrets: list[str]) -> Any:
         lower = name.lower()
         if (
             lower in SECRET_REQUEST_HEADERS
+            or lower in headers_too
             or lower in VOLATILE_REQUEST_HEADERS
             or lower.startswith(VOLATILE_REQUEST_HEADER_PREFIXES)
         ):
@@ -251,11 +257,13 @@ def scrub_request(request: Any, secrets: list[str]) -> Any:
     return clean
 
 
-def scrub_response(response: dict[str, Any], secrets: list[str]) -> dict[str, Any]:
+def scrub_response(
+    response: dict[str, Any], secrets: list[str], headers_too: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """Remove cookies/account headers and key literals from a vcrpy response dict in place."""
     headers = response.get("headers") or {}
     for name in list(headers):
-        if name.lower() in SECRET_RESPONSE_HEADERS:
+        if name.lower() in SECRET_RESPONSE_HEADERS or name.lower() in headers_too:
             del headers[name]
         else:
             headers[name] = [redact_text(str(v), secrets) for v in headers[name]]
@@ -285,4 +293,5 @@ def active_secrets() -> list[str]:
     pending changes) redact what they write.
     """
     source = _ACTIVE.get()
-    return usable_secrets(source()) if source is not None else []
+    # Already usable: values of the project's own patterns are kept however short.
+    return source() if source is not None else []
