@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .report.model import RunReport
 
 
-@dataclass
+@dataclass(eq=False)  # hashable by identity: pluggy keeps plugins in sets
 class LLMSeedSession:
     """The plugin's session: collects per-test records (also from xdist workers), judges
     unused cassettes, protects goldens of failing tests, writes reports. Registered as a
