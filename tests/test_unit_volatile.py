@@ -180,3 +180,14 @@ def test_secret_entries_are_checked() -> None:
         parse_secret_pattern("(")
     with pytest.raises(ValueError, match="matches the empty string"):
         parse_secret_pattern("x*")
+
+
+def test_secret_headers_are_dropped_from_requests_and_responses() -> None:
+    from pytest_llmseed.recording.scrub import scrub_request, scrub_response
+
+    headers = frozenset({"x-internal-token"})
+    request = Request("POST", "https://h/v1/chat/completions", b"{}", {"X-Internal-Token": "t"})
+    assert "X-Internal-Token" not in scrub_request(request, [], headers).headers
+    assert "X-Internal-Token" in scrub_request(request, []).headers
+    response = {"headers": {"X-Internal-Token": ["t"], "Content-Type": ["x"]}, "body": {}}
+    assert scrub_response(response, [], headers)["headers"] == {"Content-Type": ["x"]}
