@@ -29,6 +29,9 @@ INI = {
     "llmseed_report": [A_DIR],
     "llmseed_html": [A_DIR],
     "llmseed_pending_dir": [A_FILE],
+    "llmseed_volatile": ["nope", "re:(", "re:x*"],
+    "llmseed_secret_patterns": ["(", "x*"],
+    "llmseed_secret_headers": ["a b", "x:y"],
 }
 MARKER = {
     "seed": ['"x"', "True", "-1", str(2**63), "1.5"],
@@ -36,6 +39,7 @@ MARKER = {
     "compare": ['"bad"', "5"],
     "record_mode": ['"bad"', "1"],
     "cassette": ['""', "5", f'"{A_DIR}"'],
+    "volatile": ['"uuid"', '["bogus"]', '["re:("]', "5"],
 }
 
 
