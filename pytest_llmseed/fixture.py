@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 import pytest
 
@@ -31,6 +32,8 @@ from .review.pending import pending_path, write_pending_golden
 if TYPE_CHECKING:
     import openai
     from syrupy.assertion import SnapshotAssertion
+
+T = TypeVar("T")
 
 PLACEHOLDER_KEY = "sk-llmseed-replay-placeholder"
 """Given to clients built without a key during replay; the request never leaves the process."""
@@ -202,12 +205,9 @@ def llm_session(
             pytest.fail(failure, pytrace=False)
         stack.enter_context(intercepting(recorder, on_miss))
         stack.enter_context(scrub.secrets_in_use(recorder.secrets))
-        token = ACTIVE_LOG.set(recorder.log)
-        stack.callback(ACTIVE_LOG.reset, token)
-        cache_token = ACTIVE_PARSE_CACHE.set(parse_cache)
-        stack.callback(ACTIVE_PARSE_CACHE.reset, cache_token)
-        volatile_token = volatile_parts.ACTIVE.set(settings.volatile)
-        stack.callback(volatile_parts.ACTIVE.reset, volatile_token)
+        _set_for_the_test(stack, ACTIVE_LOG, recorder.log)
+        _set_for_the_test(stack, ACTIVE_PARSE_CACHE, parse_cache)
+        _set_for_the_test(stack, volatile_parts.ACTIVE, settings.volatile)
         llm = SeededLLM(
             settings=settings,
             cassette_path=path,
@@ -233,6 +233,11 @@ def llm_session(
                 failure = str(exc)
             if failure is not None:
                 pytest.fail(failure, pytrace=False)
+
+
+def _set_for_the_test(stack: ExitStack, var: ContextVar[T], value: T) -> None:
+    """Set a context variable the golden extension reads, until the test's stack closes."""
+    stack.callback(var.reset, var.set(value))
 
 
 def _cassette_status(*, missed: bool, recorded: bool, calls: int) -> CassetteStatus:

@@ -113,6 +113,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("llmseed_record_mode", "pytest-llmseed record mode (default none).")
     parser.addini("llmseed_compare", "pytest-llmseed comparison profile (default exact).")
     parser.addini("llmseed_cassette_dir", "pytest-llmseed cassette directory.")
+    _add_line_lists(parser)
+
+
+def _add_line_lists(parser: pytest.Parser) -> None:
+    """The ini-only line lists (no command-line twin: they are the project's, not a run's)."""
     parser.addini(
         "llmseed_volatile",
         "pytest-llmseed: parts of requests that change from run to run, one a line "

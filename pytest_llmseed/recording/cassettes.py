@@ -55,52 +55,7 @@ def use_cassette(
     from vcr.patch import PATCHER_NAMES
     from vcr.record_mode import RecordMode
 
-    # While vcrpy loads the file, its interactions pass through the hooks below. They were
-    # scrubbed when written, and in a read-only mode they are never written again: scrubbing
-    # them once more (copies of every body, an SSE stream parsed event by event) was most of
-    # the cost of replaying a long stream.
-    loading = [record_mode in _READ_ONLY_MODES]
-    scrubbed: dict[int, tuple[Any, Any]] = {}
-    user_request = custom.hooks.before_record_request
-    user_response = custom.hooks.before_record_response
-    # Replay never goes to the network: a live request a hook drops stays a miss there.
-    replay_only = record_mode == "none" or (record_mode == "once" and path.is_file())
-
-    def before_record_request(request: Any) -> Any:
-        if loading[0]:
-            # Scrubbed only if it could change what matching compares with the (scrubbed)
-            # live request: a key in the URL or body of a cassette recorded by plain vcrpy.
-            found = secrets()
-            if scrub.may_hold_secrets(request, found):
-                request = scrub.scrub_request(request, found, custom.secret_headers)
-            return request if user_request is None else user_request(request)
-        # vcrpy filters the same live request several times while matching it: scrub it
-        # once. The scrubbed copy is a new object; the request itself is left as it is.
-        # Our own mapping (by identity, the objects kept alive with it for the test), not
-        # attributes on vcrpy's objects.
-        known = scrubbed.get(id(request))
-        if known is not None and known[0] is request:
-            return known[1]
-        clean = scrub.scrub_request(request, secrets(), custom.secret_headers)
-        if user_request is not None:
-            changed = user_request(clean)
-            clean = clean if changed is None and replay_only else changed
-        scrubbed[id(request)] = (request, clean)
-        if clean is not None:
-            scrubbed[id(clean)] = (clean, clean)
-        return clean
-
-    def before_record_response(response: dict[str, Any]) -> dict[str, Any] | None:
-        # vcrpy hands over its own copy of the response: changing it in place is safe.
-        if is_transient(int(response["status"]["code"])):
-            return None
-        response = _decoded(response)
-        if not loading[0]:
-            if custom.notice is not None:
-                custom.notice((response.get("body") or {}).get("string"))
-            response = scrub.scrub_response(response, secrets(), custom.secret_headers)
-        return response if user_response is None else user_response(response)
-
+    filters = _RecordFilters(path, record_mode, secrets, custom)
     persister = CassettePersister(secrets)
     # vcrpy's Cassette with the hooks as they are. (vcrpy's VCR configuration object would
     # wrap them in a filter that deep-copies the request on every one of its calls.)
@@ -118,15 +73,75 @@ def use_cassette(
             query_matcher(custom.volatile) if custom.volatile else matchers.query,
             json_body_matcher(injected_seed, custom.volatile),
         ),
-        before_record_request=before_record_request,
-        before_record_response=before_record_response,
+        before_record_request=filters.request,
+        before_record_response=filters.response,
         # The OpenAI SDK sends through httpx2 only. vcrpy would otherwise build and enter
         # patches for eight more HTTP libraries per test, the largest part of its cost.
         skip_patchers=[name for name in PATCHER_NAMES if name != "httpx2"],
     )
     with context as cassette:
-        loading[0] = False
+        filters.loading = False
         yield cassette
+
+
+class _RecordFilters:
+    """vcrpy's ``before_record_request`` / ``_response`` for one test: scrubbing, then the
+    project's ``pytest_llmseed_before_record_*`` hooks."""
+
+    def __init__(
+        self, path: Path, record_mode: str, secrets: Callable[[], list[str]], custom: Customization
+    ) -> None:
+        # While vcrpy loads the file, its interactions pass through these filters. They
+        # were scrubbed when written, and in a read-only mode they are never written again:
+        # scrubbing them once more (copies of every body, an SSE stream parsed event by
+        # event) was most of the cost of replaying a long stream.
+        self.loading = record_mode in _READ_ONLY_MODES
+        self._secrets = secrets
+        self._custom = custom
+        self._scrubbed: dict[int, tuple[Any, Any]] = {}
+        # Replay never goes to the network: a live request a hook drops stays a miss there.
+        self._replay_only = record_mode == "none" or (record_mode == "once" and path.is_file())
+
+    def request(self, request: Any) -> Any:
+        """A request as matching compares it and the cassette stores it (None: unrecorded)."""
+        user = self._custom.hooks.before_record_request
+        headers = self._custom.secret_headers
+        if self.loading:
+            # Scrubbed only if it could change what matching compares with the (scrubbed)
+            # live request: a key in the URL or body of a cassette recorded by plain vcrpy.
+            found = self._secrets()
+            if scrub.may_hold_secrets(request, found):
+                request = scrub.scrub_request(request, found, headers)
+            return request if user is None else user(request)
+        # vcrpy filters the same live request several times while matching it: scrub it
+        # once. The scrubbed copy is a new object; the request itself is left as it is.
+        # Our own mapping (by identity, the objects kept alive with it for the test), not
+        # attributes on vcrpy's objects.
+        known = self._scrubbed.get(id(request))
+        if known is not None and known[0] is request:
+            return known[1]
+        clean = scrub.scrub_request(request, self._secrets(), headers)
+        if user is not None:
+            changed = user(clean)
+            clean = clean if changed is None and self._replay_only else changed
+        self._scrubbed[id(request)] = (request, clean)
+        if clean is not None:
+            self._scrubbed[id(clean)] = (clean, clean)
+        return clean
+
+    def response(self, response: dict[str, Any]) -> dict[str, Any] | None:
+        """A response as the cassette stores it (None: unrecorded)."""
+        # vcrpy hands over its own copy of the response: changing it in place is safe.
+        if is_transient(int(response["status"]["code"])):
+            return None
+        response = _decoded(response)
+        if not self.loading:
+            if self._custom.notice is not None:
+                self._custom.notice((response.get("body") or {}).get("string"))
+            response = scrub.scrub_response(response, self._secrets(), self._custom.secret_headers)
+        user = self._custom.hooks.before_record_response
+        result: dict[str, Any] | None = response if user is None else user(response)
+        return result
 
 
 def _decoded(response: dict[str, Any]) -> dict[str, Any]:
