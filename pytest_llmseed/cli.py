@@ -68,12 +68,28 @@ def _diff(change: PendingChange) -> list[str]:
         return [f"cannot diff: {exc}"]
 
 
+def _severity(change: PendingChange) -> str | None:
+    """cosmetic, rewording or breaking; None for a new golden or one that cannot be read."""
+    from .goldens.fileformat import load_golden
+    from .goldens.severity import classify
+
+    if change.current is None:
+        return None
+    try:
+        return str(classify(load_golden(change.current), load_golden(change.received)))
+    except GoldenFileError:
+        return None
+
+
 def _show(out: _Out, change: PendingChange, index: int, total: int) -> None:
     out.line(f"[{index}/{total}] {change.test}", "bold")
     out.line(f"  golden:   {_rel(change.golden)}", "dim")
     if change.cassette is not None:
         out.line(f"  cassette: {_rel(change.cassette)} (re-recorded with it)", "dim")
     out.line(change.triage, "yellow")
+    severity = _severity(change)
+    if severity is not None:
+        out.line(f"  severity: {severity}", "red" if severity == "breaking" else "yellow")
     for text in _diff(change):
         out.diff_line("  " + text)
 

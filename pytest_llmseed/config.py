@@ -19,6 +19,9 @@ MAX_SEED = 2**63
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 DEFAULT_RECORD_MODE = "none"
 DEFAULT_COMPARE = "exact"
+FAIL_ON_CHOICES = ("any", "breaking")
+DEFAULT_FAIL_ON = "any"
+MIN_PROBE = 2
 MARKER_NAME = "llmseed"
 MARKER_KEYWORDS = ("seed", "inject_seed", "compare", "record_mode", "cassette", "volatile")
 
@@ -55,6 +58,26 @@ def parse_compare(value: object) -> Profile:
     if not isinstance(value, str):
         raise ValueError(f"compare must be a profile name string, got {value!r}")
     return parse_profile(value)
+
+
+def parse_probe(value: object) -> int:
+    """Validate ``--llmseed-probe``'s N: an integer of at least 2 (0 turns probing off)."""
+    text = value.strip() if isinstance(value, str) else ""
+    number = int(text) if text.isascii() and text.isdigit() else -1
+    if number != 0 and number < MIN_PROBE:
+        raise ValueError(
+            f"probe must be an integer N >= {MIN_PROBE} (requests per call), got {value!r}"
+        )
+    return number
+
+
+def parse_fail_on(value: object) -> str:
+    """Validate ``--llmseed-fail-on``: ``any`` or ``breaking``."""
+    text = value.strip() if isinstance(value, str) else value
+    if text not in FAIL_ON_CHOICES:
+        raise ValueError(f"fail-on must be one of {', '.join(FAIL_ON_CHOICES)}; got {value!r}")
+    assert isinstance(text, str)
+    return text
 
 
 def parse_bool(value: object) -> bool:
@@ -97,6 +120,10 @@ class RunContext(NamedTuple):
 
     rootdir: Path
     pending_dir: Path | None = None
+    probe: int = 0
+    """``--llmseed-probe``: requests per live call (0: off)."""
+    fail_on: str = DEFAULT_FAIL_ON
+    """``--llmseed-fail-on``: ``any`` or ``breaking``."""
 
 
 _DEFAULTS = Layer(
@@ -260,3 +287,18 @@ def ini_layer(config: pytest.Config) -> Layer:
         compare=check("compare", parse_compare),
         cassette_dir=ini_path(config, "cassette_dir", directory=True),
     )
+
+
+def run_option(config: pytest.Config, name: str, parse: Any) -> Any:
+    """A session-wide option: the command line's (argparse checked it), else the ini's."""
+    value = config.getoption(f"llmseed_{name}")
+    if value is not None:
+        return value
+    raw = config.getini(f"llmseed_{name}")
+    if not (isinstance(raw, str) and raw.strip()):
+        return None
+    try:
+        return parse(raw.strip())
+    except ValueError as exc:
+        where = str(config.inipath) if config.inipath else "the ini file"
+        raise pytest.UsageError(f"llmseed_{name} = {raw.strip()!r} in {where}: {exc}") from None

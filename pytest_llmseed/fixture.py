@@ -18,6 +18,7 @@ from .files.parse_cache import ParseCache
 from .files.paths import relative_path
 from .goldens import outcomes
 from .goldens.fileformat import ACTIVE_PARSE_CACHE
+from .goldens.severity import failing_on
 from .hooks import NO_HOOKS, UserHooks
 from .recording import scrub
 from .recording import volatile as volatile_parts
@@ -26,6 +27,8 @@ from .recording.cassettes import Customization, use_cassette
 from .recording.clients import ClientCache, new_async_client
 from .recording.intercept import Recorder, intercepting
 from .recording.misses import explain_miss
+from .recording.probe import probe_records
+from .recording.refusal import RefusedHosts
 from .report.model import CassetteStatus, TestRecord
 from .review.pending import pending_path, write_pending_golden
 
@@ -151,6 +154,7 @@ def llm_session(
     clients: ClientCache,
     parse_cache: ParseCache,
     hooks: UserHooks = NO_HOOKS,
+    refused: RefusedHosts | None = None,
 ) -> Iterator[SeededLLM]:
     """Activate seeding, the cassette and call capture for the duration of one test.
 
@@ -162,6 +166,9 @@ def llm_session(
         known_secrets=[*(os.environ.get(name) for name in KEY_ENV_VARS), PLACEHOLDER_KEY],
         user_secrets=settings.secrets,
         hooks=hooks,
+        refused=refused,
+        probe=run.probe,
+        profile=settings.compare,
     )
     misses: list[str] = []
 
@@ -208,6 +215,8 @@ def llm_session(
         _set_for_the_test(stack, ACTIVE_LOG, recorder.log)
         _set_for_the_test(stack, ACTIVE_PARSE_CACHE, parse_cache)
         _set_for_the_test(stack, volatile_parts.ACTIVE, settings.volatile)
+        updating = snapshot is not None and snapshot.update_snapshots
+        stack.enter_context(failing_on(run.fail_on, updating=updating))
         llm = SeededLLM(
             settings=settings,
             cassette_path=path,
@@ -298,6 +307,8 @@ def _account(llm: SeededLLM, end: _TestEnd, redirect: list[Path]) -> None:
         calls=len(llm.calls),
         goldens=[replace(g, path=relative_path(Path(g.path), run.rootdir)) for g in results],
         pending=[relative_path(p, run.rootdir) for p in pending],
+        probes=probe_records(llm.calls),
+        unseeded=[i for i, call in enumerate(llm.calls, 1) if call.unseeded],
     )
     if end.snapshot is not None:
         llm.golden_first = relative_path(outcomes.first_location(end.snapshot), run.rootdir)

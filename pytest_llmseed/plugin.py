@@ -106,6 +106,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "mirroring the rootdir, e.g. to upload as a CI artifact (default: beside the "
         "goldens). Ini: llmseed_pending_dir.",
     )
+    group.addoption(
+        "--llmseed-probe",
+        dest="llmseed_probe",
+        type=_argtype(cfg.parse_probe),
+        default=None,
+        metavar="N",
+        help="Measure determinism: send every live LLM request N times (N >= 2; only the "
+        "first answer is recorded) and report how many distinct outputs came back. Costs N "
+        "requests per call. Ini: llmseed_probe.",
+    )
+    group.addoption(
+        "--llmseed-fail-on",
+        dest="llmseed_fail_on",
+        choices=cfg.FAIL_ON_CHOICES,
+        default=None,
+        help="Which golden drift fails a test: any (default) or breaking (cosmetic and "
+        "rewording drift stays pending and reported, but passes). Ini: llmseed_fail_on.",
+    )
+    parser.addini("llmseed_probe", "pytest-llmseed: requests per live call to probe (N >= 2).")
+    parser.addini("llmseed_fail_on", "pytest-llmseed: drift that fails a test (any, breaking).")
     parser.addini("llmseed_seed", f"pytest-llmseed seed (default {cfg.DEFAULT_SEED}).")
     parser.addini("llmseed_report", "pytest-llmseed JSON report path.")
     parser.addini("llmseed_html", "pytest-llmseed HTML diff page path.")
@@ -155,7 +175,12 @@ def pytest_configure(config: pytest.Config) -> None:
     state = LLMSeedSession(
         config=config,
         ci=cfg.is_ci(os.environ),
-        run=cfg.RunContext(config.rootpath, cfg.path_option(config, "pending_dir", directory=True)),
+        run=cfg.RunContext(
+            config.rootpath,
+            cfg.path_option(config, "pending_dir", directory=True),
+            probe=cfg.run_option(config, "probe", cfg.parse_probe) or 0,
+            fail_on=cfg.run_option(config, "fail_on", cfg.parse_fail_on) or cfg.DEFAULT_FAIL_ON,
+        ),
         report_path=cfg.path_option(config, "report"),
         html_path=cfg.path_option(config, "html"),
     )
@@ -174,7 +199,11 @@ def pytest_report_header(config: pytest.Config) -> str:
     state = config.stash[STATE_KEY]
     settings = cfg.resolve(cli=cli, marker=cfg.Layer(), ini=ini, ci=state.ci)
     ci = " ci=true" if state.ci else ""
-    return f"llmseed: seed={settings.seed} record-mode={settings.record_mode}{ci}"
+    probe = state.run.probe
+    extra = f" probe={probe} ({probe} requests per call)" if probe else ""
+    if state.run.fail_on != cfg.DEFAULT_FAIL_ON:
+        extra += f" fail-on={state.run.fail_on}"
+    return f"llmseed: seed={settings.seed} record-mode={settings.record_mode}{ci}{extra}"
 
 
 def _settings(item: pytest.Item) -> cfg.Settings:
@@ -267,6 +296,7 @@ def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> I
         clients=state.clients,
         parse_cache=state.parse_cache,
         hooks=user_hooks(node.ihook),
+        refused=state.refused_hosts,
     ) as llm:
         yield llm
     if llm.record is not None:

@@ -17,6 +17,7 @@ from . import config as cfg
 if TYPE_CHECKING:
     from .files.parse_cache import ParseCache
     from .recording.clients import ClientCache
+    from .recording.refusal import RefusedHosts
     from .report.model import RunReport
 
 
@@ -49,6 +50,13 @@ class LLMSeedSession:
         return ClientCache()
 
     @functools.cached_property
+    def refused_hosts(self) -> RefusedHosts:
+        """Hosts that refused an injected seed (per process: each xdist worker learns its own)."""
+        from .recording.refusal import RefusedHosts
+
+        return RefusedHosts()
+
+    @functools.cached_property
     def parse_cache(self) -> ParseCache:
         """Parsed cassettes and goldens kept in pytest's cache (None-backed without it)."""
         from .files.parse_cache import ParseCache
@@ -60,7 +68,7 @@ class LLMSeedSession:
         """The run's records; made on first use (a collect-only run never needs it)."""
         from .report.model import RunReport
 
-        return RunReport(ci=self.ci)
+        return RunReport(ci=self.ci, probe=self.run.probe)
 
     @property
     def is_worker(self) -> bool:

@@ -65,7 +65,7 @@ def test_a_mismatch_leaves_golden_and_cassette_pending_together(drifted: Path) -
         (pending / "__snapshots__/test_a/test_x[spring].llm.yaml.llmseed-pending").read_text()
     )
     assert data["test"] == "test_a.py::test_x[spring]"
-    assert data["triage"] == "triage: request changed: seed 1234 → 7"
+    assert data["triage"] == "triage: request changed: seed 1234 → 7 — severity: rewording"
     assert yaml.safe_load(data["received"])["meta"]["seed"] == 7
     # The committed files were not touched: the old golden and cassette still replay.
     assert "seed: 7" not in (drifted / "cassettes/test_a/test_x[spring].yaml").read_text()

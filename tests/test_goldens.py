@@ -270,7 +270,8 @@ def test_triage_output_changed_and_readable_diff(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*triage: output changed at the same request and backend (sampling noise or a real regression)",
+            "*triage: output changed at the same request and backend (sampling noise or a real "
+            "regression) — severity: rewording",
             "*~ output[[]0[]].content:",
             "*1 changed region(s)",
             "*[[]-REPLACED-[]]{+*+}*",
@@ -293,7 +294,7 @@ def test_triage_backend_changed(pytester: pytest.Pytester, llm_env: FakeOpenAISe
     result.stdout.fnmatch_lines(
         [
             "*triage: backend changed: system_fingerprint fp_old_0000 → fp_test_0001; "
-            "model gpt-4o-2024-05-13 → gpt-4o-2024-08-06"
+            "model gpt-4o-2024-05-13 → gpt-4o-2024-08-06 — severity: rewording"
         ]
     )
     # Meta alone never fails a test: it is kept to explain drift, not compared.

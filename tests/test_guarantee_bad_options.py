@@ -20,6 +20,8 @@ COMMAND_LINE = {
     "--llmseed-report": [A_DIR, f"{A_FILE}/report.json"],
     "--llmseed-html": [A_DIR, f"{A_FILE}/diff.html"],
     "--llmseed-pending-dir": [A_FILE, f"{A_FILE}/pending"],
+    "--llmseed-probe": ["1", "-3", "two", "2.5", ""],
+    "--llmseed-fail-on": ["cosmetic", "ANY", ""],
 }
 INI = {
     "llmseed_seed": ["x", "-5", "1e3"],
@@ -32,6 +34,8 @@ INI = {
     "llmseed_volatile": ["nope", "re:(", "re:x*"],
     "llmseed_secret_patterns": ["(", "x*"],
     "llmseed_secret_headers": ["a b", "x:y"],
+    "llmseed_probe": ["1", "x"],
+    "llmseed_fail_on": ["some", "Breaking"],
 }
 MARKER = {
     "seed": ['"x"', "True", "-1", str(2**63), "1.5"],

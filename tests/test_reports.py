@@ -61,8 +61,9 @@ def test_terminal_summary_lists_drift_with_seed_cassette_golden_triage(
         [
             "*- llmseed summary -*",
             "1 tests used seeded_llm: 1 drifted, 0 cassette misses, 1 recorded, 1 goldens changed*",
-            "test_r.py::test_x[[]winter[]]: seed=9 cassette=recorded golden=changed",
-            "    triage: request changed: seed 1234 → 9",
+            "test_r.py::test_x[[]winter[]]: seed=9 cassette=recorded golden=changed "
+            "severity=rewording",
+            "    triage: request changed: seed 1234 → 9 — severity: rewording",
             "    pending: .llmseed-pending/__snapshots__/test_r/test_x[[]winter[]].llm.yaml.llmseed-pending",
             "1 pending change(s): review with `llmseed review`",
         ]
@@ -160,7 +161,8 @@ def test_html_page_is_self_contained_with_side_by_side_diffs(
     assert parser.tags.count("section") == 1
     assert "table" in parser.tags
     assert "test_r.py::test_x[winter]" in text
-    assert "triage: request changed: seed 1234 → 9" in text
+    assert "triage: request changed: seed 1234 → 9 — severity: rewording" in text
+    assert "severity: rewording" in text
     assert "stored golden" in text
     assert "received" in text
 
@@ -176,13 +178,13 @@ def test_github_step_summary_and_junit_properties(
     text = summary.read_text()
     assert text.startswith("# earlier step\n")  # appended, not overwritten
     assert (
-        "| `test_r.py::test_x[winter]` | 9 | recorded | changed | request changed: seed 1234 → 9 |"
-        in text
+        "| `test_r.py::test_x[winter]` | 9 | recorded | changed "
+        "| request changed: seed 1234 → 9 — severity: rewording |" in text
     )
     cases = {c.get("name"): c for c in ET.parse(junit).getroot().iter("testcase")}
     props = {p.get("name"): p.get("value") for p in cases["test_x[winter]"].iter("property")}
     assert props == {
         "llmseed_seed": "9",
-        "llmseed_triage": "triage: request changed: seed 1234 → 9",
+        "llmseed_triage": "triage: request changed: seed 1234 → 9 — severity: rewording",
     }
     assert not list(cases["test_plain"].iter("property"))

@@ -59,7 +59,8 @@ def _map_strings(value: Any, func: Any) -> Any:
     return value
 
 
-def _parse_json_leaf(text: str) -> Any:
+def parse_json_leaf(text: str) -> Any:
+    """JSON text (or a ```json fence) as data; any other text as it is."""
     stripped = text.strip()
     if stripped[:1] in ("{", "[") or stripped.removeprefix("```json").strip()[:1] in ("{", "["):
         candidate = stripped.removeprefix("```json").removesuffix("```").strip()
@@ -92,8 +93,8 @@ def outputs_equal(old: Any, new: Any, profile: Profile) -> bool:
         from deepdiff import DeepDiff
 
         diff = DeepDiff(
-            _map_strings(old, _parse_json_leaf),
-            _map_strings(new, _parse_json_leaf),
+            _map_strings(old, parse_json_leaf),
+            _map_strings(new, parse_json_leaf),
             ignore_order=True,
             significant_digits=JSON_SIGNIFICANT_DIGITS,
             ignore_numeric_type_changes=True,

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..recording.calls import ACTIVE_LOG, CallList, LLMCall
+from ..recording.calls import ACTIVE_LOG, CallList, LLMCall, ProbeResult
 from ..recording.volatile import Volatile, substitute_data
 
 FORMAT_VERSION = 1
@@ -131,7 +131,7 @@ def _responses_output(answer: dict[str, Any]) -> list[Any]:
     return items
 
 
-def _meta(answer: dict[str, Any], seed: Any, endpoint: str) -> dict[str, Any]:
+def _meta(answer: dict[str, Any], seed: Any, endpoint: str, call: LLMCall | None) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     for key in ("model", "system_fingerprint", "service_tier", "usage"):
         if answer.get(key) is not None:
@@ -139,13 +139,31 @@ def _meta(answer: dict[str, Any], seed: Any, endpoint: str) -> dict[str, Any]:
     if endpoint == "responses":
         meta["status"] = answer.get("status")
         meta["seed"] = UNSEEDED
+    elif call is not None and call.unseeded:
+        meta["seed"] = call.unseeded
     else:
         meta["seed"] = seed
+    if call is not None and call.probe is not None:
+        meta["probe"] = _probe_meta(call.probe)
     return meta
 
 
+def _probe_meta(probe: ProbeResult) -> dict[str, Any]:
+    """What ``--llmseed-probe`` measured, kept in the golden to explain drift."""
+    return {
+        "samples": probe.samples,
+        "distinct": probe.distinct,
+        "fingerprints": list(probe.fingerprints),
+    }
+
+
 def answer_document(
-    endpoint: str, answer: Any, request: Any, parsed: list[Any] | None = None
+    endpoint: str,
+    answer: Any,
+    request: Any,
+    parsed: list[Any] | None = None,
+    *,
+    call: LLMCall | None = None,
 ) -> dict[str, Any]:
     """The golden parts of one answer of ``endpoint`` to ``request`` (None if unknown)."""
     compared_request, seed = _request(request)
@@ -163,13 +181,13 @@ def answer_document(
     if compared_request is not None:
         document["request"] = compared_request
     document["output"] = output
-    document["meta"] = _meta(answer, seed, endpoint) if isinstance(answer, dict) else {}
+    document["meta"] = _meta(answer, seed, endpoint, call) if isinstance(answer, dict) else {}
     return document
 
 
 def call_document(call: LLMCall) -> dict[str, Any]:
     """The golden parts of one recorded exchange."""
-    return answer_document(call.endpoint, call.response, call.request)
+    return answer_document(call.endpoint, call.response, call.request, call=call)
 
 
 _OBJECT_ENDPOINTS = {
@@ -193,7 +211,7 @@ def _sdk_answer(value: Any) -> dict[str, Any] | None:
     choices = getattr(value, "choices", None)
     if endpoint == "chat.completions" and choices:
         parsed = [to_data(getattr(c.message, "parsed", None)) for c in choices]
-    return answer_document(endpoint, data, call.request if call else None, parsed)
+    return answer_document(endpoint, data, call.request if call else None, parsed, call=call)
 
 
 def _stream_call(value: Any) -> LLMCall | None:

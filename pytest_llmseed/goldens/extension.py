@@ -21,7 +21,8 @@ from ..errors import GoldenFileError
 from ..files.atomic import atomic_write_text
 from ..recording import scrub
 from ..recording.volatile import ACTIVE as ACTIVE_VOLATILE
-from . import compare, documents
+from ..report.model import FailOn
+from . import compare, documents, severity
 from .fileformat import SUFFIX, GoldenText, load_golden
 from .profiles import Profile
 from .triage import describe_change
@@ -127,7 +128,22 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         if str(serialized_data) == str(snapshot_data):
             return True
         new = load_golden(str(serialized_data))
-        return compare.documents_match(old, new, self.profile)
+        if compare.documents_match(old, new, self.profile):
+            return True
+        return self._tolerated(old, new, serialized_data)
+
+    @staticmethod
+    def _tolerated(old: Any, new: Any, serialized_data: Any) -> bool:
+        """A change below ``--llmseed-fail-on`` passes; the golden is marked for the report
+        (which still counts it as changed and leaves it pending)."""
+        fail_on = severity.ACTIVE_FAIL_ON.get()
+        if fail_on is FailOn.ANY or not isinstance(serialized_data, GoldenText):
+            return False
+        found = severity.classify(old, new)
+        if severity.fails(found, fail_on):
+            return False
+        serialized_data.tolerated = str(found)
+        return True
 
     def diff_lines(self, serialized_data: Any, snapshot_data: Any) -> Iterator[str]:
         """Triage line, then what changed path by path (word-level for text)."""

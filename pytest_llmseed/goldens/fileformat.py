@@ -34,11 +34,13 @@ class GoldenText:
     update asks for ``str()``.
     """
 
-    __slots__ = ("_text", "document")
+    __slots__ = ("_text", "document", "tolerated")
 
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
         self._text: str | None = None
+        self.tolerated: str | None = None
+        """The severity of a change ``--llmseed-fail-on`` let pass (the assertion passed)."""
 
     def __str__(self) -> str:
         if self._text is None:

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import GoldenFileError
-from ..report.model import GoldenRecord, GoldenStatus
+from ..report.model import GoldenRecord, GoldenStatus, Severity
 from .fileformat import SUFFIX, GoldenText, load_golden
-from .triage import triage
+from .triage import triage_with_severity
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
@@ -17,11 +17,12 @@ if TYPE_CHECKING:
 NEW_GOLDEN_TRIAGE = "triage: new golden: nothing stored yet for this assertion"
 
 
-def _triage(old: str, new: str) -> str:
+def _triage(old: str, new: str) -> tuple[str, Severity]:
     try:
-        return triage(load_golden(old), load_golden(new))
+        return triage_with_severity(load_golden(old), load_golden(new))
     except GoldenFileError as exc:
-        return f"triage: the stored golden cannot be read ({exc})"
+        # Unreadable: nothing to compare, so nothing can be let through.
+        return f"triage: the stored golden cannot be read ({exc})", Severity.BREAKING
 
 
 def outcomes(snapshot: SnapshotAssertion) -> list[GoldenRecord]:
@@ -32,7 +33,9 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenRecord]:
     results = []
     for _index, result in sorted(snapshot.executions.items()):
         name, path = result.snapshot_name, str(result.snapshot_location)
-        if result.success:
+        # A change below --llmseed-fail-on passed (the extension marked it): still a change.
+        tolerated = bool(result.success and getattr(result.asserted_data, "tolerated", None))
+        if result.success and not tolerated:
             status = (
                 GoldenStatus.NEW
                 if result.created
@@ -45,11 +48,13 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenRecord]:
         if not isinstance(result.asserted_data, str | GoldenText):
             continue  # serialization itself failed: the test shows that error
         received = str(result.asserted_data)  # the text of a golden that did not match
+        severity: Severity | None = None
         if result.recalled_data is None:
             status, triage, stored = GoldenStatus.MISSING, NEW_GOLDEN_TRIAGE, None
         else:
             stored = str(result.recalled_data)
-            status, triage = GoldenStatus.CHANGED, _triage(stored, received)
+            status = GoldenStatus.CHANGED
+            triage, severity = _triage(stored, received)
         results.append(
             GoldenRecord(
                 name=name,
@@ -58,6 +63,8 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenRecord]:
                 triage=triage,
                 stored=stored,
                 received=received,
+                severity=severity,
+                tolerated=tolerated,
             )
         )
     return results

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..report.model import Severity
 from .compare import compared_parts
 from .diffs import diff_lines
+from .severity import classify
 
 
 def _metas(document: Any) -> list[dict[str, Any]]:
@@ -58,6 +60,17 @@ def triage(old: Any, new: Any) -> str:
     )
 
 
+def with_severity(line: str, severity: Severity) -> str:
+    """A triage line with the change's severity at its end."""
+    return f"{line} — severity: {severity}"
+
+
+def triage_with_severity(old: Any, new: Any) -> tuple[str, Severity]:
+    """The triage line (severity included) and the severity of a changed golden."""
+    severity = classify(old, new)
+    return with_severity(triage(old, new), severity), severity
+
+
 def describe_change(old: Any, new: Any) -> list[str]:
     """Triage line then path-by-path differences between two loaded golden documents."""
     old_parts = compared_parts(old)
@@ -67,4 +80,5 @@ def describe_change(old: Any, new: Any) -> list[str]:
         answers = [{"request": request[1], "output": output} for request, output in parts]
         return answers[0] if len(old_parts) == len(new_parts) == 1 else answers
 
-    return [triage(old, new), *diff_lines(shape(old_parts), shape(new_parts))]
+    line, _severity = triage_with_severity(old, new)
+    return [line, *diff_lines(shape(old_parts), shape(new_parts))]

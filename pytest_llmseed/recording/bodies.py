@@ -22,3 +22,26 @@ def parse_json(raw: object) -> Any:
         return json.loads(raw)
     except ValueError:
         return NOT_JSON
+
+
+def decoded_body(headers: Any, raw: bytes) -> bytes:
+    """A response body with its content-encoding decoded the way the client will decode it."""
+    if "content-encoding" not in headers:
+        return raw  # the usual replay: vcrpy stored the body decoded
+    import httpx2
+
+    # Decoded through a response of our own, without touching the client's stream.
+    decoded: bytes = httpx2.Response(200, headers=headers, stream=httpx2.ByteStream(raw)).read()
+    return decoded
+
+
+def parse_answer(headers: Any, text: str) -> tuple[Any, bool]:
+    """An LLM answer's body as data (an SSE stream assembled), and whether it was streamed."""
+    if "text/event-stream" in headers.get("content-type", ""):
+        from .streams import assemble_stream
+
+        return assemble_stream(text), True
+    try:
+        return json.loads(text), False
+    except ValueError:
+        return text, False

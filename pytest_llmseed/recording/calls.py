@@ -26,6 +26,21 @@ def endpoint_name(method: str, path: str) -> str | None:
     return None
 
 
+SEED_REFUSED = "unseeded (the server refused seed)"
+"""How a call and its golden say the seed was dropped after a 400 naming it."""
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """``--llmseed-probe``: what N identical requests of one call got back."""
+
+    samples: int
+    distinct: int
+    """Different outputs among the samples, compared as the test's goldens compare."""
+    fingerprints: tuple[str, ...] = ()
+    """``system_fingerprint`` values seen, in order of first appearance."""
+
+
 @dataclass(frozen=True)
 class LLMCall:
     """One LLM exchange of a test: what was asked and the completed answer."""
@@ -38,6 +53,15 @@ class LLMCall:
     status_code: int = 200
     streamed: bool = False
     url: str = field(default="", compare=False)
+    unseeded: str | None = field(default=None, compare=False)
+    """Why this call went out without the injected seed (``SEED_REFUSED``), if it did."""
+    probe: ProbeResult | None = field(default=None, compare=False)
+    """What ``--llmseed-probe`` measured for this call (live calls only)."""
+
+    @property
+    def seeded(self) -> bool:
+        """Whether the request that got this answer carried a seed."""
+        return isinstance(self.request, dict) and self.request.get("seed") is not None
 
 
 class CallList(list[LLMCall]):

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from ..files.parse_cache import ParseCache
 from ..hooks import NO_HOOKS, UserHooks
-from . import scrub
+from . import refusal, scrub
 from .matching import json_body_matcher, query_matcher
 from .storage import CachedSerializer, CassettePersister
 from .volatile import NO_VOLATILE, Volatile
@@ -132,9 +132,13 @@ class _RecordFilters:
     def response(self, response: dict[str, Any]) -> dict[str, Any] | None:
         """A response as the cassette stores it (None: unrecorded)."""
         # vcrpy hands over its own copy of the response: changing it in place is safe.
-        if is_transient(int(response["status"]["code"])):
+        status = int(response["status"]["code"])
+        if is_transient(status):
             return None
         response = _decoded(response)
+        refused = status == 400 and refusal.OUR_SEED_IN_FLIGHT.get() and _refuses_seed(response)
+        if refused and not self.loading:
+            return None  # sent again without our seed: that answer is the truth
         if not self.loading:
             if self._custom.notice is not None:
                 self._custom.notice((response.get("body") or {}).get("string"))
@@ -152,6 +156,11 @@ def _decoded(response: dict[str, Any]) -> dict[str, Any]:
 
     decoded: dict[str, Any] = decode_response(response)
     return decoded
+
+
+def _refuses_seed(response: dict[str, Any]) -> bool:
+    body = (response.get("body") or {}).get("string")
+    return isinstance(body, bytes | str) and refusal.names_seed(400, body)
 
 
 class _RedirectedSave:

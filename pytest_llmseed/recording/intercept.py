@@ -14,13 +14,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..goldens.profiles import Profile
 from ..hooks import NO_HOOKS, UserHooks
-from . import scrub
-from .calls import CallLog, LLMCall, endpoint_name
+from . import probe, refusal, scrub
+from .bodies import decoded_body, parse_answer
+from .calls import SEED_REFUSED, CallLog, LLMCall, ProbeResult, endpoint_name
 from .cassettes import is_transient
 from .seeding import inject_seed, takes_seed
-from .streams import assemble_stream
 from .user_secrets import NO_USER_SECRETS, UserSecrets, pattern_matches
+
+_EXACT = Profile("exact")
 
 
 class Recorder:
@@ -34,6 +37,9 @@ class Recorder:
         known_secrets: list[str | None],
         user_secrets: UserSecrets = NO_USER_SECRETS,
         hooks: UserHooks = NO_HOOKS,
+        refused: refusal.RefusedHosts | None = None,
+        probe: int = 0,
+        profile: Profile = _EXACT,
     ) -> None:
         self.seed = seed
         self.inject = inject
@@ -42,6 +48,10 @@ class Recorder:
         self.hooks = hooks
         self._secrets: set[str] = set(scrub.usable_secrets(known_secrets))
         self._found: set[str] = set()  # values of the project's patterns, however short
+        self.refused = refused if refused is not None else refusal.RefusedHosts()
+        """The session's hosts that refuse ``seed``: their requests go out unseeded."""
+        self.probe = probe
+        self.profile = profile
 
     def secrets(self) -> list[str]:
         """Every credential seen so far (configured keys and those sent in requests)."""
@@ -83,6 +93,10 @@ class Recorder:
 
     def prepare(self, request: Any) -> Any:
         """Note the request's credentials; return it with the seed injected when it takes one."""
+        return self.outgoing(request)[0]
+
+    def outgoing(self, request: Any) -> tuple[Any, str | None]:
+        """``prepare``, and why a request that would take our seed goes without (or None)."""
         import httpx2
 
         headers = request.headers
@@ -99,25 +113,57 @@ class Recorder:
             self._note_user_secrets(request)
         may_seed = self.inject or self.hooks.inject_seed is not None
         if not may_seed or not takes_seed(request.method, request.url.path):
-            return request
+            return request, None
         if not isinstance(request.stream, httpx2.ByteStream):
-            return request  # a streamed upload is not a completion request
+            return request, None  # a streamed upload is not a completion request
         body = b"".join(request.stream)
         seeded = inject_seed(body, self.seed)
         if seeded is None or not self._wants_seed(request, body):
-            return request
+            return request, None
+        if self.refused and str(request.url) in self.refused:
+            return request, SEED_REFUSED
         headers = [
             (k, v) for k, v in request.headers.multi_items() if k.lower() != "content-length"
         ]
-        return httpx2.Request(
+        seeded_request = httpx2.Request(
             request.method,
             request.url,
             headers=headers,
             content=seeded,
             extensions=request.extensions,
         )
+        return seeded_request, None
 
-    def observe(self, request: Any, response: Any) -> None:
+    def refuses_seed(self, sent: Any, original: Any, response: Any) -> bool:
+        """Whether ``response`` refuses the seed we injected (the host is then remembered)."""
+        import httpx2
+
+        if sent is original or response.status_code != 400:
+            return False
+        if not isinstance(response.stream, httpx2.ByteStream):
+            return False
+        if not refusal.names_seed(400, decoded_body(response.headers, b"".join(response.stream))):
+            return False
+        self.refused.add(str(sent.url))
+        return True
+
+    def wants_probe(self, request: Any, response: Any) -> bool:
+        """Whether to send this request again to measure determinism: a live LLM answer."""
+        return (
+            self.probe > 1
+            and response.status_code == 200
+            and endpoint_name(request.method, request.url.path) is not None
+            and probe.went_live(response)
+        )
+
+    def observe(
+        self,
+        request: Any,
+        response: Any,
+        *,
+        unseeded: str | None = None,
+        samples: list[probe.Sample] | None = None,
+    ) -> None:
         """Add a completed LLM exchange to ``calls``; transient errors are not exchanges."""
         import httpx2
 
@@ -126,28 +172,22 @@ class Recorder:
             return
         if not isinstance(response.stream, httpx2.ByteStream):
             return  # not vcrpy's buffered body: reading it would consume the caller's stream
-        raw = b"".join(response.stream)
-        if "content-encoding" in response.headers:
-            # Decode content-encoding the way the client will, without touching its stream.
-            body = httpx2.Response(
-                response.status_code, headers=response.headers, stream=httpx2.ByteStream(raw)
-            ).read()
-        else:
-            body = raw  # the usual replay: vcrpy stored the body decoded
-        text = body.decode("utf-8", errors="replace")
+        text = decoded_body(response.headers, b"".join(response.stream)).decode(
+            "utf-8", errors="replace"
+        )
         self.notice(text)  # a secret the model echoed, for the golden
-        streamed = "text/event-stream" in response.headers.get("content-type", "")
-        if streamed:
-            parsed: Any = assemble_stream(text)
-        else:
-            try:
-                parsed = json.loads(text)
-            except ValueError:
-                parsed = text
+        parsed, streamed = parse_answer(response.headers, text)
         try:
             sent = json.loads(b"".join(request.stream))
         except (ValueError, TypeError):
             sent = None
+        measured: ProbeResult | None = None
+        if samples is not None:
+            answers = [
+                parsed,
+                *(probe.sample_answer(h, raw) for code, h, raw in samples if code == 200),
+            ]
+            measured = probe.measure(endpoint, sent, answers, self.profile)
         call = LLMCall(
             endpoint=endpoint,
             request=sent,
@@ -155,6 +195,8 @@ class Recorder:
             status_code=response.status_code,
             streamed=streamed,
             url=str(request.url),
+            unseeded=unseeded,
+            probe=measured,
         )
         self.log.add(call, response)
 
@@ -173,45 +215,73 @@ def _targets() -> list[tuple[type, str, bool]]:
     ]
 
 
+def _wrap_sync(
+    recorder: Recorder, on_miss: Callable[[Exception], BaseException], inner: Callable[..., Any]
+) -> Callable[..., Any]:
+    from vcr.errors import CannotOverwriteExistingCassetteException
+
+    original = probe.unpatched(inner)
+
+    def handle_request(transport: Any, request: Any) -> Any:
+        __tracebackhide__ = True
+        sent, unseeded = recorder.outgoing(request)
+        try:
+            with refusal.in_flight(sent is not request):
+                response = inner(transport, sent)
+            if recorder.refuses_seed(sent, request, response):
+                # Our seed broke the request: the caller's request, as it was made.
+                sent, unseeded = request, SEED_REFUSED
+                response = inner(transport, sent)
+        except CannotOverwriteExistingCassetteException as exc:
+            miss = exc
+        else:
+            samples = None
+            if recorder.wants_probe(sent, response):
+                samples = probe.sample_sync(original, transport, sent, recorder.probe - 1)
+            recorder.observe(sent, response, unseeded=unseeded, samples=samples)
+            return response
+        # Raised outside the except block so vcrpy's own message is not chained in.
+        raise on_miss(miss)
+
+    return handle_request
+
+
+def _wrap_async(
+    recorder: Recorder, on_miss: Callable[[Exception], BaseException], inner: Callable[..., Any]
+) -> Callable[..., Any]:
+    from vcr.errors import CannotOverwriteExistingCassetteException
+
+    original = probe.unpatched(inner)
+
+    async def handle_async_request(transport: Any, request: Any) -> Any:
+        __tracebackhide__ = True
+        sent, unseeded = recorder.outgoing(request)
+        try:
+            with refusal.in_flight(sent is not request):
+                response = await inner(transport, sent)
+            if recorder.refuses_seed(sent, request, response):
+                sent, unseeded = request, SEED_REFUSED
+                response = await inner(transport, sent)
+        except CannotOverwriteExistingCassetteException as exc:
+            miss = exc
+        else:
+            samples = None
+            if recorder.wants_probe(sent, response):
+                count = recorder.probe - 1
+                samples = await probe.sample_async(original, transport, sent, count)
+            recorder.observe(sent, response, unseeded=unseeded, samples=samples)
+            return response
+        # Raised outside the except block so vcrpy's own message is not chained in.
+        raise on_miss(miss)
+
+    return handle_async_request
+
+
 @contextmanager
 def intercepting(
     recorder: Recorder, on_miss: Callable[[Exception], BaseException]
 ) -> Iterator[None]:
     """Wrap vcrpy's transport patches (enter after the cassette, leave before it)."""
-    from vcr.errors import CannotOverwriteExistingCassetteException
-
-    def wrap_sync(inner: Callable[..., Any]) -> Callable[..., Any]:
-        def handle_request(transport: Any, request: Any) -> Any:
-            __tracebackhide__ = True
-            request = recorder.prepare(request)
-            try:
-                response = inner(transport, request)
-            except CannotOverwriteExistingCassetteException as exc:
-                miss = exc
-            else:
-                recorder.observe(request, response)
-                return response
-            # Raised outside the except block so vcrpy's own message is not chained in.
-            raise on_miss(miss)
-
-        return handle_request
-
-    def wrap_async(inner: Callable[..., Any]) -> Callable[..., Any]:
-        async def handle_async_request(transport: Any, request: Any) -> Any:
-            __tracebackhide__ = True
-            request = recorder.prepare(request)
-            try:
-                response = await inner(transport, request)
-            except CannotOverwriteExistingCassetteException as exc:
-                miss = exc
-            else:
-                recorder.observe(request, response)
-                return response
-            # Raised outside the except block so vcrpy's own message is not chained in.
-            raise on_miss(miss)
-
-        return handle_async_request
-
     _missing = object()
     saved: list[tuple[type, str, Any]] = []
     try:
@@ -219,7 +289,8 @@ def intercepting(
             own = cls.__dict__.get(name, _missing)
             inner = getattr(cls, name)
             saved.append((cls, name, own))
-            setattr(cls, name, wrap_async(inner) if is_async else wrap_sync(inner))
+            wrap = _wrap_async if is_async else _wrap_sync
+            setattr(cls, name, wrap(recorder, on_miss, inner))
         yield
     finally:
         for cls, name, own in reversed(saved):

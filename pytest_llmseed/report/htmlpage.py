@@ -29,6 +29,18 @@ class ChangedGolden:
     triage: str
     stored: str
     received: str
+    severity: str = ""
+    """cosmetic, rewording or breaking (empty for a new golden)."""
+    probe: str = ""
+    """What ``--llmseed-probe`` measured for the test, as one line (empty when not probed)."""
+
+
+def _facts(change: ChangedGolden) -> str:
+    """Severity and probe results, one small line each."""
+    found = [("severity", change.severity), ("probe", change.probe)]
+    return "".join(
+        f'<p class="{name}">{name}: {html.escape(value)}</p>' for name, value in found if value
+    )
 
 
 def render(changes: Iterable[ChangedGolden], *, title: str = "pytest-llmseed drift") -> str:
@@ -48,7 +60,8 @@ def render(changes: Iterable[ChangedGolden], *, title: str = "pytest-llmseed dri
         sections.append(
             f'<section class="change"><h2>{html.escape(change.nodeid)}</h2>'
             f"<p>{html.escape(change.golden)}</p>"
-            f'<p class="triage">{html.escape(change.triage)}</p>{table}</section>'
+            f'<p class="triage">{html.escape(change.triage)}</p>'
+            f"{_facts(change)}{table}</section>"
         )
     body = "\n".join(sections) or "<p>No golden changed.</p>"
     return (

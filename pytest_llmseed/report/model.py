@@ -31,6 +31,24 @@ class CassetteStatus(StrEnum):
     NO_CALLS = "no-calls"
 
 
+class Severity(StrEnum):
+    """How much a changed golden matters (``goldens.severity`` decides)."""
+
+    COSMETIC = "cosmetic"
+    """Only whitespace, quotes, unicode forms or case."""
+    REWORDING = "rewording"
+    """The text changed; the structure (tool calls, JSON, finish reason) did not."""
+    BREAKING = "breaking"
+    """Tool calls, structured output, a refusal, JSON or a bad finish reason changed."""
+
+
+class FailOn(StrEnum):
+    """``--llmseed-fail-on``: which drift fails the run."""
+
+    ANY = "any"
+    BREAKING = "breaking"
+
+
 DRIFTED_GOLDENS = (GoldenStatus.CHANGED, GoldenStatus.MISSING)
 DRIFTED_CASSETTES = (CassetteStatus.MISS, CassetteStatus.RECORDED)
 
@@ -47,6 +65,10 @@ class GoldenRecord:
     """The stored golden's text it was compared with, when it did not match."""
     received: str | None = None
     """The received golden's text when it did not match (the pending change)."""
+    severity: Severity | None = None
+    """How much a changed golden matters; None unless ``status`` is changed."""
+    tolerated: bool = False
+    """Changed, but below ``--llmseed-fail-on``: pending and reported, the test passed."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible form (the report's ``goldens`` entries)."""
@@ -55,6 +77,8 @@ class GoldenRecord:
             "path": self.path,
             "status": str(self.status),
             "triage": self.triage,
+            "severity": None if self.severity is None else str(self.severity),
+            "tolerated": self.tolerated,
         }
         if self.stored is not None:
             data["stored"] = self.stored
@@ -72,6 +96,49 @@ class GoldenRecord:
             triage=data.get("triage"),
             stored=data.get("stored"),
             received=data.get("received"),
+            severity=Severity(data["severity"]) if data.get("severity") else None,
+            tolerated=bool(data.get("tolerated")),
+        )
+
+
+@dataclass(frozen=True)
+class ProbeRecord:
+    """What ``--llmseed-probe=N`` measured for one LLM call of a test."""
+
+    call: int
+    """The call's position in the test, from 1."""
+    endpoint: str
+    samples: int
+    """How many identical requests were sent (the recorded one included)."""
+    distinct: int
+    """How many different outputs came back, compared as the test's goldens compare."""
+    fingerprints: list[str] = field(default_factory=list)
+    """The ``system_fingerprint`` values seen, in order of first appearance."""
+
+    @property
+    def varied(self) -> bool:
+        """Identical requests got different outputs."""
+        return self.distinct > 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form (the report's ``probe`` entries)."""
+        return {
+            "call": self.call,
+            "endpoint": self.endpoint,
+            "samples": self.samples,
+            "distinct": self.distinct,
+            "fingerprints": list(self.fingerprints),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProbeRecord:
+        """Inverse of ``to_dict``."""
+        return cls(
+            call=data["call"],
+            endpoint=data["endpoint"],
+            samples=data["samples"],
+            distinct=data["distinct"],
+            fingerprints=list(data["fingerprints"]),
         )
 
 
@@ -90,6 +157,15 @@ class TestRecord:
     goldens: list[GoldenRecord] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
     outcome: str = "passed"
+    probes: list[ProbeRecord] = field(default_factory=list)
+    """Per probed call, what ``--llmseed-probe`` measured (empty when not probing)."""
+    unseeded: list[int] = field(default_factory=list)
+    """Calls (from 1) sent without the injected seed because the server refused it."""
+
+    @property
+    def varied(self) -> bool:
+        """A probed call of this test got different outputs for identical requests."""
+        return any(p.varied for p in self.probes)
 
     @property
     def drifted(self) -> bool:
@@ -115,6 +191,8 @@ class TestRecord:
             "goldens": [g.to_dict() for g in self.goldens],
             "pending": self.pending,
             "triage": self.triage,
+            "probe": [p.to_dict() for p in self.probes],
+            "unseeded": list(self.unseeded),
         }
 
     @classmethod
@@ -130,6 +208,8 @@ class TestRecord:
             goldens=[GoldenRecord.from_dict(g) for g in data["goldens"]],
             pending=list(data["pending"]),
             outcome=data["outcome"],
+            probes=[ProbeRecord.from_dict(p) for p in data.get("probe") or []],
+            unseeded=list(data.get("unseeded") or []),
         )
 
 
@@ -138,6 +218,8 @@ class RunReport:
     """All records of a run plus session-level findings (unused cassettes)."""
 
     ci: bool = False
+    probe: int = 0
+    """``--llmseed-probe``'s N (0: not probing)."""
     records: dict[str, TestRecord] = field(default_factory=dict)
     unused_cassettes: list[str] = field(default_factory=list)
 
@@ -149,6 +231,11 @@ class RunReport:
     def drifted(self) -> list[TestRecord]:
         """Records worth a reviewer's attention, in node id order."""
         return [r for _, r in sorted(self.records.items()) if r.drifted]
+
+    @property
+    def varied(self) -> list[TestRecord]:
+        """Tests whose probed calls got different outputs, in node id order."""
+        return [r for _, r in sorted(self.records.items()) if r.varied]
 
     @property
     def empty(self) -> bool:
@@ -169,4 +256,6 @@ class RunReport:
             "goldens_new": goldens.count(GoldenStatus.NEW) + goldens.count(GoldenStatus.UPDATED),
             "pending": sum(len(r.pending) for r in self.records.values()),
             "unused_cassettes": len(self.unused_cassettes),
+            "goldens_tolerated": sum(g.tolerated for r in self.records.values() for g in r.goldens),
+            "varied": len(self.varied),
         }

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from .model import RunReport
+from .model import RunReport, TestRecord
+
+PROBE_ADVICE = (
+    "    outputs vary at a fixed seed: compare these tests with a tolerant profile "
+    '(@pytest.mark.llmseed(compare="normalized") or "fuzzy:0.8"), or assert properties '
+    "of the output (fields, tool calls, JSON) instead of its exact text"
+)
 
 
 def summary_lines(report: RunReport) -> list[str]:
@@ -17,17 +23,64 @@ def summary_lines(report: RunReport) -> list[str]:
         f"{c['goldens_new']} written"
     ]
     for record in report.drifted:
-        goldens = ", ".join(g.status for g in record.goldens) or "no golden"
+        lines.extend(_drift_lines(record))
+    if c["goldens_tolerated"]:
         lines.append(
-            f"{record.nodeid}: seed={record.seed} cassette={record.cassette_status} "
-            f"golden={goldens}"
+            f"{c['goldens_tolerated']} changed golden(s) passed under --llmseed-fail-on=breaking "
+            "(cosmetic or rewording); they stay pending until reviewed"
         )
-        if record.triage:
-            lines.append(f"    {record.triage}")
-        for path in record.pending:
-            lines.append(f"    pending: {path}")
+    lines.extend(probe_lines(report))
+    unseeded = sum(len(r.unseeded) for r in report.records.values())
+    if unseeded:
+        lines.append(
+            f"{unseeded} call(s) went out unseeded (the server refused seed): their answers "
+            "are as repeatable as the server's sampling"
+        )
     for path in report.unused_cassettes:
         lines.append(f"unused cassette: {path}")
     if c["pending"]:
         lines.append(f"{c['pending']} pending change(s): review with `llmseed review`")
+    return lines
+
+
+def _drift_lines(record: TestRecord) -> list[str]:
+    goldens = ", ".join(g.status for g in record.goldens) or "no golden"
+    severities = sorted({str(g.severity) for g in record.goldens if g.severity})
+    severity = f" severity={','.join(severities)}" if severities else ""
+    lines = [
+        f"{record.nodeid}: seed={record.seed} cassette={record.cassette_status} "
+        f"golden={goldens}{severity}"
+    ]
+    if record.triage:
+        lines.append(f"    {record.triage}")
+    if any(g.tolerated for g in record.goldens):
+        lines.append("    passed: below --llmseed-fail-on=breaking (still pending)")
+    for path in record.pending:
+        lines.append(f"    pending: {path}")
+    return lines
+
+
+def probe_lines(report: RunReport) -> list[str]:
+    """What ``--llmseed-probe`` measured: how many tests were probed, which ones varied."""
+    probed = [r for _, r in sorted(report.records.items()) if r.probes]
+    if not report.probe or not probed:
+        return []
+    calls = sum(len(r.probes) for r in probed)
+    varied = report.varied
+    lines = [
+        f"probe: {report.probe} requests per call: {calls} call(s) in {len(probed)} test(s) "
+        f"probed, {len(varied)} test(s) gave varying outputs"
+    ]
+    for record in varied:
+        for found in record.probes:
+            if not found.varied:
+                continue
+            shown = ", ".join(found.fingerprints) or "none"
+            lines.append(
+                f"  varied: {record.nodeid} call {found.call} ({found.endpoint}): "
+                f"{found.distinct} distinct outputs in {found.samples} samples; "
+                f"fingerprints: {shown}"
+            )
+    if varied:
+        lines.append(PROBE_ADVICE)
     return lines

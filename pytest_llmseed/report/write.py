@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..files.atomic import atomic_write_text
-from .model import RunReport
+from .model import RunReport, TestRecord
+
+
+def probe_line(record: TestRecord) -> str:
+    """What ``--llmseed-probe`` measured for a test, as one line ('' when not probed)."""
+    return "; ".join(
+        f"call {p.call}: {p.distinct} distinct output(s) in {p.samples} samples"
+        + (f" (fingerprints {', '.join(p.fingerprints)})" if p.fingerprints else "")
+        for p in record.probes
+    )
 
 
 def write_outputs(
@@ -30,6 +39,8 @@ def write_outputs(
                 triage=golden.triage or "",
                 stored=golden.stored or "",
                 received=golden.received,
+                severity=str(golden.severity or ""),
+                probe=probe_line(record),
             )
             for record in report.drifted
             for golden in record.goldens

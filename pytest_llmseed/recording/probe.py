@@ -1,0 +1,102 @@
+"""``--llmseed-probe=N``: the same live request N times, and how many outputs came back.
+
+The extra requests go through the transport method vcrpy patched over (its original,
+reached with ``inspect.unwrap``), after the first answer came back live: vcrpy neither
+matches them against the cassette nor records them. Outputs are compared as the test's
+goldens compare them (its profile); only the first answer is recorded and returned.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..goldens.compare import outputs_equal
+from ..goldens.documents import answer_document
+from ..goldens.profiles import Profile
+from ..report.model import ProbeRecord
+from .bodies import decoded_body, parse_answer
+from .calls import LLMCall, ProbeResult
+
+Sample = tuple[int, Any, bytes]
+"""What one extra request got: status code, headers and the raw (undecoded) body."""
+
+
+def went_live(response: Any) -> bool:
+    """Whether the answer came from the network, not the cassette.
+
+    httpx transports report the HTTP version they spoke in the response's extensions
+    (a documented extension); vcrpy's replayed answers carry none.
+    """
+    return "http_version" in (getattr(response, "extensions", None) or {})
+
+
+def unpatched(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The transport method under vcrpy's patch (vcrpy wraps it with functools.wraps)."""
+    found: Callable[..., Any] = inspect.unwrap(method)
+    return found
+
+
+def sample_sync(send: Callable[..., Any], transport: Any, request: Any, count: int) -> list[Sample]:
+    """Send ``request`` ``count`` more times through ``send`` (the unpatched method)."""
+    samples = []
+    for _ in range(count):
+        response = send(transport, request)
+        try:
+            raw = b"".join(response.stream)
+        finally:
+            response.stream.close()
+        samples.append((response.status_code, response.headers, raw))
+    return samples
+
+
+async def sample_async(
+    send: Callable[..., Any], transport: Any, request: Any, count: int
+) -> list[Sample]:
+    """``sample_sync`` for an async transport."""
+    samples = []
+    for _ in range(count):
+        response = await send(transport, request)
+        try:
+            raw = b"".join([part async for part in response.stream])
+        finally:
+            await response.stream.aclose()
+        samples.append((response.status_code, response.headers, raw))
+    return samples
+
+
+def sample_answer(headers: Any, raw: bytes) -> Any:
+    """One extra answer as data, read as the recorded one is."""
+    return parse_answer(headers, decoded_body(headers, raw).decode("utf-8", errors="replace"))[0]
+
+
+def measure(endpoint: str, request: Any, answers: Sequence[Any], profile: Profile) -> ProbeResult:
+    """Count the distinct outputs (under ``profile``) and fingerprints among ``answers``."""
+    distinct: list[Any] = []
+    fingerprints: list[str] = []
+    for answer in answers:
+        output = answer_document(endpoint, answer, request)["output"]
+        if not any(outputs_equal(seen, output, profile) for seen in distinct):
+            distinct.append(output)
+        fingerprint = answer.get("system_fingerprint") if isinstance(answer, dict) else None
+        if isinstance(fingerprint, str) and fingerprint not in fingerprints:
+            fingerprints.append(fingerprint)
+    return ProbeResult(
+        samples=len(answers), distinct=len(distinct), fingerprints=tuple(fingerprints)
+    )
+
+
+def probe_records(calls: Sequence[LLMCall]) -> list[ProbeRecord]:
+    """What ``--llmseed-probe`` measured, per probed call of a test (numbered from 1)."""
+    return [
+        ProbeRecord(
+            call=index,
+            endpoint=call.endpoint,
+            samples=call.probe.samples,
+            distinct=call.probe.distinct,
+            fingerprints=list(call.probe.fingerprints),
+        )
+        for index, call in enumerate(calls, 1)
+        if call.probe is not None
+    ]
