@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TextIO
 
 from . import __version__
-from .errors import GoldenFileError, PendingError
+from .errors import GoldenFileError, LLMSeedError, PendingError
+from .report.escape import terminal
 from .review import pending
-from .review.pending import PendingChange
+from .review.pending import PendingChange, Project
 
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
 
@@ -33,6 +34,7 @@ class _Out:
         return f"\033[{_COLORS[color]}m{text}\033[0m" if self.color else text
 
     def line(self, text: str = "", color: str | None = None) -> None:
+        """Print one line; callers pass model or artifact text through ``terminal``."""
         self.stream.write((self.paint(text, color) if color else text) + "\n")
         self.stream.flush()
 
@@ -49,9 +51,19 @@ class _Out:
 
 def _rel(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return terminal(str(path.resolve().relative_to(Path.cwd().resolve())))
     except ValueError:
-        return str(path)
+        return terminal(str(path))
+
+
+def _targets(change: PendingChange) -> list[str]:
+    """Both files a change writes: its golden, and its cassette (or why there is none)."""
+    cassette = (
+        f"{_rel(change.cassette)} (re-recorded with it)"
+        if change.cassette is not None
+        else "unchanged (the run replayed it)"
+    )
+    return [f"golden:   {_rel(change.golden)}", f"cassette: {cassette}"]
 
 
 def _diff(change: PendingChange) -> list[str]:
@@ -82,16 +94,15 @@ def _severity(change: PendingChange) -> str | None:
 
 
 def _show(out: _Out, change: PendingChange, index: int, total: int) -> None:
-    out.line(f"[{index}/{total}] {change.test}", "bold")
-    out.line(f"  golden:   {_rel(change.golden)}", "dim")
-    if change.cassette is not None:
-        out.line(f"  cassette: {_rel(change.cassette)} (re-recorded with it)", "dim")
-    out.line(change.triage, "yellow")
+    out.line(f"[{index}/{total}] {terminal(change.test)}", "bold")
+    for target in _targets(change):
+        out.line(f"  {target}", "dim")
+    out.line(terminal(change.triage), "yellow")
     severity = _severity(change)
     if severity is not None:
         out.line(f"  severity: {severity}", "red" if severity == "breaking" else "yellow")
     for text in _diff(change):
-        out.diff_line("  " + text)
+        out.diff_line("  " + terminal(text))
 
 
 def _read_key(stream: TextIO) -> str:
@@ -136,7 +147,9 @@ def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
         if key == "q":
             break
         if key == "a":
-            pending.accept(change)
+            if not _attempt(pending.accept, change):
+                done["skipped"] += 1
+                continue
             done["accepted"] += 1
         elif key == "r":
             pending.reject(change, keep_cassette=_shared_cassette(change, remaining))
@@ -185,11 +198,23 @@ def _apply(
     out: _Out,
 ) -> int:
     chosen = _select(changes, args.tests, args.all)
-    for change in chosen:
-        action(change, changes)
-        out.line(f"{verb} {change.test} ({_rel(change.golden)})")
-    out.line(f"{verb} {len(chosen)} pending change(s)")
-    return 0
+    applied = [c for c in chosen if _attempt(lambda c: action(c, changes), c)]
+    for change in applied:
+        out.line(f"{verb} {terminal(change.test)}")
+        for target in _targets(change):
+            out.line(f"    {target}")
+    out.line(f"{verb} {len(applied)} pending change(s)")
+    return 0 if len(applied) == len(chosen) else 2
+
+
+def _attempt(action: Callable[[PendingChange], None], change: PendingChange) -> bool:
+    """Apply one change; a refused one is reported and left as it is, the others go on."""
+    try:
+        action(change)
+    except LLMSeedError as exc:
+        print(f"llmseed: {terminal(str(exc))}", file=sys.stderr)
+        return False
+    return True
 
 
 def cmd_status(changes: list[PendingChange], out: _Out) -> int:
@@ -198,9 +223,10 @@ def cmd_status(changes: list[PendingChange], out: _Out) -> int:
         out.line("no pending changes")
         return 0
     for change in changes:
-        extra = " + cassette" if change.cassette is not None else ""
-        out.line(f"{change.test}  {_rel(change.golden)}{extra}")
-        out.line(f"    {change.triage}")
+        out.line(terminal(change.test))
+        for target in _targets(change):
+            out.line(f"    {target}")
+        out.line(f"    {terminal(change.triage)}")
     out.line(f"{len(changes)} pending change(s): review with `llmseed review`")
     return 1
 
@@ -226,7 +252,18 @@ def _parser() -> argparse.ArgumentParser:
             "--root",
             type=Path,
             default=Path.cwd(),
-            help="the project's rootdir, for --from (default: the current directory)",
+            help="the project's rootdir: nothing is written outside it "
+            "(default: the current directory)",
+        )
+        sub.add_argument(
+            "--cassette-dir",
+            dest="cassette_dirs",
+            action="append",
+            type=Path,
+            default=[],
+            metavar="DIR",
+            help="a cassette folder not named cassettes/ (the --llmseed-cassette-dir of "
+            "the run), relative to --root; repeatable",
         )
 
     review = commands.add_parser("review", help="step through each pending change")
@@ -251,24 +288,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.source is not None and not args.source.is_dir():
         print(f"llmseed: --from {args.source}: no such directory", file=sys.stderr)
         return 2
+    project = Project.at(args.root, source=args.source, cassette_dirs=args.cassette_dirs)
     try:
-        changes = pending.find(args.paths or [Path()], source=args.source, root=args.root)
-        if args.command == "review":
-            return cmd_review(changes, out, sys.stdin)
-        if args.command == "status":
-            return cmd_status(changes, out)
-        if args.command == "accept":
-            return _apply(lambda c, _all: pending.accept(c), "accepted", changes, args, out)
-        return _apply(
-            lambda c, every: pending.reject(c, keep_cassette=_shared_cassette(c, every)),
-            "rejected",
-            changes,
-            args,
-            out,
-        )
-    except PendingError as exc:
-        print(f"llmseed: {exc}", file=sys.stderr)
+        found = pending.find(args.paths or [Path()], project, root=args.root, source=args.source)
+        for error in found.errors:
+            print(f"llmseed: {terminal(str(error))}", file=sys.stderr)
+        code = _run(args, found.changes, out)
+    except LLMSeedError as exc:
+        print(f"llmseed: {terminal(str(exc))}", file=sys.stderr)
         return 2
+    return 2 if found.errors else code
+
+
+def _run(args: argparse.Namespace, changes: list[PendingChange], out: _Out) -> int:
+    if args.command == "review":
+        return cmd_review(changes, out, sys.stdin)
+    if args.command == "status":
+        return cmd_status(changes, out)
+    if args.command == "accept":
+        return _apply(lambda c, _all: pending.accept(c), "accepted", changes, args, out)
+    return _apply(
+        lambda c, every: pending.reject(c, keep_cassette=_shared_cassette(c, every)),
+        "rejected",
+        changes,
+        args,
+        out,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

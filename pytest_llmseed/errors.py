@@ -61,3 +61,12 @@ class PendingError(LLMSeedError):
         self.problem = problem
         self.path = Path(path) if path is not None else None
         super().__init__(problem if self.path is None else f"{self.path}: {problem}")
+
+
+class ConfinementError(LLMSeedError):
+    """A path (from a pending change, a cassette or a golden) leads where nothing may go."""
+
+    def __init__(self, path: Path | str | None, problem: str) -> None:
+        self.problem = problem
+        self.path = Path(path) if path is not None else None
+        super().__init__(f"refused: {problem}" if path is None else f"refused {path}: {problem}")

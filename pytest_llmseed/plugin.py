@@ -16,6 +16,7 @@ import pytest
 
 from . import config as cfg
 from . import rules
+from .files import confine
 from .session import LLMSeedSession
 
 if TYPE_CHECKING:
@@ -170,14 +171,19 @@ def pytest_configure(config: pytest.Config) -> None:
         "seeded_llm fixture.",
     )
     # Validated here so a bad ini value stops the run before collection.
-    config.stash[LAYERS_KEY] = (cfg.cli_layer(config), cfg.ini_layer(config))
+    layers = config.stash[LAYERS_KEY] = (cfg.cli_layer(config), cfg.ini_layer(config))
     config.stash[RULES_KEY] = rules.ini_rules(config)
+    pending_dir = cfg.path_option(config, "pending_dir", directory=True)
+    # Everything the plugin reads or writes stays in the rootdir or a folder the command
+    # line or ini file chose (a symlink in the working tree cannot lead it elsewhere).
+    chosen = [layer.cassette_dir for layer in layers] + [pending_dir]
+    confine.set_project(confine.Area([config.rootpath, *(p for p in chosen if p is not None)]))
     state = LLMSeedSession(
         config=config,
         ci=cfg.is_ci(os.environ),
         run=cfg.RunContext(
             config.rootpath,
-            cfg.path_option(config, "pending_dir", directory=True),
+            pending_dir,
             probe=cfg.run_option(config, "probe", cfg.parse_probe) or 0,
             fail_on=cfg.run_option(config, "fail_on", cfg.parse_fail_on) or cfg.DEFAULT_FAIL_ON,
         ),
@@ -189,6 +195,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    confine.set_project(None)
     state = config.stash.get(STATE_KEY, None)
     if state is not None and config.pluginmanager.is_registered(state):
         config.pluginmanager.unregister(state)

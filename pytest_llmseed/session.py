@@ -147,12 +147,12 @@ class LLMSeedSession:
         """Put back the goldens of failing tests that syrupy removed."""
         if not kept:
             return
-        from .files.atomic import atomic_write_text
+        from .files import confine
         from .files.paths import relative_path
 
         for path, data in kept.items():
             if not path.exists():
-                atomic_write_text(path, data.decode("utf-8"))
+                confine.project().write_text(path, data.decode("utf-8"))
                 self.restored.append(relative_path(path, self.config.rootpath))
 
     def _write_outputs(self) -> None:

@@ -100,8 +100,6 @@ def test_load_parses_once_per_text(cache: pytest.Cache) -> None:
         "a: !!binary aGk=",  # bytes
         "a: 2026-11-26",  # a date
         "1: one",  # a key JSON would turn into "1"
-        "a: &x [1]\nb: *x",  # an alias JSON would copy
-        "a: &x [1, *x]",  # recursive
     ],
 )
 def test_documents_json_cannot_give_back_are_not_stored(cache: pytest.Cache, text: str) -> None:
@@ -109,8 +107,7 @@ def test_documents_json_cannot_give_back_are_not_stored(cache: pytest.Cache, tex
     value = ParseCache(cache).load(text, counting(calls))
     again = ParseCache(cache).load(text, counting(calls))
     assert calls == [text, text]
-    if not text.startswith("a: &x [1, *x]"):
-        assert value == again == yaml.load(text, Loader=yaml.CSafeLoader)
+    assert value == again == yaml.load(text, Loader=yaml.CSafeLoader)
 
 
 def test_without_a_cache_every_load_parses() -> None:

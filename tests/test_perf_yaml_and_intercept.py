@@ -145,7 +145,6 @@ def test_load_gives_what_the_safe_loader_gives(document: Any, flow: bool) -> Non
         "a: !!str 12",
         "a: !!int '12'",
         "<<: {a: 1}\nb: 2",
-        "a: &x [1, *x]",  # recursive: the same object inside itself, as PyYAML builds
         "? [1]\n: 2",  # unhashable key
         "a: !!python/object/apply:os.system [echo]",  # refused, never run
         "a: [unclosed",
@@ -157,11 +156,6 @@ def test_load_gives_what_the_safe_loader_gives(document: Any, flow: bool) -> Non
 )
 def test_load_matches_the_safe_loader_on_edge_cases(text: str) -> None:
     quick, safe = _quick_load(text), _safe_load(text)
-    if text.startswith("a: &x"):
-        value = quick[1]["a"]
-        assert value[1] is value
-        assert safe[1]["a"][1] is safe[1]["a"]
-        return
     assert quick == safe
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from vcr.request import Request
 from vcr.serialize import deserialize, serialize
 
 from pytest_llmseed.errors import CassetteFileError, SecretLeakError
+from pytest_llmseed.files import confine
 from pytest_llmseed.files.atomic import atomic_write_text
 from pytest_llmseed.recording.scrub import (
     REDACTED,
@@ -51,6 +53,14 @@ SSE_BODY = (
     'data: {"object":"chat.completion.chunk","choices":[]}\n\n'
     "data: [DONE]\n\n"
 )
+
+
+@pytest.fixture(autouse=True)
+def _project(tmp_path: Path) -> Iterator[None]:
+    """The persister reads and writes inside the project: here, the test's directory."""
+    confine.set_project(confine.Area([tmp_path]))
+    yield
+    confine.set_project(None)
 
 
 def chat_request(body: bytes | None = None, **headers: str) -> Request:

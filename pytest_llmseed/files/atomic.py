@@ -40,7 +40,7 @@ def replace_file(
 
     ``durable`` flushes the file and the rename to disk, for files that must survive a
     crash; a cache that can be rebuilt skips that. ``mode`` is given to the new file (a
-    rewritten file keeps the permissions it had).
+    rewritten file keeps its read and write permissions).
     """
     tmp = target.with_name(
         f".{target.name}{_TMP_INFIX}{os.getpid()}-{secrets.token_hex(4)}{_TMP_SUFFIX}"
@@ -66,8 +66,10 @@ def replace_file(
 
 
 def _existing_mode(path: Path) -> int | None:
+    """The permissions a rewritten file keeps: read and write bits only (never execute,
+    setuid or sticky), so replacing an executable (a git hook) cannot leave one behind."""
     try:
-        return stat.S_IMODE(path.stat().st_mode)
+        return stat.S_IMODE(path.stat().st_mode) & 0o666
     except OSError:
         return None
 

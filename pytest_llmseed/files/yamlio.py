@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 try:  # libyaml when available: much faster for the common case
@@ -16,7 +18,27 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeDumper as _FastDumper  # type: ignore[assignment]
     from yaml import SafeLoader as FastLoader  # type: ignore[assignment]
 
-__all__ = ["FastLoader", "dump", "load"]
+__all__ = ["MAX_DEPTH", "MAX_TEXT", "FastLoader", "RefusedYAML", "dump", "load"]
+
+MAX_TEXT = 64 * 1024 * 1024
+"""Largest YAML text loaded, in characters: a cassette of a long session is a few MB."""
+MAX_DEPTH = 100
+"""Deepest nesting of maps and lists loaded (a chat request's JSON schema is under 20)."""
+
+
+class RefusedYAML(yaml.YAMLError):
+    """YAML we never write and refuse to read: anchors / aliases, too deep, too large.
+
+    Aliases share one node between many places; what later walks the data (a JSON dump, a
+    diff, ``repr``) copies it out again, so a small file can ask for gigabytes (a "billion
+    laughs" document).
+    """
+
+    def __init__(self, problem: str, line: int | None = None) -> None:
+        self.problem = problem
+        self.line = line
+        where = f" at line {line}" if line is not None else ""
+        super().__init__(f"{problem}{where}")
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -75,12 +97,32 @@ _Pure.add_representer(str, _represent_str)
 def dump(data: Any) -> str:
     """Dump ``data`` as block YAML in the given key order, unicode as written."""
     options: dict[str, Any] = {"sort_keys": False, "allow_unicode": True, "width": 4096}
-    text: str = yaml.dump(data, Dumper=_Fast, **options)
+    try:
+        text: str = yaml.dump(data, Dumper=_Fast, **options)
+    except UnicodeEncodeError:
+        # A lone surrogate (what JSON's \\ud800 decodes to) is not Unicode text and no UTF-8
+        # file can hold it: it is written as its escape, six visible characters.
+        data = _escape_surrogates(data)
+        text = yaml.dump(data, Dumper=_Fast, **options)
     if "\\U" in text:
         # libyaml escapes characters beyond the BMP (most emoji) even with allow_unicode,
         # which also forces multi-line text out of its block; the pure dumper does not.
         text = yaml.dump(data, Dumper=_Pure, **options)
     return text
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogates(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings (keys too) as a ``\\udXXX`` escape."""
+    if isinstance(value, str):
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", value)
+    if isinstance(value, dict):
+        return {_escape_surrogates(k): _escape_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_escape_surrogates(v) for v in value]
+    return value
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -144,7 +186,14 @@ class _Unusual(Exception):
     """A node the quick walk leaves to PyYAML's own constructor."""
 
 
-def _build(node: Any, built: dict[int, Any]) -> Any:
+def _alias(node: Any) -> RefusedYAML:
+    return RefusedYAML(
+        "it uses a YAML alias (*name): pytest-llmseed files never do; write the value out",
+        node.start_mark.line + 1,
+    )
+
+
+def _build(node: Any, seen: set[int], depth: int) -> Any:
     kind = type(node)
     tag = node.tag
     if kind is ScalarNode:
@@ -161,17 +210,19 @@ def _build(node: Any, built: dict[int, Any]) -> Any:
         if construct is None:
             raise _Unusual
         return construct(node)
-    known = built.get(id(node))
-    if known is not None:
-        return known  # an alias: the very object, as PyYAML gives (no exponential copies)
+    # An alias is the very node composed once, met again; a scalar one costs nothing.
+    if id(node) in seen:
+        raise _alias(node)
+    seen.add(id(node))
+    if depth >= MAX_DEPTH:
+        raise _too_deep(node.start_mark.line + 1)
     if kind is MappingNode and tag == _MAP:
         mapping: dict[Any, Any] = {}
-        built[id(node)] = mapping
         for key_node, value_node in node.value:
-            key = _build(key_node, built)
+            key = _build(key_node, seen, depth + 1)
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _Unusual
-            value = _build(value_node, built)
+            value = _build(value_node, seen, depth + 1)
             try:
                 mapping[key] = value
             except TypeError:
@@ -183,19 +234,55 @@ def _build(node: Any, built: dict[int, Any]) -> Any:
                 ) from None
         return mapping
     if kind is SequenceNode and tag == _SEQ:
-        sequence: list[Any] = []
-        built[id(node)] = sequence
-        sequence.extend(_build(item, built) for item in node.value)
-        return sequence
+        return [_build(item, seen, depth + 1) for item in node.value]
     raise _Unusual
+
+
+def _too_deep(line: int | None) -> RefusedYAML:
+    return RefusedYAML(f"it nests maps and lists deeper than {MAX_DEPTH} levels", line)
+
+
+# An anchor (&name) where a node starts; text merely holding "&" costs one more scan.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,:?-])&[^\s,\[\]{}]")
+
+
+def check(text: str) -> None:
+    """Refuse what a plain document never holds: anchors, aliases, deep nesting, huge size.
+
+    Walks the parser's events (no nodes are built), so nothing is expanded while checking.
+    """
+    if len(text) > MAX_TEXT:
+        raise RefusedYAML(f"it is larger than {MAX_TEXT // (1024 * 1024)} MB")
+    depth = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise RefusedYAML(
+                "it uses a YAML anchor or alias (&name / *name): pytest-llmseed files "
+                "never do; write the value out",
+                _line(event),
+            )
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(_line(event))
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+def _line(event: Any) -> int | None:
+    mark = event.start_mark
+    return mark.line + 1 if mark is not None else None
 
 
 def load(text: str, full: Callable[[str], Any] | None = None) -> Any:
     """What a safe load of ``text`` gives, quicker for plain documents.
 
     ``full`` loads documents with other tags (default: PyYAML's safe loader); syntax errors
-    are PyYAML's own, with their marks.
+    are PyYAML's own, with their marks. Anchors, aliases, nesting deeper than ``MAX_DEPTH``
+    and text over ``MAX_TEXT`` raise ``RefusedYAML``.
     """
+    if len(text) > MAX_TEXT or _MAYBE_ANCHOR.search(text):
+        check(text)  # the quick walk below sees aliases, not an anchor left unused
     composer = _Composer(text)
     try:
         node = composer.get_single_node()
@@ -204,8 +291,9 @@ def load(text: str, full: Callable[[str], Any] | None = None) -> Any:
     if node is None:
         return None
     try:
-        return _build(node, {})
+        return _build(node, set(), 0)
     except _Unusual:
+        check(text)  # the full loader builds aliases and recurses without a bound
         return full(text) if full is not None else yaml.load(text, Loader=FastLoader)
 
 

@@ -18,7 +18,7 @@ from syrupy.location import PyTestLocation
 from syrupy.types import SnapshotIndex
 
 from ..errors import GoldenFileError
-from ..files.atomic import atomic_write_text
+from ..files import confine
 from ..recording import scrub
 from ..recording.volatile import ACTIVE as ACTIVE_VOLATILE
 from ..report.model import FailOn
@@ -85,7 +85,10 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
     ) -> None:
         """Write the golden atomically: a crash leaves the old file or the new, never half."""
         snapshot = next(iter(snapshot_collection))
-        atomic_write_text(Path(snapshot_collection.location), str(snapshot.data))
+        path = Path(snapshot_collection.location)
+        area = confine.project()
+        confine.require_kind(path, area.resolve(path), "golden", area)
+        area.write_text(path, str(snapshot.data))
 
     # syrupy declares str | bytes; it hands the value only to this extension's own methods
     # (matches, diff_lines, write_snapshot_collection), which take a GoldenText.
@@ -109,7 +112,8 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         comparison then reports the file as not valid YAML / not a golden, naming it."""
         self._location = snapshot_location
         try:
-            with open(snapshot_location, encoding="utf-8", errors="replace") as handle:
+            real = confine.project().resolve(Path(snapshot_location))
+            with open(real, encoding="utf-8", errors="replace") as handle:
                 return handle.read()
         except FileNotFoundError:
             return None

@@ -65,6 +65,8 @@ def load_golden(text: str) -> Any:
     cache = ACTIVE_PARSE_CACHE.get()
     try:
         data = cache.load(text, yamlio.load) if cache is not None else yamlio.load(text)
+    except yamlio.RefusedYAML as exc:
+        raise GoldenFileError(f"the golden file is refused: {exc}") from None
     except yaml.YAMLError as exc:
         where = yamlio.error_location(exc)
         raise GoldenFileError(f"the golden file is not valid YAML{where}") from None

@@ -16,9 +16,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import CassetteFileError, SecretLeakError
-from ..files import yamlio
-from ..files.atomic import atomic_write_text
+from ..errors import CassetteFileError, ConfinementError, SecretLeakError
+from ..files import confine, yamlio
 from ..files.parse_cache import ParseCache
 from .bodies import parse_json
 
@@ -225,6 +224,17 @@ def _response_problem(response: dict[str, Any]) -> str | None:
     return _headers_problem(response.get("headers", {}), "response")
 
 
+def check_cassette_text(path: Path, text: str) -> None:
+    """Refuse text that is not a cassette this plugin can replay (CassetteFileError)."""
+    try:
+        data = _unstructured(yamlio.load(text))
+    except yamlio.RefusedYAML as exc:
+        raise CassetteFileError(path, f"refused: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise CassetteFileError(path, f"it is not valid YAML{yamlio.error_location(exc)}") from None
+    _check_shape(path, data)
+
+
 class CassettePersister:
     """vcrpy persister: clear errors on load, secret check and atomic write on save."""
 
@@ -238,8 +248,12 @@ class CassettePersister:
 
         path = Path(cassette_path)
         try:
+            real = confine.project().resolve(path)
+        except ConfinementError as exc:
+            raise CassetteFileError(path, f"refused: {exc.problem}") from None
+        try:
             # Opened straight away (no stat first): every replayed test comes through here.
-            with open(cassette_path, encoding="utf-8") as handle:
+            with open(real, encoding="utf-8") as handle:
                 text = handle.read()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise CassetteNotFoundError() from None
@@ -253,6 +267,8 @@ class CassettePersister:
             raise CassetteFileError(path, f"it is cut short: its last line {END_LINE!r} is missing")
         try:
             data = serializer.deserialize(text)
+        except yamlio.RefusedYAML as exc:
+            raise CassetteFileError(path, f"refused: {exc}") from None
         except yaml.YAMLError as exc:
             where = yamlio.error_location(exc)
             tag = re.search(r"tag '([^']+)'", str(getattr(exc, "problem", "")))
@@ -279,7 +295,10 @@ class CassettePersister:
         for secret in self._secrets():
             if secret in text:
                 raise SecretLeakError(path, "the cassette")
-        atomic_write_text(path, text)
+        try:
+            confine.project().write_text(path, text)
+        except ConfinementError as exc:
+            raise CassetteFileError(path, f"refused to write it: {exc.problem}") from None
 
 
 class _Loaded:

@@ -15,22 +15,24 @@ both.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import PendingError
-from ..files import yamlio
-from ..files.atomic import atomic_write_text
+from ..errors import CassetteFileError, ConfinementError, GoldenFileError, PendingError
+from ..files import confine, yamlio
+from ..files.confine import Area, relative, require_kind
 from ..goldens.fileformat import SUFFIX as GOLDEN_SUFFIX
 
 SUFFIX = ".llmseed-pending"
 DIRNAME = ".llmseed-pending"
 GOLDEN_GLOB = f"*{GOLDEN_SUFFIX}{SUFFIX}"
 FORMAT_VERSION = 1
+MAX_GOLDEN = 8 * 1024 * 1024
+"""Largest received golden accepted, in characters (a golden is a few KB)."""
 
 
 def _under(path: Path, base: Path) -> Path | None:
@@ -78,13 +80,29 @@ def write_pending_golden(
         ),
         "received": received,
     }
-    atomic_write_text(path, yamlio.dump(data))
-    return path
+    return confine.project().write_text(path, yamlio.dump(data))
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a review reads pending files from and writes their targets to, confined."""
+
+    targets: Area
+    """The project root first, then the cassette folders named on the command line."""
+    sources: Area
+    """The artifact (``--from``), else the project root (pending files in ``.llmseed-pending``)."""
+    from_artifact: bool
+
+    @classmethod
+    def at(cls, root: Path, *, source: Path | None, cassette_dirs: Sequence[Path] = ()) -> Project:
+        """The project at ``root``, its pending changes in ``source`` or beside the goldens."""
+        targets = Area([root, *(root / d for d in cassette_dirs)])
+        return cls(targets, Area([source if source is not None else root]), source is not None)
 
 
 @dataclass(frozen=True)
 class PendingChange:
-    """One pending golden as found on disk, with the files it would change."""
+    """One pending golden as found on disk, with the files it would change (all confined)."""
 
     file: Path
     test: str
@@ -95,12 +113,13 @@ class PendingChange:
     cassette: Path | None
     """The cassette re-recorded with it, if any."""
     cassette_pending: Path | None
+    project: Project = field(compare=False, repr=False)
 
     @property
     def current(self) -> str | None:
         """The golden's text today, or None when the change creates it."""
         try:
-            return self.golden.read_text(encoding="utf-8")
+            return self.project.targets.read_text(self.golden, limit=yamlio.MAX_TEXT)
         except FileNotFoundError:
             return None
 
@@ -116,38 +135,82 @@ def _target(file: Path, source: Path | None, root: Path) -> Path:
     raise PendingError(f"not inside a {DIRNAME}/ directory; use --from DIR", file)
 
 
-def load(file: Path, *, source: Path | None = None, root: Path | None = None) -> PendingChange:
-    """Read a pending golden file; PendingError says what is wrong with it."""
-    root = root or Path.cwd()
+def _read(file: Path, project: Project) -> dict[str, Any]:
+    real = project.sources.resolve(file)
+    if not project.from_artifact and DIRNAME not in real.parts:
+        raise ConfinementError(file, f"it is not inside a {DIRNAME}/ directory")
     try:
-        data = yamlio.load(file.read_text(encoding="utf-8"))
+        data = yamlio.load(project.sources.read_text(file, limit=yamlio.MAX_TEXT))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise PendingError(f"cannot read this pending change ({exc})", file) from None
     if not isinstance(data, dict) or not isinstance(data.get("received"), str):
         raise PendingError("not a pytest-llmseed pending change; delete it", file)
     if not isinstance(data.get("llmseed_pending"), int) or data["llmseed_pending"] > FORMAT_VERSION:
         raise PendingError("written by a newer pytest-llmseed; upgrade to review it", file)
-    golden = _target(file, source, root)
-    cassette = cassette_pending = None
-    if data.get("cassette"):
-        cassette = Path(os.path.normpath(golden.parent / str(data["cassette"])))
-    if data.get("cassette_pending"):
-        cassette_pending = Path(os.path.normpath(file.parent / str(data["cassette_pending"])))
-    return PendingChange(
-        file=file,
-        test=str(data.get("test", "?")),
-        triage=str(data.get("triage", "")),
-        received=data["received"],
-        golden=golden,
-        cassette=cassette,
-        cassette_pending=cassette_pending,
-    )
+    return data
+
+
+def load(file: Path, project: Project, *, root: Path, source: Path | None = None) -> PendingChange:
+    """Read a pending golden file; PendingError says what is wrong with it (or refused)."""
+    try:
+        data = _read(file, project)
+        golden = project.targets.resolve(_target(file, source, root))
+        require_kind(golden, golden, "golden", project.targets)
+        cassette = cassette_pending = None
+        if data.get("cassette") or data.get("cassette_pending"):
+            joined = golden.parent / relative(data.get("cassette"), "'cassette'")
+            cassette = project.targets.resolve(Path(os.path.normpath(joined)))
+            require_kind(cassette, cassette, "cassette", project.targets)
+            joined = file.parent / relative(data.get("cassette_pending"), "'cassette_pending'")
+            cassette_pending = project.sources.resolve(Path(os.path.normpath(joined)))
+            if not cassette_pending.name.endswith(SUFFIX):
+                raise ConfinementError(cassette_pending, f"it does not end with {SUFFIX}")
+        change = PendingChange(
+            file=file,
+            test=str(data.get("test", "?")),
+            triage=str(data.get("triage", "")),
+            received=data["received"],
+            golden=golden,
+            cassette=cassette,
+            cassette_pending=cassette_pending,
+            project=project,
+        )
+        check_content(change)
+    except ConfinementError as exc:
+        raise PendingError(f"nothing of this change is applied: {exc}", file) from None
+    return change
+
+
+def check_content(change: PendingChange) -> str | None:
+    """Refuse a received golden that is not a golden, a pending cassette not a cassette.
+
+    Returns the pending cassette's text (None when the change has none).
+    """
+    from ..goldens.fileformat import load_golden
+    from ..recording.storage import check_cassette_text
+
+    if len(change.received) > MAX_GOLDEN:
+        raise ConfinementError(None, f"the received golden is larger than {MAX_GOLDEN} bytes")
+    try:
+        load_golden(change.received)
+    except GoldenFileError as exc:
+        raise ConfinementError(None, f"the received text is not a golden ({exc})") from None
+    if change.cassette_pending is None or not change.cassette_pending.exists():
+        return None
+    text = change.project.sources.read_text(change.cassette_pending, limit=yamlio.MAX_TEXT)
+    try:
+        check_cassette_text(change.cassette_pending, text)
+    except CassetteFileError as exc:
+        problem = f"the pending cassette is not a cassette ({exc.problem})"
+        raise ConfinementError(None, problem) from None
+    return text
 
 
 def find(
-    paths: Iterable[Path], *, source: Path | None = None, root: Path | None = None
-) -> list[PendingChange]:
-    """Every pending golden under ``paths`` (or under ``source`` for a CI artifact), sorted."""
+    paths: Iterable[Path], project: Project, *, root: Path, source: Path | None = None
+) -> Found:
+    """Every pending golden under ``paths`` (or ``source``, an artifact), sorted, and the
+    files that cannot be reviewed, each with its error."""
     bases = [source] if source is not None else list(paths)
     files: set[Path] = set()
     for base in bases:
@@ -159,42 +222,57 @@ def find(
                 for p in base.rglob(GOLDEN_GLOB)
                 if ".git" not in p.parts and (source is not None or DIRNAME in p.parts)
             )
-    changes = [load(f, source=source, root=root) for f in sorted(files)]
-    return sorted(changes, key=lambda c: (c.test, str(c.golden)))
+    found = Found([], [])
+    for file in sorted(files):
+        try:
+            found.changes.append(load(file, project, root=root, source=source))
+        except PendingError as exc:
+            found.errors.append(exc)
+    found.changes.sort(key=lambda c: (c.test, str(c.golden)))
+    return found
+
+
+@dataclass
+class Found:
+    """What ``find`` gives: the changes to review and the pending files refused or unreadable."""
+
+    changes: list[PendingChange]
+    errors: list[PendingError]
 
 
 def accept(change: PendingChange) -> None:
-    """Apply the received golden and its cassette, then drop the pending files."""
-    atomic_write_text(change.golden, change.received)
-    change.file.unlink(missing_ok=True)
-    if (
-        change.cassette is not None
-        and change.cassette_pending is not None
-        and change.cassette_pending.exists()
-    ):
-        text = change.cassette_pending.read_text(encoding="utf-8")
-        atomic_write_text(change.cassette, text)
-        change.cassette_pending.unlink()
-        _prune(change.cassette_pending.parent)
-    _prune(change.file.parent)
+    """Apply the received golden and its cassette (checked again), then drop the pending files."""
+    targets, sources = change.project.targets, change.project.sources
+    try:
+        cassette_text = check_content(change)
+    except ConfinementError as exc:
+        raise PendingError(f"nothing of this change is applied: {exc}", change.file) from None
+    targets.write_text(change.golden, change.received)
+    sources.delete(change.file)
+    if change.cassette is not None and change.cassette_pending is not None and cassette_text:
+        targets.write_text(change.cassette, cassette_text)
+        sources.delete(change.cassette_pending)
+        _prune(change.cassette_pending.parent, sources)
+    _prune(change.file.parent, sources)
 
 
 def reject(change: PendingChange, *, keep_cassette: bool = False) -> None:
     """Discard the received golden and the cassette recorded with it."""
+    sources = change.project.sources
     if change.cassette_pending is not None and not keep_cassette:
-        change.cassette_pending.unlink(missing_ok=True)
-        _prune(change.cassette_pending.parent)
-    change.file.unlink(missing_ok=True)
-    _prune(change.file.parent)
+        sources.delete(change.cassette_pending)
+        _prune(change.cassette_pending.parent, sources)
+    sources.delete(change.file)
+    _prune(change.file.parent, sources)
 
 
-def _prune(directory: Path) -> None:
+def _prune(directory: Path, sources: Area) -> None:
     """Remove folders left empty inside a ``.llmseed-pending`` directory (and it, if empty)."""
     if not any(p.name == DIRNAME for p in (directory, *directory.parents)):
         return  # a --from artifact directory: not ours to tidy
     for folder in (directory, *directory.parents):
         if not folder.is_dir() or any(folder.iterdir()):
             return
-        folder.rmdir()
+        sources.resolve(folder).rmdir()
         if folder.name == DIRNAME:
             return

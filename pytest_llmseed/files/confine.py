@@ -1,0 +1,117 @@
+"""Confinement: every file the plugin and ``llmseed`` read, write or delete goes through here.
+
+Pending changes, cassettes and goldens can come from a pull request (its branch, its CI
+artifact): their paths are untrusted. A path is resolved (symlinks included) and must stay
+inside one of the allowed directories (the project root and the directories the command
+line or ini file chose), out of ``.git/``, and for a target inside the folder of its kind
+(``__snapshots__/`` for goldens). Files are written with ordinary modes: no execute bit is
+ever carried over from a file replaced.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath, PureWindowsPath
+
+from ..errors import ConfinementError
+from .atomic import atomic_write_text
+
+GOLDEN_DIRNAME = "__snapshots__"
+CASSETTE_DIRNAME = "cassettes"
+_FORBIDDEN_DIRNAMES = (".git",)
+
+
+class Area:
+    """The directories files may be read from, written to or deleted in."""
+
+    def __init__(self, bases: Iterable[Path]) -> None:
+        self.bases = tuple(dict.fromkeys(Path(os.path.realpath(b)) for b in bases))
+
+    def resolve(self, path: Path) -> Path:
+        """``path`` with every symlink resolved; ConfinementError if it leaves the area."""
+        real = Path(os.path.realpath(path))
+        return self._check(path, real)
+
+    def resolve_parent(self, path: Path) -> Path:
+        """``path`` with its directory resolved, the last part kept (to delete a link itself)."""
+        real = Path(os.path.realpath(path.parent)) / path.name
+        return self._check(path, real)
+
+    def _check(self, path: Path, real: Path) -> Path:
+        for base in self.bases:
+            try:
+                relative = real.relative_to(base)
+            except ValueError:
+                continue
+            if any(part in _FORBIDDEN_DIRNAMES for part in relative.parts):
+                raise ConfinementError(path, "it is inside .git/")
+            return real
+        shown = f" (it resolves to {real})" if real != Path(os.path.abspath(path)) else ""
+        raise ConfinementError(path, f"it is outside the project{shown}")
+
+    def write_text(self, path: Path, text: str) -> Path:
+        """Write ``text`` atomically at ``path``, once it is confined; returns the real path."""
+        real = self.resolve(path)
+        atomic_write_text(real, text)
+        return real
+
+    def read_text(self, path: Path, *, limit: int) -> str:
+        """The UTF-8 text of a confined file of at most ``limit`` bytes."""
+        real = self.resolve(path)
+        with open(real, encoding="utf-8") as handle:
+            if os.fstat(handle.fileno()).st_size > limit:
+                raise ConfinementError(path, f"it is larger than {limit // (1024 * 1024)} MB")
+            return handle.read()
+
+    def delete(self, path: Path) -> None:
+        """Remove ``path`` (a symlink itself, never what it points to) if it is confined."""
+        self.resolve_parent(path).unlink(missing_ok=True)
+
+
+def relative(stored: object, field: str) -> Path:
+    """A relative path read from an untrusted file; absolute ones (or odd values) refused."""
+    if not isinstance(stored, str) or not stored or "\0" in stored:
+        raise ConfinementError(None, f"{field} is not a path")
+    if PurePosixPath(stored).is_absolute() or PureWindowsPath(stored).drive or stored[0] in "\\/":
+        raise ConfinementError(None, f"{field} is an absolute path ({stored!r})")
+    return Path(stored)
+
+
+def require_kind(path: Path, real: Path, kind: str, area: Area) -> None:
+    """Refuse a golden target outside ``__snapshots__/``, a cassette outside its folders.
+
+    ``kind`` is ``golden`` or ``cassette``; ``area.bases`` after the first are the cassette
+    folders the command line named (any folder named ``cassettes`` is one too).
+    """
+    root = area.bases[0]
+    parts = real.relative_to(root).parts if real.is_relative_to(root) else real.parts
+    if kind == "golden":
+        if GOLDEN_DIRNAME not in parts[:-1] or not real.name.endswith(".llm.yaml"):
+            raise ConfinementError(
+                path, f"a golden must be a *.llm.yaml file inside a {GOLDEN_DIRNAME}/ folder"
+            )
+        return
+    in_named = CASSETTE_DIRNAME in parts[:-1]
+    in_chosen = any(real.is_relative_to(base) for base in area.bases[1:])
+    if not real.name.endswith(".yaml") or real.name.endswith(".llm.yaml"):
+        raise ConfinementError(path, "a cassette must be a *.yaml file (not a golden)")
+    if not (in_named or in_chosen):
+        raise ConfinementError(
+            path,
+            f"a cassette must be inside a {CASSETTE_DIRNAME}/ folder "
+            "(or the folder given with --cassette-dir)",
+        )
+
+
+_PROJECT: list[Area] = []
+
+
+def set_project(area: Area | None) -> None:
+    """Make ``area`` the one the plugin's own reads and writes are confined to (per run)."""
+    _PROJECT[:] = [area] if area is not None else []
+
+
+def project() -> Area:
+    """The running session's area; the current directory outside a pytest-llmseed run."""
+    return _PROJECT[0] if _PROJECT else Area([Path.cwd()])
