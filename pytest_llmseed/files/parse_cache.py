@@ -3,7 +3,12 @@
 Parsing a cassette's YAML was the largest part of replaying a test. The same text always
 parses to the same data, so the data is stored as JSON under a hash of the text (and of
 the versions that decide the parse), and the next run reads that instead. A changed
-cassette has another hash: nothing is ever stale, only unused. Entries unused for
+cassette has another hash: nothing is ever stale, only unused.
+
+The hash is keyed with a secret of this machine's user (``~/.cache/pytest-llmseed/key``,
+created on first use, mode 0600), kept outside every repository: a ``.pytest_cache``
+committed on a branch cannot name an entry for a cassette, so it cannot make a replay
+answer what no cassette holds. Without a usable key nothing is cached. Entries unused for
 ``MAX_AGE_DAYS`` are removed, at most once a day; ``pytest --cache-clear`` empties the
 cache and ``-p no:cacheprovider`` turns it off (every cassette is parsed, as before).
 """
@@ -22,7 +27,8 @@ import pytest
 CACHE_NAME = "llmseed-yaml"
 MAX_AGE_DAYS = 30
 _DAY = 24 * 3600
-_FORMAT = "1"  # bump when the stored form changes
+_FORMAT = "2"  # bump when the stored form changes
+_KEY_BYTES = 32
 _PRUNED_MARK = ".pruned"
 
 
@@ -33,6 +39,7 @@ class ParseCache:
         self._cache = cache
         self._directory: Path | None = None
         self._salt = b""
+        self._key: bytes | None = None
 
     def _dir(self) -> Path | None:
         if self._directory is None and self._cache is not None:
@@ -42,6 +49,10 @@ class ParseCache:
                 self._directory = self._cache.mkdir(CACHE_NAME)
             except OSError:
                 self._cache = None  # an unwritable cache dir: parse every time
+                return None
+            self._key = machine_key()
+            if self._key is None:
+                self._cache = self._directory = None
                 return None
             # Another PyYAML could parse the same text differently.
             self._salt = f"{_FORMAT}:{yaml.__version__}\0".encode()
@@ -55,7 +66,8 @@ class ParseCache:
         import hashlib
         import json
 
-        digest = hashlib.sha1(self._salt + text.encode("utf-8", "surrogatepass"))
+        data_bytes = self._salt + text.encode("utf-8", "surrogatepass")
+        digest = hashlib.blake2b(data_bytes, key=self._key or b"", digest_size=20)
         path = directory / f"{digest.hexdigest()}.json"
         try:
             with open(path, encoding="ascii") as handle:
@@ -93,6 +105,42 @@ class ParseCache:
                     MAX_AGE_DAYS * _DAY
                 ):
                     os.unlink(entry.path)
+
+
+def machine_key() -> bytes | None:
+    """This user's secret for naming cache entries, made on first use; None if impossible."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = Path(base) / "pytest-llmseed" / "key"
+    key: bytes | None
+    try:
+        with open(path, "rb") as handle:
+            key = handle.read(_KEY_BYTES + 1)
+    except FileNotFoundError:
+        key = _create_key(path)
+    except OSError:
+        return None
+    return key if key is not None and len(key) == _KEY_BYTES else None
+
+
+def _create_key(path: Path) -> bytes | None:
+    """Write a new key; when another process was first, its key is the one read back."""
+    import secrets
+
+    tmp = path.with_name(f".key.{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(_KEY_BYTES))
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)  # never replaces a key another process made
+        with open(path, "rb") as handle:
+            return handle.read(_KEY_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _plain(value: Any, seen: set[int]) -> bool:
