@@ -29,6 +29,7 @@ from .recording.intercept import Recorder, intercepting
 from .recording.misses import explain_miss
 from .recording.probe import probe_records
 from .recording.refusal import RefusedHosts
+from .report.escape import terminal
 from .report.model import CassetteStatus, TestRecord
 from .review.pending import pending_path, write_pending_golden
 
@@ -206,7 +207,7 @@ def llm_session(
                 )
             )
         except LLMSeedError as exc:
-            failure = str(exc)
+            failure = terminal(str(exc), multiline=True)
         if failure is not None:
             # Failed outside the except block: the message alone, not chained to a copy.
             pytest.fail(failure, pytrace=False)
@@ -239,7 +240,7 @@ def llm_session(
             try:
                 stack.close()
             except LLMSeedError as exc:
-                failure = str(exc)
+                failure = terminal(str(exc), multiline=True)
             if failure is not None:
                 pytest.fail(failure, pytrace=False)
 

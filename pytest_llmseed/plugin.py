@@ -17,6 +17,7 @@ import pytest
 from . import config as cfg
 from . import rules
 from .files import confine
+from .report.escape import terminal
 from .session import LLMSeedSession
 
 if TYPE_CHECKING:
@@ -311,7 +312,8 @@ def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> I
         # JUnit XML reads these from the teardown report.
         node.user_properties.append(("llmseed_seed", settings.seed))
         if llm.record.triage:
-            node.user_properties.append(("llmseed_triage", llm.record.triage))
+            # Escaped for XML by pytest; control characters made visible here.
+            node.user_properties.append(("llmseed_triage", terminal(llm.record.triage)))
 
 
 @pytest.hookimpl(wrapper=True)

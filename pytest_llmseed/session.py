@@ -179,11 +179,13 @@ class LLMSeedSession:
             lines = summary_lines(self.report)
         if not lines and not self.restored:
             return
+        from .report.escape import terminal
+
         terminalreporter.write_sep("-", "llmseed summary")
         for line in lines:
             terminalreporter.write_line(line)
         for path in self.restored:
-            terminalreporter.write_line(f"kept the golden of a failing test: {path}")
+            terminalreporter.write_line(f"kept the golden of a failing test: {terminal(path)}")
         unasserted = sorted(
             path
             for nodeid in self.failed

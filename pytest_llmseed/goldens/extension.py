@@ -21,6 +21,7 @@ from ..errors import GoldenFileError
 from ..files import confine
 from ..recording import scrub
 from ..recording.volatile import ACTIVE as ACTIVE_VOLATILE
+from ..report.escape import terminal
 from ..report.model import FailOn
 from . import compare, documents, severity
 from .fileformat import SUFFIX, GoldenText, load_golden
@@ -155,13 +156,14 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         if not snapshot_data:
             yield "no golden yet: accept it with `llmseed review` or `pytest --snapshot-update`"
             if self._location and Path(self._location).is_file():
-                yield f"  golden: {self._location}"  # there, but empty
+                yield f"  golden: {terminal(self._location)}"  # there, but empty
             return
         try:
             old = load_golden(str(snapshot_data))
         except GoldenFileError as exc:
-            yield f"cannot compare: {exc}; fix the file or rewrite it with --snapshot-update"
-            yield f"  golden: {self._location}"
+            problem = terminal(str(exc))
+            yield f"cannot compare: {problem}; fix the file or rewrite it with --snapshot-update"
+            yield f"  golden: {terminal(self._location)}"
             return
-        yield from describe_change(old, new)
+        yield from (terminal(line) for line in describe_change(old, new))
         yield f"(compared with profile {self.profile}; meta is kept but not compared)"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..report.escape import terminal
 from . import scrub
 from .bodies import NOT_JSON as MISSING
 from .matching import json_or_missing
@@ -23,8 +24,8 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = N
     exists = path.is_file()
     lines = [
         "llmseed: no recorded answer for this request",
-        f"  request:  {request.method} {_safe_uri(request.uri)}",
-        f"  cassette: {path}" + ("" if exists else " (does not exist yet)"),
+        f"  request:  {terminal(request.method)} {terminal(_safe_uri(request.uri))}",
+        f"  cassette: {terminal(str(path))}" + ("" if exists else " (does not exist yet)"),
         f"  record mode: {record_mode}",
     ]
     similar = exc.similar_requests or []
@@ -41,11 +42,13 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = N
                     continue
                 diff = DeepDiff(old, new, verbose_level=2)
                 for text in diff.pretty().splitlines()[:20]:
-                    lines.append("  " + text.replace("root", "body", 1))
+                    lines.append("  " + terminal(text.replace("root", "body", 1)))
             else:
                 old_value = getattr(nearest, matcher, "?")
                 new_value = getattr(request, matcher, "?")
-                lines.append(f"  {matcher}: {old_value!r} -> {new_value!r}")
+                lines.append(
+                    f"  {matcher}: {terminal(repr(old_value))} -> {terminal(repr(new_value))}"
+                )
         lines.extend(volatile_hint(nearest, request, failures, volatile))
     elif len(cassette):
         lines.append(f"the cassette has {len(cassette)} recorded request(s); none is similar")
@@ -56,8 +59,8 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = N
     # A changed request makes the old interactions stale: re-record the test's cassette.
     mode = "all" if exists else "once"
     host = urlsplit(request.uri).netloc
-    lines.append(f"To record it from {host} (needs the API key and the network), run:")
-    lines.append(f"  pytest {shlex.quote(nodeid)} --llmseed-record-mode={mode}")
+    lines.append(f"To record it from {terminal(host)} (needs the API key and the network), run:")
+    lines.append(f"  pytest {terminal(shlex.quote(nodeid))} --llmseed-record-mode={mode}")
     lines.append("then review the changed golden with `llmseed review` (it is left pending).")
     return "\n".join(lines)
 

@@ -39,9 +39,10 @@ def terminal(text: str, *, multiline: bool = False) -> str:
     return (_UNSAFE if multiline else _UNSAFE_OR_NEWLINE).sub(_visible, str(text))
 
 
-# Characters with a meaning somewhere in GitHub Markdown (CommonMark's escapable ASCII
-# punctuation); each becomes a backslash escape, so text shows as written, inert.
-_MARKDOWN = re.compile(r"[\\`*_{}\[\]()#+\-.!|~=\"':/?@$%^]")
+# Characters that start markup inside a GitHub Markdown table cell (emphasis, code, links,
+# images, autolinks (scheme colon, www. dot, e-mail @), math, strikethrough, the cell's
+# own |): each becomes a backslash escape, shown as written; &, < and > become entities.
+_MARKDOWN = re.compile(r"[\\`*_{}\[\]()#!|~:.@$]")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
@@ -50,6 +51,14 @@ def markdown(text: str) -> str:
     visible = terminal(text)  # control characters and newlines as escapes
     escaped = _MARKDOWN.sub(lambda m: "\\" + m[0], visible)
     return re.sub("[&<>]", lambda m: _ENTITIES[m[0]], escaped)
+
+
+def markdown_code(text: str) -> str:
+    """``text`` as an inline code span of a table cell (ids, paths): shown literally."""
+    visible = terminal(text).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", visible)), default=0) + 1)
+    pad = " " if visible.startswith("`") or visible.endswith("`") else ""
+    return f"{fence}{pad}{visible}{pad}{fence}"
 
 
 def html(text: str) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import html
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .escape import html, terminal
 
 _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1f2328; }
@@ -39,7 +40,7 @@ def _facts(change: ChangedGolden) -> str:
     """Severity and probe results, one small line each."""
     found = [("severity", change.severity), ("probe", change.probe)]
     return "".join(
-        f'<p class="{name}">{name}: {html.escape(value)}</p>' for name, value in found if value
+        f'<p class="{name}">{name}: {html(value)}</p>' for name, value in found if value
     )
 
 
@@ -49,24 +50,25 @@ def render(changes: Iterable[ChangedGolden], *, title: str = "pytest-llmseed dri
     sections = []
     items = list(changes)
     for change in items:
+        # HtmlDiff escapes markup itself; control characters are made visible first.
         table = differ.make_table(
-            change.stored.splitlines(),
-            change.received.splitlines(),
+            [terminal(line) for line in change.stored.splitlines()],
+            [terminal(line) for line in change.received.splitlines()],
             fromdesc="stored golden",
             todesc="received",
             context=True,
             numlines=3,
         )
         sections.append(
-            f'<section class="change"><h2>{html.escape(change.nodeid)}</h2>'
-            f"<p>{html.escape(change.golden)}</p>"
-            f'<p class="triage">{html.escape(change.triage)}</p>'
+            f'<section class="change"><h2>{html(change.nodeid)}</h2>'
+            f"<p>{html(change.golden)}</p>"
+            f'<p class="triage">{html(change.triage)}</p>'
             f"{_facts(change)}{table}</section>"
         )
     body = "\n".join(sections) or "<p>No golden changed.</p>"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1><p>{len(items)} changed golden(s).</p>"
+        f"<title>{html(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><h1>{html(title)}</h1><p>{len(items)} changed golden(s).</p>"
         f"{body}</body></html>\n"
     )

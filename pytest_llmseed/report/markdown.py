@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .escape import markdown, markdown_code
 from .model import RunReport
 
 
@@ -19,8 +20,11 @@ def step_summary(report: RunReport) -> str:
         out += ["| test | seed | cassette | golden | triage |", "|---|---|---|---|---|"]
         for r in report.drifted:
             goldens = ", ".join(g.status for g in r.goldens) or "-"
-            triage = (r.triage or "").removeprefix("triage: ").replace("|", "\\|")
-            out.append(f"| `{r.nodeid}` | {r.seed} | {r.cassette_status} | {goldens} | {triage} |")
+            triage = markdown((r.triage or "").removeprefix("triage: "))
+            out.append(
+                f"| {markdown_code(r.nodeid)} | {r.seed} | {r.cassette_status} | {goldens} "
+                f"| {triage} |"
+            )
     for path in report.unused_cassettes:
-        out.append(f"- unused cassette: `{path}`")
+        out.append(f"- unused cassette: {markdown_code(path)}")
     return "\n".join(out) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .escape import terminal
 from .model import RunReport, TestRecord
 
 PROBE_ADVICE = (
@@ -37,7 +38,7 @@ def summary_lines(report: RunReport) -> list[str]:
             "are as repeatable as the server's sampling"
         )
     for path in report.unused_cassettes:
-        lines.append(f"unused cassette: {path}")
+        lines.append(f"unused cassette: {terminal(path)}")
     if c["pending"]:
         lines.append(f"{c['pending']} pending change(s): review with `llmseed review`")
     return lines
@@ -48,15 +49,15 @@ def _drift_lines(record: TestRecord) -> list[str]:
     severities = sorted({str(g.severity) for g in record.goldens if g.severity})
     severity = f" severity={','.join(severities)}" if severities else ""
     lines = [
-        f"{record.nodeid}: seed={record.seed} cassette={record.cassette_status} "
+        f"{terminal(record.nodeid)}: seed={record.seed} cassette={record.cassette_status} "
         f"golden={goldens}{severity}"
     ]
     if record.triage:
-        lines.append(f"    {record.triage}")
+        lines.append(f"    {terminal(record.triage)}")
     if any(g.tolerated for g in record.goldens):
         lines.append("    passed: below --llmseed-fail-on=breaking (still pending)")
     for path in record.pending:
-        lines.append(f"    pending: {path}")
+        lines.append(f"    pending: {terminal(path)}")
     return lines
 
 
@@ -75,9 +76,9 @@ def probe_lines(report: RunReport) -> list[str]:
         for found in record.probes:
             if not found.varied:
                 continue
-            shown = ", ".join(found.fingerprints) or "none"
+            shown = terminal(", ".join(found.fingerprints)) or "none"
             lines.append(
-                f"  varied: {record.nodeid} call {found.call} ({found.endpoint}): "
+                f"  varied: {terminal(record.nodeid)} call {found.call} ({found.endpoint}): "
                 f"{found.distinct} distinct outputs in {found.samples} samples; "
                 f"fingerprints: {shown}"
             )
