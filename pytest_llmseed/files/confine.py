@@ -25,8 +25,9 @@ _FORBIDDEN_DIRNAMES = (".git",)
 class Area:
     """The directories files may be read from, written to or deleted in."""
 
-    def __init__(self, bases: Iterable[Path]) -> None:
+    def __init__(self, bases: Iterable[Path], *, name: str = "the project") -> None:
         self.bases = tuple(dict.fromkeys(Path(os.path.realpath(b)) for b in bases))
+        self.name = name
 
     def resolve(self, path: Path) -> Path:
         """``path`` with every symlink resolved; ConfinementError if it leaves the area."""
@@ -48,7 +49,7 @@ class Area:
                 raise ConfinementError(path, "it is inside .git/")
             return real
         shown = f" (it resolves to {real})" if real != Path(os.path.abspath(path)) else ""
-        raise ConfinementError(path, f"it is outside the project{shown}")
+        raise ConfinementError(path, f"it is outside {self.name}{shown}")
 
     def write_text(self, path: Path, text: str) -> Path:
         """Write ``text`` atomically at ``path``, once it is confined; returns the real path."""

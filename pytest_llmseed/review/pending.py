@@ -97,7 +97,9 @@ class Project:
     def at(cls, root: Path, *, source: Path | None, cassette_dirs: Sequence[Path] = ()) -> Project:
         """The project at ``root``, its pending changes in ``source`` or beside the goldens."""
         targets = Area([root, *(root / d for d in cassette_dirs)])
-        return cls(targets, Area([source if source is not None else root]), source is not None)
+        if source is None:
+            return cls(targets, Area([root]), from_artifact=False)
+        return cls(targets, Area([source], name="the artifact (--from)"), from_artifact=True)
 
 
 @dataclass(frozen=True)
