@@ -89,7 +89,8 @@ def _snapshot(base: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(base)): p.read_bytes()
         for p in base.rglob("*")
-        if p.is_file() and not {".pytest_cache", "__pycache__", ".cache"} & set(p.relative_to(base).parts)
+        if p.is_file()
+        and not {".pytest_cache", "__pycache__", ".cache"} & set(p.relative_to(base).parts)
     }
 
 

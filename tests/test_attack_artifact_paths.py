@@ -85,7 +85,9 @@ def source_outside_artifact(project: Project, outside: Path) -> Path:
     """``cassette_pending`` reads a file outside the artifact into the repository."""
     source = outside / "secret.yaml.llmseed-pending"
     source.write_text((outside / "secret.yaml").read_text())
-    project.edit("spring", cassette_pending=os.path.relpath(source, project.pending("spring").parent))
+    project.edit(
+        "spring", cassette_pending=os.path.relpath(source, project.pending("spring").parent)
+    )
     return project.cassette("spring")
 
 

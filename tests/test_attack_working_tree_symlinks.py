@@ -66,9 +66,7 @@ def test_a_cassette_symlinked_out_is_not_read(
 ) -> None:
     """A replayed cassette pointing at a file outside: refused, never read into a test."""
     pytester.makepyfile(test_t=TESTS)
-    pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(
-        passed=2
-    )
+    pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(passed=2)
     cassette = pytester.path / "cassettes" / "test_t" / "test_x.yaml"
     moved = outside / "test_x.yaml"
     cassette.rename(moved)
@@ -99,8 +97,6 @@ def test_an_honest_project_with_inner_symlinks_works(
     pytester.makepyfile(test_t=TESTS)
     (pytester.path / "stored").mkdir()
     (pytester.path / "cassettes").symlink_to(pytester.path / "stored", target_is_directory=True)
-    pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(
-        passed=2
-    )
+    pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(passed=2)
     assert len(list((pytester.path / "stored").rglob("*.yaml"))) == 2
     pytester.runpytest().assert_outcomes(passed=2)
