@@ -30,6 +30,8 @@ from llm_server import FakeOpenAIServer
 
 from pytest_llmseed.goldens.fileformat import load_golden
 from pytest_llmseed.recording.storage import END_LINE, CassettePersister, ReadableSerializer
+from pytest_llmseed.files import confine
+from pytest_llmseed.review.pending import Project
 from pytest_llmseed.review.pending import load as load_pending
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -284,12 +286,22 @@ def is_cassette(name: str) -> bool:
 
 def loads(path: Path) -> None:
     """The file parses completely with the reader the plugin (or a user) would use."""
+    # Checked wherever the run put it: confined to the whole file system here.
+    everywhere = Path(path.anchor)
+    confine.set_project(confine.Area([everywhere]))
+    try:
+        _loads(path, Project.at(everywhere, source=None))
+    finally:
+        confine.set_project(None)
+
+
+def _loads(path: Path, project: Project) -> None:
     name = path.name
     text = path.read_text(encoding="utf-8")
     if name.endswith(".llm.yaml"):
         load_golden(text)
     elif name.endswith(".llm.yaml.llmseed-pending"):
-        load_pending(path, root=path.parent)
+        load_pending(path, project, root=path.parent)
     elif name.endswith((".yaml", ".yaml.llmseed-pending")):
         assert END_LINE in text
         CassettePersister(lambda: []).load_cassette(path, ReadableSerializer)
