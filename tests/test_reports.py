@@ -179,7 +179,7 @@ def test_github_step_summary_and_junit_properties(
     assert text.startswith("# earlier step\n")  # appended, not overwritten
     assert (
         "| `test_r.py::test_x[winter]` | 9 | recorded | changed "
-        "| request changed: seed 1234 → 9 — severity: rewording |" in text
+        "| request changed\\: seed 1234 → 9 — severity\\: rewording |" in text
     )
     cases = {c.get("name"): c for c in ET.parse(junit).getroot().iter("testcase")}
     props = {p.get("name"): p.get("value") for p in cases["test_x[winter]"].iter("property")}
