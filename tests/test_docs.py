@@ -326,6 +326,7 @@ def ci_commands(data: object) -> Iterator[str]:
 
 
 def test_yaml_ini_and_toml_blocks_parse(tmp_path: Path) -> None:
+    from pytest_llmseed.files import confine
     from pytest_llmseed.goldens.fileformat import load_golden
     from pytest_llmseed.recording.storage import CassettePersister, ReadableSerializer
 
@@ -342,8 +343,13 @@ def test_yaml_ini_and_toml_blocks_parse(tmp_path: Path) -> None:
                 elif isinstance(data, dict) and "interactions" in data:
                     cassette = tmp_path / f"{block.slug}.yaml"
                     cassette.write_text(block.code)
-                    # The plugin's own loader: what replay would do with this file.
-                    CassettePersister(list).load_cassette(cassette, ReadableSerializer())
+                    # The plugin's own loader: what replay would do with this file (in a
+                    # project whose root is tmp_path: its reads are confined to the root).
+                    confine.set_project(confine.Area([tmp_path]))
+                    try:
+                        CassettePersister(list).load_cassette(cassette, ReadableSerializer())
+                    finally:
+                        confine.set_project(None)
                     seen["cassette"] += 1
                 for line in ci_commands(data):
                     for words in split_command(line):
