@@ -7,6 +7,7 @@ Exit codes: 0 done (``status``: nothing pending); 1 ``status`` found pending cha
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import sys
@@ -152,7 +153,10 @@ def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
                 continue
             done["accepted"] += 1
         elif key == "r":
-            pending.reject(change, keep_cassette=_shared_cassette(change, remaining))
+            keep = _shared_cassette(change, remaining)
+            if not _attempt(functools.partial(pending.reject, keep_cassette=keep), change):
+                done["skipped"] += 1
+                continue
             done["rejected"] += 1
         else:
             done["skipped"] += 1

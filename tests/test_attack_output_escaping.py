@@ -116,13 +116,18 @@ def test_a_test_id_from_an_artifact_is_escaped(
     assert "test_a.py::x\\x1b[1A\\x1b[2Kaccepted nothing" in result.stdout
 
 
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_the_step_summary_html_page_and_junit_stay_inert(
-    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+    xdist: list[str],
+    pytester: pytest.Pytester,
+    llm_env: FakeOpenAIServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     summary = pytester.path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     evil = MARKDOWN_ATTACK + TERMINAL_ATTACK
-    drift(pytester, llm_env, evil, "--llmseed-html=drift.html", "--junitxml=junit.xml")
+    args = ["--llmseed-html=drift.html", "--junitxml=junit.xml", *xdist]
+    drift(pytester, llm_env, evil, *args)
 
     markdown = summary.read_text().split("### pytest-llmseed")[-1]  # the drifted run's
     rows = [line for line in markdown.splitlines() if line.startswith("|")]

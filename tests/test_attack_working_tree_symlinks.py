@@ -47,15 +47,20 @@ def test_a_golden_symlinked_out_of_the_project_is_not_written(
     assert (pytester.path / "__snapshots__" / "test_t" / "test_other.llm.yaml").is_file()
 
 
+@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])
 @pytest.mark.parametrize("which", ["snapshots", "cassettes"])
 def test_a_folder_symlinked_out_of_the_project_is_not_written(
-    which: str, pytester: pytest.Pytester, llm_env: FakeOpenAIServer, outside: Path
+    which: str,
+    xdist: list[str],
+    pytester: pytest.Pytester,
+    llm_env: FakeOpenAIServer,
+    outside: Path,
 ) -> None:
     pytester.makepyfile(test_t=TESTS)
     name = "__snapshots__" if which == "snapshots" else "cassettes"
     (pytester.path / name).mkdir()
     (pytester.path / name / "test_t").symlink_to(outside, target_is_directory=True)
-    result = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update")
+    result = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update", *xdist)
     assert sorted(p.name for p in outside.iterdir()) == ["victim.txt"]
     result.stdout.fnmatch_lines(["*it is outside the project (it resolves to*"])
     assert result.ret != 0

@@ -281,7 +281,7 @@ def load(text: str, full: Callable[[str], Any] | None = None) -> Any:
     are PyYAML's own, with their marks. Anchors, aliases, nesting deeper than ``MAX_DEPTH``
     and text over ``MAX_TEXT`` raise ``RefusedYAML``.
     """
-    if len(text) > MAX_TEXT or _MAYBE_ANCHOR.search(text):
+    if len(text) > MAX_TEXT or ("&" in text and _MAYBE_ANCHOR.search(text)):
         check(text)  # the quick walk below sees aliases, not an anchor left unused
     composer = _Composer(text)
     try:
