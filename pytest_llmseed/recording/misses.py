@@ -49,7 +49,7 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = N
                 lines.append(
                     f"  {matcher}: {terminal(repr(old_value))} -> {terminal(repr(new_value))}"
                 )
-        lines.extend(volatile_hint(nearest, request, failures, volatile))
+        lines.extend(terminal(line) for line in volatile_hint(nearest, request, failures, volatile))
     elif len(cassette):
         lines.append(f"the cassette has {len(cassette)} recorded request(s); none is similar")
     elif exists:
