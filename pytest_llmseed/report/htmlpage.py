@@ -39,9 +39,7 @@ class ChangedGolden:
 def _facts(change: ChangedGolden) -> str:
     """Severity and probe results, one small line each."""
     found = [("severity", change.severity), ("probe", change.probe)]
-    return "".join(
-        f'<p class="{name}">{name}: {html(value)}</p>' for name, value in found if value
-    )
+    return "".join(f'<p class="{name}">{name}: {html(value)}</p>' for name, value in found if value)
 
 
 def render(changes: Iterable[ChangedGolden], *, title: str = "pytest-llmseed drift") -> str:
