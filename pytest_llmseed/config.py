@@ -1,4 +1,4 @@
-"""Settings of one test, resolved once: command line > marker > ini > default."""
+"""Settings of one test, resolved once: marker > command line > ini > default."""
 
 from __future__ import annotations
 
@@ -147,16 +147,20 @@ def is_ci(environ: Mapping[str, str]) -> bool:
 def resolve(*, cli: Layer, marker: Layer, ini: Layer, ci: bool = False) -> Settings:
     """Merge the sources. The precedence of the whole plugin is written here and only here.
 
-    In CI nothing is recorded unless the command line asks for it: a record mode from a
-    marker or the ini file is ignored there.
+    The most specific source wins, as in pytest-timeout, pytest-rerunfailures and
+    pytest-recording: marker > command line > ini > default. A test marked ``seed=4242`` was
+    recorded with 4242, so ``--llmseed-seed`` is the default of the other tests, not an
+    override. The one exception is safety in CI: nothing records there unless the command
+    line asks for it, so a record mode from a marker or the ini file only counts when the
+    command line itself asked to record.
     """
-    if ci and cli.record_mode is None:
+    if ci and cli.record_mode in (None, "none"):
         marker = marker._replace(record_mode=None)
         ini = ini._replace(record_mode=None)
     values: dict[str, Any] = {}
     for name in Layer._fields:
         values[name] = None
-        for layer in (cli, marker, ini, _DEFAULTS):
+        for layer in (marker, cli, ini, _DEFAULTS):
             value = getattr(layer, name)
             if value is not None:
                 values[name] = value

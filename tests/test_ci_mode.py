@@ -38,6 +38,17 @@ def test_marker_and_ini_record_modes_are_ignored_in_ci(
     assert len(llm_env.requests) == 1
 
 
+def test_a_marker_cannot_record_in_ci_over_a_command_line_none(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, ci: None
+) -> None:
+    # The marker wins over the command line everywhere but here: in CI only the command
+    # line can turn recording on.
+    pytester.makepyfile(test_ci=MARKED)
+    result = pytester.runpytest("--llmseed-record-mode=none", "--snapshot-update")
+    result.assert_outcomes(failed=1)
+    assert llm_env.requests == []
+
+
 @pytest.mark.parametrize("value", ["1", "yes", "True"])
 def test_ci_values(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("CI", value)

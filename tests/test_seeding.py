@@ -40,12 +40,14 @@ def test_one(seeded_llm):
         (None, None, None, 1234),
         ("11", None, None, 11),
         ("11", 22, None, 22),
-        ("11", 22, 33, 33),
+        ("11", 22, 33, 22),
+        ("11", None, 33, 33),
         (None, None, 33, 33),
         (None, 22, None, 22),
+        (None, 4242, 31337, 4242),
     ],
 )
-def test_precedence_command_line_marker_ini_default(
+def test_precedence_marker_command_line_ini_default(
     pytester: pytest.Pytester,
     llm_env: FakeOpenAIServer,
     ini: str | None,
@@ -168,3 +170,31 @@ def test_one(seeded_llm, n):
         "-n", "2", "--llmseed-record-mode=once", "--llmseed-seed=77"
     ).assert_outcomes(passed=4)
     assert sorted(seeds(llm_env)) == [77, 77, 77, 77]
+
+
+def test_marked_seed_replays_under_a_command_line_seed(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+) -> None:
+    # The user's story: the test says seed=4242 and was recorded with it; a run with
+    # --llmseed-seed=31337 (the suite's default for the other tests) still replays it.
+    pytester.makepyfile(
+        "import pytest\n"
+        + CHAT
+        + """
+@pytest.mark.llmseed(seed=4242)
+def test_marked(seeded_llm):
+    ask(seeded_llm.client)
+    assert seeded_llm.seed == 4242
+
+def test_unmarked(seeded_llm):
+    ask(seeded_llm.client)
+    assert seeded_llm.seed == 31337
+"""
+    )
+    recorded = pytester.runpytest("--llmseed-seed=31337", "--llmseed-record-mode=once")
+    recorded.assert_outcomes(passed=2)
+    assert sorted(map(str, seeds(llm_env))) == ["31337", "4242"]
+    for args in ([], ["-n", "2"]):
+        replayed = pytester.runpytest("--llmseed-seed=31337", *args)
+        replayed.assert_outcomes(passed=2)
+    assert len(llm_env.requests) == 2

@@ -208,15 +208,15 @@ def test_resolve_with_nothing_set_gives_the_defaults() -> None:
 @pytest.mark.parametrize(
     ("given", "winner"),
     [
-        (("cli", "marker", "ini"), "cli"),
+        (("cli", "marker", "ini"), "marker"),
         (("cli", "ini"), "cli"),
-        (("cli", "marker"), "cli"),
+        (("cli", "marker"), "marker"),
         (("marker", "ini"), "marker"),
         (("ini",), "ini"),
         ((), "default"),
     ],
 )
-def test_resolve_precedence_cli_marker_ini_default(
+def test_resolve_precedence_marker_cli_ini_default(
     field: str, given: tuple[str, ...], winner: str
 ) -> None:
     cli_value, marker_value, ini_value = FIELD_VALUES[field]
@@ -227,9 +227,16 @@ def test_resolve_precedence_cli_marker_ini_default(
     assert getattr(settings, field) == expected
 
 
+def test_marker_seed_wins_over_the_command_line_seed() -> None:
+    # The case: `pytest --llmseed-seed=31337` and a test marked seed=4242.
+    settings = resolve(cli=Layer(seed=31337), marker=Layer(seed=4242), ini=Layer())
+    assert settings.seed == 4242
+    assert resolve(cli=Layer(seed=31337), marker=Layer(), ini=Layer(seed=7)).seed == 31337
+
+
 def test_falsy_values_still_win_over_lower_layers() -> None:
     settings = resolve(
-        cli=Layer(seed=0),
+        cli=Layer(seed=0, inject_seed=True),
         marker=Layer(inject_seed=False),
         ini=Layer(seed=99, inject_seed=True),
     )
@@ -239,12 +246,32 @@ def test_falsy_values_still_win_over_lower_layers() -> None:
 
 def test_fields_resolve_independently() -> None:
     settings = resolve(
-        cli=Layer(record_mode="all"),
+        cli=Layer(record_mode="all", seed=5),
         marker=Layer(seed=7),
         ini=Layer(compare=Profile("json"), seed=3, record_mode="once"),
     )
     assert (settings.seed, settings.record_mode, settings.compare) == (7, "all", Profile("json"))
     assert settings.inject_seed is True
+
+
+@pytest.mark.parametrize("cli_mode", [None, "none"])
+def test_in_ci_only_the_command_line_turns_recording_on(cli_mode: str | None) -> None:
+    settings = resolve(
+        cli=Layer(record_mode=cli_mode),
+        marker=Layer(record_mode="all"),
+        ini=Layer(record_mode="once"),
+        ci=True,
+    )
+    assert settings.record_mode == "none"
+
+
+def test_in_ci_a_marker_refines_a_recording_the_command_line_asked_for() -> None:
+    settings = resolve(
+        cli=Layer(record_mode="once"), marker=Layer(record_mode="all"), ini=Layer(), ci=True
+    )
+    assert settings.record_mode == "all"
+    ini_only = resolve(cli=Layer(record_mode="once"), marker=Layer(), ini=Layer(record_mode="all"))
+    assert ini_only.record_mode == "once"
 
 
 # --- marker_layer --------------------------------------------------------------------------
