@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from importlib.resources import files
@@ -60,7 +61,7 @@ def test_terminal_summary_lists_drift_with_seed_cassette_golden_triage(
     result.stdout.fnmatch_lines(
         [
             "*- llmseed summary -*",
-            "1 tests used seeded_llm: 1 drifted, 0 cassette misses, 1 recorded, 1 goldens changed*",
+            "1 test used seeded_llm: 1 recorded, 1 golden drifted",
             "test_r.py::test_x[[]winter[]]: seed=9 cassette=recorded golden=changed "
             "severity=rewording",
             "    triage: request changed: seed 1234 → 9 — severity: rewording",
@@ -68,10 +69,32 @@ def test_terminal_summary_lists_drift_with_seed_cassette_golden_triage(
             "1 pending change(s): review with `llmseed review`",
         ]
     )
-    # A clean replay prints a one-line summary and nothing drifted.
+    # A clean replay prints a one-line summary of what happened.
     clean = pytester.runpytest("-k", "spring")
     clean.assert_outcomes(passed=1)
-    clean.stdout.fnmatch_lines(["1 tests used seeded_llm: 0 drifted*"])
+    clean.stdout.fnmatch_lines(["1 test used seeded_llm: 1 replayed, 1 golden matched"])
+
+
+def test_summary_of_a_first_recording_and_of_misses_says_what_happened(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+) -> None:
+    pytester.makepyfile(test_r=SUITE)
+    for args in ([], ["-n", "2"]):
+        for path in ("cassettes", "__snapshots__"):
+            if (pytester.path / path).exists():
+                shutil.rmtree(pytester.path / path)
+        first = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update", *args)
+        first.assert_outcomes(passed=4)
+        first.stdout.fnmatch_lines(["3 tests used seeded_llm: 3 recorded, 3 new goldens"])
+        first.stdout.no_fnmatch_line("*drifted*")
+        first.stdout.no_fnmatch_line("*cassette=recorded*")  # a recording is no finding
+    pytester.makepyfile(test_r=SUITE.replace("Tell me about", "Tell me all about"))
+    missed = pytester.runpytest()
+    missed.assert_outcomes(failed=3, passed=1)
+    missed.stdout.fnmatch_lines(
+        ["3 tests used seeded_llm: 3 cassette misses", "test_r.py::test_x[[]autumn[]]: *=miss*"]
+    )
+    missed.stdout.no_fnmatch_line("*drifted*")
 
 
 def test_json_report_is_valid_against_its_schema(drifted: Path, pytester: pytest.Pytester) -> None:
@@ -104,7 +127,7 @@ def test_json_report_from_ini_and_under_xdist_merges_workers(
     pytester.makeini("[pytest]\nllmseed_report = reports/run.json\n")
     result = pytester.runpytest("-n", "2", "--llmseed-record-mode=all", "--llmseed-seed=9")
     result.assert_outcomes(failed=3, passed=1)
-    result.stdout.fnmatch_lines(["3 tests used seeded_llm: 3 drifted*"])
+    result.stdout.fnmatch_lines(["3 tests used seeded_llm: 3 recorded, 3 goldens drifted"])
     data = json.loads((drifted / "reports" / "run.json").read_text())
     jsonschema.validate(data, schema())
     assert sorted(t["nodeid"] for t in data["tests"]) == [
@@ -124,9 +147,8 @@ def test_rerecording_where_only_meta_changed_passes_and_says_recorded(
         "--llmseed-record-mode=all", "-k", "spring", f"--llmseed-report={report}"
     )
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(
-        ["1 tests used seeded_llm: 1 drifted, 0 cassette misses, 1 recorded*"]
-    )
+    result.stdout.fnmatch_lines(["1 test used seeded_llm: 1 recorded, 1 golden matched"])
+    result.stdout.no_fnmatch_line("*drifted*")
     (test,) = json.loads(report.read_text())["tests"]
     assert test["goldens"][0]["status"] == "matched"
     assert test["pending"] == []

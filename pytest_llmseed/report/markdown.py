@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from .escape import markdown, markdown_code
 from .model import RunReport
+from .terminal import totals
 
 
 def step_summary(report: RunReport) -> str:
-    """A heading, the totals and a table of the drifted tests."""
+    """A heading, the totals and a table of the drifted or missed tests."""
     c = report.counts()
     out = [
         "### pytest-llmseed",
         "",
-        f"{c['tests']} tests used `seeded_llm`; {c['drifted']} drifted; "
-        f"{c['pending']} pending change(s).",
+        totals(report).replace("seeded_llm", "`seeded_llm`", 1)
+        + f"; {c['pending']} pending change(s).",
         "",
     ]
-    if report.drifted:
+    if report.attention:
         out += ["| test | seed | cassette | golden | triage |", "|---|---|---|---|---|"]
-        for r in report.drifted:
+        for r in report.attention:
             goldens = ", ".join(g.status for g in r.goldens) or "-"
             triage = markdown((r.triage or "").removeprefix("triage: "))
             out.append(

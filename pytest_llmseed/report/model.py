@@ -50,7 +50,6 @@ class FailOn(StrEnum):
 
 
 DRIFTED_GOLDENS = (GoldenStatus.CHANGED, GoldenStatus.MISSING)
-DRIFTED_CASSETTES = (CassetteStatus.MISS, CassetteStatus.RECORDED)
 
 
 @dataclass(frozen=True)
@@ -169,10 +168,13 @@ class TestRecord:
 
     @property
     def drifted(self) -> bool:
-        """Anything a reviewer should look at."""
-        return self.cassette_status in DRIFTED_CASSETTES or any(
-            g.status in DRIFTED_GOLDENS for g in self.goldens
-        )
+        """A golden changed or went missing (a recording alone is not drift)."""
+        return any(g.status in DRIFTED_GOLDENS for g in self.goldens)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Anything a reviewer should look at: drift, or a request the cassette had no answer for."""
+        return self.drifted or self.cassette_status is CassetteStatus.MISS
 
     @property
     def triage(self) -> str | None:
@@ -229,13 +231,18 @@ class RunReport:
 
     @property
     def drifted(self) -> list[TestRecord]:
-        """Records worth a reviewer's attention, in node id order."""
+        """Records with a changed or missing golden, in node id order."""
         return [r for _, r in sorted(self.records.items()) if r.drifted]
 
     @property
     def varied(self) -> list[TestRecord]:
         """Tests whose probed calls got different outputs, in node id order."""
         return [r for _, r in sorted(self.records.items()) if r.varied]
+
+    @property
+    def attention(self) -> list[TestRecord]:
+        """Records worth a reviewer's attention (drift or a cassette miss), in node id order."""
+        return [r for _, r in sorted(self.records.items()) if r.needs_attention]
 
     @property
     def empty(self) -> bool:
@@ -249,11 +256,14 @@ class RunReport:
         return {
             "tests": len(self.records),
             "drifted": len(self.drifted),
+            "cassettes_replayed": cassettes.count(CassetteStatus.HIT),
             "cassette_misses": cassettes.count(CassetteStatus.MISS),
             "cassettes_recorded": cassettes.count(CassetteStatus.RECORDED),
+            "goldens_matched": goldens.count(GoldenStatus.MATCHED),
             "goldens_changed": goldens.count(GoldenStatus.CHANGED),
             "goldens_missing": goldens.count(GoldenStatus.MISSING),
-            "goldens_new": goldens.count(GoldenStatus.NEW) + goldens.count(GoldenStatus.UPDATED),
+            "goldens_new": goldens.count(GoldenStatus.NEW),
+            "goldens_updated": goldens.count(GoldenStatus.UPDATED),
             "pending": sum(len(r.pending) for r in self.records.values()),
             "unused_cassettes": len(self.unused_cassettes),
             "goldens_tolerated": sum(g.tolerated for r in self.records.values() for g in r.goldens),

@@ -12,18 +12,48 @@ PROBE_ADVICE = (
 )
 
 
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def totals(report: RunReport) -> str:
+    """What happened, in words: ``3 tests used seeded_llm: 3 recorded, 3 new goldens``.
+
+    Only what happened is named. A recording is a recording and a miss a miss; "drifted" is
+    kept for goldens that changed.
+    """
+    c = report.counts()
+    parts = [
+        f"{c['cassettes_replayed']} replayed" if c["cassettes_replayed"] else "",
+        f"{c['cassettes_recorded']} recorded" if c["cassettes_recorded"] else "",
+        _count(c["cassette_misses"], "cassette miss", "cassette misses")
+        if c["cassette_misses"]
+        else "",
+        _count(c["goldens_matched"], "golden matched", "goldens matched")
+        if c["goldens_matched"]
+        else "",
+        _count(c["goldens_new"], "new golden") if c["goldens_new"] else "",
+        _count(c["goldens_updated"], "golden updated", "goldens updated")
+        if c["goldens_updated"]
+        else "",
+        _count(c["goldens_changed"], "golden drifted", "goldens drifted")
+        if c["goldens_changed"]
+        else "",
+        _count(c["goldens_missing"], "golden missing", "goldens missing")
+        if c["goldens_missing"]
+        else "",
+    ]
+    said = ", ".join(part for part in parts if part) or "no LLM calls"
+    return f"{_count(c['tests'], 'test')} used seeded_llm: {said}"
+
+
 def summary_lines(report: RunReport) -> list[str]:
-    """The terminal summary: totals, then each drifted test with its triage and pending files."""
+    """The terminal summary: totals, then each drifted or missed test with triage and pending."""
     if report.empty:
         return []
     c = report.counts()
-    lines = [
-        f"{c['tests']} tests used seeded_llm: {c['drifted']} drifted, "
-        f"{c['cassette_misses']} cassette misses, {c['cassettes_recorded']} recorded, "
-        f"{c['goldens_changed']} goldens changed, {c['goldens_missing']} missing, "
-        f"{c['goldens_new']} written"
-    ]
-    for record in report.drifted:
+    lines = [totals(report)]
+    for record in report.attention:
         lines.extend(_drift_lines(record))
     if c["goldens_tolerated"]:
         lines.append(

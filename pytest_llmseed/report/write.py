@@ -42,7 +42,7 @@ def write_outputs(
                 severity=str(golden.severity or ""),
                 probe=probe_line(record),
             )
-            for record in report.drifted
+            for record in report.attention
             for golden in record.goldens
             if golden.received is not None
         ]
