@@ -95,10 +95,53 @@ def test_custom(seeded_llm):
     root = pytester.path / "cassettes" / "test_layout"
     assert sorted(p.name for p in root.iterdir()) == [
         "TestGroup.test_method.yaml",
-        "test_param[a-b].yaml",
+        "test_param[ab].yaml",
         "test_param[c d].yaml",
     ]
     assert (pytester.path / "custom" / "shared.yaml").is_file()
+
+
+NON_ASCII = """
+@pytest.mark.parametrize("word", ["ünïcödé", "a/b", "x: y"])
+def test_param(seeded_llm, word):
+    assert ask(seeded_llm.client, word) == seeded_llm.snapshot
+"""
+
+
+def test_a_cassette_and_its_golden_share_one_stem(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+) -> None:
+    write_module(pytester, "test_names", NON_ASCII)
+    pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(passed=3)
+    folder = pytester.path / "cassettes"
+    cassettes = {p.name.removesuffix(".yaml") for p in folder.rglob("*.yaml")}
+    goldens = {p.name.removesuffix(".llm.yaml") for p in pytester.path.rglob("*.llm.yaml")}
+    assert cassettes == goldens
+    assert "test_param[xfcnxefcxf6dxe9]" in cassettes
+    for args in ([], ["-n", "2"]):
+        pytester.runpytest(*args).assert_outcomes(passed=3)
+    assert len(llm_env.requests) == 3
+
+
+def test_a_cassette_under_its_earlier_name_still_replays(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_module(pytester, "test_names", NON_ASCII)
+    pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(passed=3)
+    folder = pytester.path / "cassettes" / "test_names"
+    # As an earlier version (and pytest-recording) named them: unsafe characters as "-".
+    for new, old in [
+        ("test_param[xfcnxefcxf6dxe9]", "test_param[-xfcn-xefc-xf6d-xe9]"),
+        ("test_param[ab]", "test_param[a-b]"),
+        ("test_param[x y]", "test_param[x- y]"),
+    ]:
+        (folder / f"{new}.yaml").rename(folder / f"{old}.yaml")
+    monkeypatch.setenv("CI", "true")  # unused cassettes would fail the run
+    result = pytester.runpytest("--snapshot-warn-unused")
+    result.assert_outcomes(passed=3)
+    result.stdout.no_fnmatch_line("*unused cassette*")
+    assert result.ret == pytest.ExitCode.OK
+    assert len(llm_env.requests) == 3
 
 
 def test_cassette_dir_option_and_ini(pytester: pytest.Pytester, llm_env: FakeOpenAIServer) -> None:

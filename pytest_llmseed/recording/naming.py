@@ -4,30 +4,64 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
-# Characters pytest-recording replaces, so migrated cassettes keep their names.
+# The name syrupy gives the test's golden, without its suffix: syrupy drops these characters
+# and every Unicode control or format character (category C), and so do we, so that a
+# cassette and its golden share one stem (``test[xfcn].yaml`` beside ``test[xfcn].llm.yaml``).
+_SYRUPY_DROPPED = frozenset('\\/?*:|"<>')
+# Characters pytest-recording replaces with "-": the name cassettes had before, still found.
 _FORBIDDEN = re.compile(r"[<>?%*:|\"'/\\\x00-\x1f\x7f]")
-_MAX_NAME = 150
+# syrupy keeps a golden's stem within 255 - len(".llm.yaml") characters; longer names get a
+# digest here instead of syrupy's cut, so two long ids never share a cassette.
+_MAX_NAME = 246
+
+
+def _within_limit(name: str) -> str:
+    if len(name) > _MAX_NAME:
+        digest = hashlib.sha1(name.encode()).hexdigest()[:10]
+        name = f"{name[: _MAX_NAME - 11]}-{digest}"
+    return name
 
 
 def cassette_name(class_name: str | None, test_name: str) -> str:
-    """``Class.test[param]`` with characters unsafe in file names replaced, as pytest-recording."""
+    """``Class.test[param]`` cleaned as syrupy cleans the golden's name: the same stem."""
+    name = f"{class_name}.{test_name}" if class_name else test_name
+    name = "".join(
+        c for c in name if c not in _SYRUPY_DROPPED and not unicodedata.category(c).startswith("C")
+    )
+    return _within_limit(name)
+
+
+def legacy_cassette_name(class_name: str | None, test_name: str) -> str:
+    """The name cassettes had before (pytest-recording's: unsafe characters replaced by ``-``)."""
     name = f"{class_name}.{test_name}" if class_name else test_name
     name = _FORBIDDEN.sub("-", name)
-    if len(name) > _MAX_NAME:
-        # Keep long parametrized ids unique and within file-system limits.
+    if len(name) > 150:
         digest = hashlib.sha1(name.encode()).hexdigest()[:10]
-        name = f"{name[: _MAX_NAME - 11]}-{digest}"
+        name = f"{name[:139]}-{digest}"
     return name
 
 
 def cassette_path(
     test_file: Path, class_name: str | None, test_name: str, cassette_dir: Path | None
 ) -> Path:
-    """``<dir>/cassettes/<module>/<test name>.yaml``, or under ``cassette_dir`` if given."""
-    base = cassette_dir if cassette_dir is not None else test_file.parent / "cassettes"
-    return base / test_file.stem / f"{cassette_name(class_name, test_name)}.yaml"
+    """``<dir>/cassettes/<module>/<test name>.yaml``, or under ``cassette_dir`` if given.
+
+    A cassette recorded under the earlier name (pytest-recording's, where the two differ)
+    keeps replaying: it is used while no cassette has the new name.
+    """
+    base = (cassette_dir if cassette_dir is not None else test_file.parent / "cassettes") / (
+        test_file.stem
+    )
+    path = base / f"{cassette_name(class_name, test_name)}.yaml"
+    legacy = legacy_cassette_name(class_name, test_name)
+    if legacy != path.stem and not path.exists():
+        old = base / f"{legacy}.yaml"
+        if old.is_file():
+            return old
+    return path
 
 
 def unused_cassettes(
