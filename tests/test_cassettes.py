@@ -293,10 +293,10 @@ def test_x(seeded_llm):
     )
     pytester.runpytest().assert_outcomes(passed=1)
     assert len(llm_env.requests) == 1
-    # Command line beats the marker: `none` with no new cassette for a new test fails.
+    # The marker beats the command line (the most specific source wins): it records again.
     (pytester.path / "cassettes" / "test_mark" / "test_x.yaml").unlink()
-    pytester.runpytest("--llmseed-record-mode=none").assert_outcomes(failed=1)
-    assert len(llm_env.requests) == 1
+    pytester.runpytest("--llmseed-record-mode=none").assert_outcomes(passed=1)
+    assert len(llm_env.requests) == 2
 
 
 def test_cassette_is_readable(pytester: pytest.Pytester, llm_env: FakeOpenAIServer) -> None:
@@ -384,13 +384,41 @@ def test_a_miss_is_explained(pytester: pytest.Pytester, llm_env: FakeOpenAIServe
             "*pytest test_miss.py::test_x --llmseed-record-mode=all",
         ]
     )
-    assert (
-        "body['messages'][0]['content'] changed from \"Write a haiku\" to \"Write a poem\""
-        in result.stdout.str()
-    )
+    assert '~ body.messages[0].content: "Write a haiku" → "Write a poem"' in result.stdout.str()
     # The plugin's own frames stay out of the report.
     assert "intercept.py" not in result.stdout.str()
     assert len(llm_env.requests) == 1
+
+
+LONG_PROMPT = """
+PROMPT = " ".join(f"word{i}" for i in range(400))
+
+def test_x(seeded_llm):
+    ask(seeded_llm.client, PROMPT.replace("word200", "{changed}"))
+"""
+
+
+def test_a_miss_on_a_long_prompt_shows_the_changed_word_in_context(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+) -> None:
+    write_module(pytester, "test_long", LONG_PROMPT.replace("{changed}", "word200"))
+    pytester.runpytest("--llmseed-record-mode=once").assert_outcomes(passed=1)
+    write_module(pytester, "test_long", LONG_PROMPT.replace("{changed}", "CHANGED"))
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*nearest recorded request (#1 of 1) differs in:",
+            "*~ body.messages[[]0[]].content:",
+            "*400 → 400 words, 1 changed region(s)",
+            "*…word188 * word199 [[]-word200-[]]{+CHANGED+} word201 * word212 …",
+            "*To record it from*",
+        ]
+    )
+    output = result.stdout.str()
+    assert "word100 " not in output and "word300 " not in output  # not the prompt twice
+    start = output.index("differs in:")
+    assert output[start : output.index("To record it", start)].count("\n") <= 5
 
 
 def test_a_miss_is_not_swallowed_by_the_code_under_test(

@@ -10,15 +10,20 @@ from .worddiff import show, word_diff
 MAX_CHANGES = 30
 
 
-def _path(path: str) -> str:
-    """``root['output'][0]['content']`` -> ``output[0].content``."""
+def _path(path: str, root: str = "") -> str:
+    """``root['output'][0]['content']`` -> ``output[0].content`` (``root`` names the top)."""
     text = path.removeprefix("root")
     text = re.sub(r"\['([^'\]]*)'\]", r".\1", text)
+    if root:
+        return root + (text if text.startswith(("[", ".")) or not text else "." + text)
     return text.lstrip(".") or "(whole value)"
 
 
-def diff_lines(old: Any, new: Any) -> list[str]:
-    """Path-by-path differences from ``old`` (golden) to ``new`` (received)."""
+def diff_lines(old: Any, new: Any, *, root: str = "") -> list[str]:
+    """Path-by-path differences from ``old`` (golden) to ``new`` (received).
+
+    Paths read ``output[0].content``, or ``body.messages[0].content`` with ``root="body"``.
+    """
     from deepdiff import DeepDiff
 
     diff = DeepDiff(old, new, verbose_level=2, view="tree")
@@ -36,7 +41,7 @@ def diff_lines(old: Any, new: Any) -> list[str]:
             count += 1
             if count > MAX_CHANGES:
                 continue
-            where = _path(level.path())
+            where = _path(level.path(), root)
             if kind.endswith("_removed"):
                 lines.append(f"- {where}: {show(level.t1)} (removed)")
             elif kind.endswith("_added"):

@@ -16,8 +16,6 @@ from .volatile import NO_VOLATILE, PRESET_DESCRIPTIONS, Volatile, suggest
 
 def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = NO_VOLATILE) -> str:
     """The failure text for a request that has no recorded answer."""
-    from deepdiff import DeepDiff
-
     cassette = exc.cassette
     request = exc.failed_request
     path = Path(cassette.path)
@@ -40,9 +38,7 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = N
                 if old is MISSING or new is MISSING:
                     lines.append("  body: the raw bodies differ")
                     continue
-                diff = DeepDiff(old, new, verbose_level=2)
-                for text in diff.pretty().splitlines()[:20]:
-                    lines.append("  " + terminal(text.replace("root", "body", 1)))
+                lines.extend("  " + terminal(text) for text in body_diff(old, new))
             else:
                 old_value = getattr(nearest, matcher, "?")
                 new_value = getattr(request, matcher, "?")
@@ -93,6 +89,24 @@ def _text(body: Any) -> str | None:
     if isinstance(body, bytes):
         return body.decode("utf-8", "replace")
     return body if isinstance(body, str) else None
+
+
+MAX_BODY_DIFF_LINES = 20
+
+
+def body_diff(recorded: Any, sent: Any) -> list[str]:
+    """What changed from the nearest recorded JSON body to the one sent, path by path.
+
+    Long text (a prompt) is diffed word by word with a few words of context, as goldens
+    are: one changed word in a 400-word prompt is a couple of lines, not the prompt twice.
+    """
+    from ..goldens.diffs import diff_lines
+
+    lines = diff_lines(recorded, sent, root="body")
+    if len(lines) > MAX_BODY_DIFF_LINES:
+        cut = len(lines) - MAX_BODY_DIFF_LINES + 1
+        lines = [*lines[: MAX_BODY_DIFF_LINES - 1], f"… and {cut} more line(s)"]
+    return lines
 
 
 def _safe_uri(uri: str) -> str:
