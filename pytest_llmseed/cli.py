@@ -24,12 +24,20 @@ from .review.pending import PendingChange, Project
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
 
 
-class _Out:
-    """Writes lines, colored only on a terminal (and never when NO_COLOR is set)."""
+def use_color(stream: TextIO, *, no_color: bool = False) -> bool:
+    """Colour on a terminal only; never with ``--no-color`` or ``NO_COLOR`` set (no-color.org)."""
+    if no_color or os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
-    def __init__(self, stream: TextIO) -> None:
+
+class _Out:
+    """Writes lines, colored only on a terminal (never with --no-color or NO_COLOR set)."""
+
+    def __init__(self, stream: TextIO, *, color: bool = False) -> None:
         self.stream = stream
-        self.color = stream.isatty() and not os.environ.get("NO_COLOR")
+        self.color = color
 
     def paint(self, text: str, color: str) -> str:
         return f"\033[{_COLORS[color]}m{text}\033[0m" if self.color else text
@@ -203,11 +211,12 @@ def _apply(
 ) -> int:
     chosen = _select(changes, args.tests, args.all)
     applied = [c for c in chosen if _attempt(lambda c: action(c, changes), c)]
+    color = "green" if verb == "accepted" else "red"
     for change in applied:
-        out.line(f"{verb} {terminal(change.test)}")
+        out.line(f"{out.paint(verb, color)} {terminal(change.test)}")
         for target in _targets(change):
-            out.line(f"    {target}")
-    out.line(f"{verb} {len(applied)} pending change(s)")
+            out.line(f"    {out.paint(target, 'dim')}")
+    out.line(f"{verb} {len(applied)} pending change(s)", "bold")
     return 0 if len(applied) == len(chosen) else 2
 
 
@@ -227,11 +236,11 @@ def cmd_status(changes: list[PendingChange], out: _Out) -> int:
         out.line("no pending changes")
         return 0
     for change in changes:
-        out.line(terminal(change.test))
+        out.line(terminal(change.test), "bold")
         for target in _targets(change):
-            out.line(f"    {target}")
-        out.line(f"    {terminal(change.triage)}")
-    out.line(f"{len(changes)} pending change(s): review with `llmseed review`")
+            out.line(f"    {target}", "dim")
+        out.line(f"    {terminal(change.triage)}", "yellow")
+    out.line(f"{len(changes)} pending change(s): review with `llmseed review`", "bold")
     return 1
 
 
@@ -251,6 +260,11 @@ def _parser() -> argparse.ArgumentParser:
             metavar="DIR",
             help="read pending changes from DIR (a CI artifact written with "
             "--llmseed-pending-dir) and apply them to the project in --root",
+        )
+        sub.add_argument(
+            "--no-color",
+            action="store_true",
+            help="plain text even on a terminal (as does setting NO_COLOR)",
         )
         sub.add_argument(
             "--root",
@@ -288,7 +302,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``llmseed`` console script."""
     args = _parser().parse_args(argv)
-    out = _Out(sys.stdout)
+    out = _Out(sys.stdout, color=use_color(sys.stdout, no_color=args.no_color))
     if args.source is not None and not args.source.is_dir():
         print(f"llmseed: --from {args.source}: no such directory", file=sys.stderr)
         return 2
