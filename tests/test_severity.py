@@ -112,7 +112,7 @@ def test_each_class_in_triage_report_and_html(pytester: pytest.Pytester, driftin
         assert golden["tolerated"] is False
     page = (drifting / "d.html").read_text()
     for severity in ("cosmetic", "rewording", "breaking"):
-        assert f'<p class="severity">severity: {severity}</p>' in page
+        assert f'<span class="severity {severity}">{severity}</span>' in page
 
 
 def test_fail_on_breaking_lets_cosmetic_and_rewording_pass(

@@ -1,72 +1,158 @@
-"""One self-contained HTML page with side-by-side diffs of every changed golden."""
+"""One self-contained HTML page for reviewers: an overview table, then each change's diff.
+
+No external assets and no script: the page can be attached to a CI run as is, and reads in
+light and dark mode (``prefers-color-scheme``). Every text goes through ``escape.html``.
+"""
 
 from __future__ import annotations
 
-import difflib
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .escape import html, terminal
+from .escape import html
+from .htmldiff import side_by_side
 
 _STYLE = """
-body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1f2328; }
-h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 2em; font-family: monospace; }
-.triage { background: #fff8c5; padding: .4em .6em; border-radius: 4px; }
-table.diff { font: 12px/1.3 ui-monospace, monospace; border-collapse: collapse; width: 100%; }
-table.diff td { padding: 0 .4em; vertical-align: top; white-space: pre-wrap; }
-.diff_header { color: #8c959f; text-align: right; }
-.diff_next { display: none; }
-.diff_add { background: #dafbe1; } .diff_chg { background: #fff8c5; }
-.diff_sub { background: #ffebe9; }
+:root { color-scheme: light dark; --fg: #1f2328; --bg: #ffffff; --muted: #59636e;
+  --line: #d1d9e0; --head: #f6f8fa; --note: #fff8c5; --add: #dafbe1; --add-word: #aceebb;
+  --sub: #ffebe9; --sub-word: #ffcecb; --link: #0969da; --code: #eff2f5;
+  --cosmetic: #1a7f37; --rewording: #9a6700; --breaking: #cf222e; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --line: #3d444d; --head: #151b23;
+    --note: #3b2e00; --add: #12261e; --add-word: #1f6f3f; --sub: #2d1215; --sub-word: #8e1519;
+    --link: #4493f8; --code: #262c36; --cosmetic: #3fb950; --rewording: #d29922;
+    --breaking: #f85149; }
+}
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; padding: 1.5em 2em;
+  max-width: 1600px; color: var(--fg); background: var(--bg); }
+h1 { font-size: 1.4em; margin: 0 0 .3em; }
+h2 { font: 600 1em/1.3 ui-monospace, monospace; margin: 0; overflow-wrap: anywhere; }
+a { color: var(--link); }
+code, .cmd { font: 12px/1.4 ui-monospace, monospace; background: var(--code);
+  border-radius: 4px; padding: .1em .35em; overflow-wrap: anywhere; }
+.summary { color: var(--muted); margin: 0 0 1.2em; }
+table { border-collapse: collapse; width: 100%; }
+table.overview { margin-bottom: 2em; table-layout: fixed; }
+table.overview th, table.overview td { border: 1px solid var(--line); padding: .35em .6em;
+  text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+table.overview th { background: var(--head); }
+table.overview col.test { width: 34%; } table.overview col.why { width: 44%; }
+table.overview col.status { width: 10%; } table.overview col.link { width: 12%; }
+.severity { font-weight: 600; text-transform: uppercase; font-size: .8em; letter-spacing: .03em; }
+.severity.cosmetic { color: var(--cosmetic); } .severity.rewording { color: var(--rewording); }
+.severity.breaking { color: var(--breaking); }
+section.change { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 2em; }
+section.change > header { background: var(--head); padding: .6em .8em;
+  border-bottom: 1px solid var(--line); }
+section.change > header p { margin: .3em 0 0; overflow-wrap: anywhere; }
+.triage { background: var(--note); padding: .2em .45em; border-radius: 4px; }
+.accept { color: var(--muted); }
+.body { padding: .6em .8em; }
+table.diff { table-layout: fixed; font: 12px/1.4 ui-monospace, monospace; }
+table.diff col.no { width: 3.5em; }
+table.diff td { padding: 0 .5em; vertical-align: top; white-space: pre-wrap;
+  overflow-wrap: anywhere; word-break: break-word; }
+table.diff td.no { color: var(--muted); text-align: right; user-select: none; }
+tr.sub td.old, tr.chg td.old { background: var(--sub); }
+tr.add td.new, tr.chg td.new { background: var(--add); }
+del { background: var(--sub-word); text-decoration: none; border-radius: 2px; }
+ins { background: var(--add-word); text-decoration: none; border-radius: 2px; }
+details.context summary { color: var(--muted); cursor: pointer; padding: .15em 4em;
+  font: 12px ui-monospace, monospace; border-top: 1px dashed var(--line);
+  border-bottom: 1px dashed var(--line); }
+.labels { display: grid; grid-template-columns: 1fr 1fr; color: var(--muted);
+  font: 12px/1.4 ui-monospace, monospace; margin-bottom: .3em; }
+.labels span { padding-left: 4.5em; }
 """
 
 
 @dataclass(frozen=True)
 class ChangedGolden:
-    """What the page shows for one golden: who, why, before and after."""
+    """What the page shows for one golden: who, how bad, why, before and after."""
 
     nodeid: str
     golden: str
     triage: str
     stored: str
     received: str
-    severity: str = ""
-    """cosmetic, rewording or breaking (empty for a new golden)."""
+    status: str = "changed"
+    severity: str | None = None
+    """``cosmetic``, ``rewording`` or ``breaking`` where the run graded the change."""
     probe: str = ""
     """What ``--llmseed-probe`` measured for the test, as one line (empty when not probed)."""
 
 
-def _facts(change: ChangedGolden) -> str:
-    """Severity and probe results, one small line each."""
-    found = [("severity", change.severity), ("probe", change.probe)]
-    return "".join(f'<p class="{name}">{name}: {html(value)}</p>' for name, value in found if value)
+def _esc(text: str) -> str:
+    return html(text)
 
 
-def render(changes: Iterable[ChangedGolden], *, title: str = "pytest-llmseed drift") -> str:
-    """The whole page; no external assets, so it can be attached to a CI run as is."""
-    differ = difflib.HtmlDiff(wrapcolumn=90)
-    sections = []
+def accept_command(change: ChangedGolden) -> str:
+    """The command that accepts this one change (run from the project's root)."""
+    return f"llmseed accept {shlex.quote(change.nodeid)}"
+
+
+def _severity(change: ChangedGolden) -> str:
+    if not change.severity:
+        return ""
+    name = _esc(change.severity)
+    return f'<span class="severity {name}">{name}</span> '
+
+
+def _overview(items: list[ChangedGolden]) -> str:
+    rows = "".join(
+        f"<tr><td><code>{_esc(c.nodeid)}</code></td><td>{_severity(c)}"
+        f"{_esc(c.triage.removeprefix('triage: '))}</td><td>{_esc(c.status)}</td>"
+        f'<td><a href="#change-{n}">diff</a></td></tr>'
+        for n, c in enumerate(items, 1)
+    )
+    return (
+        '<table class="overview"><colgroup><col class="test"><col class="why">'
+        '<col class="status"><col class="link"></colgroup>'
+        "<thead><tr><th>test</th><th>severity / triage</th><th>status</th><th>change</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _section(n: int, change: ChangedGolden) -> str:
+    if change.stored:
+        diff = side_by_side(change.stored, change.received)
+        labels = '<div class="labels"><span>stored golden</span><span>received</span></div>'
+    else:
+        diff = side_by_side("", change.received)
+        labels = (
+            '<div class="labels"><span>stored golden (none yet)</span><span>received</span></div>'
+        )
+    return (
+        f'<section class="change" id="change-{n}"><header><h2>{_esc(change.nodeid)}</h2>'
+        f'<p>{_severity(change)}<span class="triage">{_esc(change.triage)}</span></p>'
+        f"<p>golden: <code>{_esc(change.golden)}</code> · status: {_esc(change.status)}</p>"
+        + (f'<p class="probe">probe: {_esc(change.probe)}</p>' if change.probe else "")
+        + f'<p class="accept">accept it: <code class="cmd">{_esc(accept_command(change))}</code>'
+        " (or review every change with <code>llmseed review</code>)</p></header>"
+        f'<div class="body">{labels}{diff}</div></section>'
+    )
+
+
+def render(
+    changes: Iterable[ChangedGolden],
+    *,
+    title: str = "pytest-llmseed drift",
+    summary: str = "",
+) -> str:
+    """The whole page: the overview table first, then one section per change."""
     items = list(changes)
-    for change in items:
-        # HtmlDiff escapes markup itself; control characters are made visible first.
-        table = differ.make_table(
-            [terminal(line) for line in change.stored.splitlines()],
-            [terminal(line) for line in change.received.splitlines()],
-            fromdesc="stored golden",
-            todesc="received",
-            context=True,
-            numlines=3,
-        )
-        sections.append(
-            f'<section class="change"><h2>{html(change.nodeid)}</h2>'
-            f"<p>{html(change.golden)}</p>"
-            f'<p class="triage">{html(change.triage)}</p>'
-            f"{_facts(change)}{table}</section>"
-        )
-    body = "\n".join(sections) or "<p>No golden changed.</p>"
+    count = f"{len(items)} changed golden(s) to review."
+    if items:
+        body = _overview(items) + "\n".join(_section(n, c) for n, c in enumerate(items, 1))
+    else:
+        body = "<p>No golden changed.</p>"
+    said = f'<p class="summary">{_esc(summary)} · {count}</p>' if summary else f"<p>{count}</p>"
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><h1>{html(title)}</h1><p>{len(items)} changed golden(s).</p>"
-        f"{body}</body></html>\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="color-scheme" content="light dark">'
+        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><h1>{_esc(title)}</h1>{said}{body}</body></html>\n"
     )

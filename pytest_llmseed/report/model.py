@@ -173,7 +173,7 @@ class TestRecord:
 
     @property
     def needs_attention(self) -> bool:
-        """Anything a reviewer should look at: drift, or a request the cassette had no answer for."""
+        """Worth a reviewer's look: drift, or a request the cassette had no answer for."""
         return self.drifted or self.cassette_status is CassetteStatus.MISS
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..files.atomic import atomic_write_text
 from .model import RunReport, TestRecord
@@ -15,6 +16,31 @@ def probe_line(record: TestRecord) -> str:
         + (f" (fingerprints {', '.join(p.fingerprints)})" if p.fingerprints else "")
         for p in record.probes
     )
+
+
+if TYPE_CHECKING:
+    from .htmlpage import ChangedGolden
+
+
+def changed_goldens(report: RunReport) -> list[ChangedGolden]:
+    """Every golden of the run with a received output to review, for the HTML page."""
+    from .htmlpage import ChangedGolden
+
+    return [
+        ChangedGolden(
+            nodeid=record.nodeid,
+            golden=golden.path,
+            triage=golden.triage or "",
+            stored=golden.stored or "",
+            received=golden.received,
+            status=str(golden.status),
+            severity=str(golden.severity) if golden.severity else None,
+            probe=probe_line(record),
+        )
+        for record in report.attention
+        for golden in record.goldens
+        if golden.received is not None
+    ]
 
 
 def write_outputs(
@@ -30,23 +56,10 @@ def write_outputs(
 
         atomic_write_text(json_path, to_json(report))
     if html_path is not None:
-        from .htmlpage import ChangedGolden, render
+        from .htmlpage import render
+        from .terminal import totals
 
-        changes = [
-            ChangedGolden(
-                nodeid=record.nodeid,
-                golden=golden.path,
-                triage=golden.triage or "",
-                stored=golden.stored or "",
-                received=golden.received,
-                severity=str(golden.severity or ""),
-                probe=probe_line(record),
-            )
-            for record in report.attention
-            for golden in record.goldens
-            if golden.received is not None
-        ]
-        atomic_write_text(html_path, render(changes))
+        atomic_write_text(html_path, render(changed_goldens(report), summary=totals(report)))
     if step_summary and not report.empty:
         from .markdown import step_summary as markdown
 
