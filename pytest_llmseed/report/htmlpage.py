@@ -130,7 +130,8 @@ def _section(n: int, change: ChangedGolden) -> str:
         f"<p>golden: <code>{_esc(change.golden)}</code> · status: {_esc(change.status)}</p>"
         + (f'<p class="probe">probe: {_esc(change.probe)}</p>' if change.probe else "")
         + f'<p class="accept">accept it: <code class="cmd">{_esc(accept_command(change))}</code>'
-        " (or review every change with <code>llmseed review</code>)</p></header>"
+        " (or review every change with <code>llmseed review</code>; for changes downloaded"
+        " from a CI run add <code>--from DIR</code>)</p></header>"
         f'<div class="body">{labels}{diff}</div></section>'
     )
 
