@@ -183,8 +183,8 @@ def test_html_page_is_self_contained_with_side_by_side_diffs(
     assert parser.tags.count("section") == 1
     assert "table" in parser.tags
     assert "test_r.py::test_x[winter]" in text
-    assert "triage: request changed: seed 1234 → 9 — severity: rewording" in text
-    assert "severity: rewording" in text
+    assert "triage: request changed: seed 1234 → 9" in text
+    assert '<span class="severity rewording">rewording</span>' in page.read_text()
     assert "stored golden" in text
     assert "received" in text
 

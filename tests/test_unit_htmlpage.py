@@ -79,3 +79,11 @@ def test_light_and_dark_colours_and_no_external_assets() -> None:
     assert "https://" not in page
     assert "<script" not in page
     assert render([]).count("No golden changed.") == 1
+
+
+def test_the_severity_badge_replaces_the_triage_lines_severity_suffix() -> None:
+    graded = change(severity="rewording", triage="triage: output changed — severity: rewording")
+    page = render([graded])
+    assert '<span class="severity rewording">rewording</span>' in page
+    assert "— severity: rewording" not in page
+    assert "triage: output changed</span>" in page

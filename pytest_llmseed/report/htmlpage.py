@@ -100,10 +100,17 @@ def _severity(change: ChangedGolden) -> str:
     return f'<span class="severity {name}">{name}</span> '
 
 
+def _triage(change: ChangedGolden) -> str:
+    """The triage line without the severity the badge beside it already shows."""
+    if change.severity:
+        return change.triage.removesuffix(f" — severity: {change.severity}")
+    return change.triage
+
+
 def _overview(items: list[ChangedGolden]) -> str:
     rows = "".join(
         f"<tr><td><code>{_esc(c.nodeid)}</code></td><td>{_severity(c)}"
-        f"{_esc(c.triage.removeprefix('triage: '))}</td><td>{_esc(c.status)}</td>"
+        f"{_esc(_triage(c).removeprefix('triage: '))}</td><td>{_esc(c.status)}</td>"
         f'<td><a href="#change-{n}">diff</a></td></tr>'
         for n, c in enumerate(items, 1)
     )
@@ -126,7 +133,7 @@ def _section(n: int, change: ChangedGolden) -> str:
         )
     return (
         f'<section class="change" id="change-{n}"><header><h2>{_esc(change.nodeid)}</h2>'
-        f'<p>{_severity(change)}<span class="triage">{_esc(change.triage)}</span></p>'
+        f'<p>{_severity(change)}<span class="triage">{_esc(_triage(change))}</span></p>'
         f"<p>golden: <code>{_esc(change.golden)}</code> · status: {_esc(change.status)}</p>"
         + (f'<p class="probe">probe: {_esc(change.probe)}</p>' if change.probe else "")
         + f'<p class="accept">accept it: <code class="cmd">{_esc(accept_command(change))}</code>'
