@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 # pytester's in-process runs restore sys.modules afterwards; a module first imported inside
 # a run would be imported anew in the next one, and PyYAML's C emitter then no longer
 # recognises the new module's event classes. Importing the stack once here keeps one copy.
+# The HTTP stack is httpx2 (openai 3.x) and/or httpx (1.x, 2.x): whichever is installed.
+import contextlib
+import importlib
+from collections.abc import Iterator
+
 import deepdiff  # noqa: F401
-import httpcore2  # noqa: F401
-import httpx2  # noqa: F401
 import hypothesis  # noqa: F401
 import openai  # noqa: F401
 import pytest
@@ -20,6 +21,10 @@ from llm_server import FakeOpenAIServer
 import pytest_llmseed.fixture
 import pytest_llmseed.goldens.extension
 import pytest_llmseed.recording.cassettes  # noqa: F401
+
+for _name in ("httpcore2", "httpx2", "httpcore", "httpx"):
+    with contextlib.suppress(ImportError):
+        importlib.import_module(_name)
 
 TEST_KEY = "sk-test-llmseed-0123456789abcdef"
 

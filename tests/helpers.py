@@ -53,3 +53,20 @@ def stable(value: Any, volatile: Collection[str]) -> Any:
         events = [json.loads(line[6:]) for line in value.splitlines() if line[6:7] == "{"]
         return stable(events, volatile)
     return value
+
+
+def record_then_replay_in_ci(
+    pytester: Any, server: Any, monkeypatch: Any, *, passed: int, args: Collection[str] = ()
+) -> None:
+    """Record the inner tests against ``server`` (goldens written), then replay them as CI
+    does: ``CI=true``, no API key, nothing reaching the server, every golden matching."""
+    pytester.runpytest(
+        "--llmseed-record-mode=once", "--snapshot-update", "-p", "no:randomly", *args
+    ).assert_outcomes(passed=passed)
+    assert server.requests, "nothing reached the test server while recording"
+    server.reset()
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = pytester.runpytest("-p", "no:randomly", *args)
+    result.assert_outcomes(passed=passed)
+    assert server.requests == []

@@ -10,6 +10,9 @@ import yaml
 from conftest import TEST_KEY
 from llm_server import FakeOpenAIServer
 
+# SDK-facing: CI runs these under openai 2.x as well (`pytest -m sdk`, .ci/run).
+pytestmark = pytest.mark.sdk
+
 CHAT = """
 import pytest
 

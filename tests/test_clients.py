@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from llm_server import FakeOpenAIServer
 
+# SDK-facing: CI runs these under openai 2.x as well (`pytest -m sdk`, .ci/run).
+pytestmark = pytest.mark.sdk
+
 
 @pytest.fixture
 def seen(pytester: pytest.Pytester) -> Any:

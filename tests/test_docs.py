@@ -37,6 +37,7 @@ import warnings
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -530,6 +531,8 @@ def record_and_replay_commands() -> tuple[list[str], list[str]]:
     return commands[0][1:], commands[1][1:]
 
 
+# SDK-facing, and where the recipes' frameworks are installed (CI's other venvs) theirs too.
+@pytest.mark.sdk
 def test_python_blocks_record_then_replay_offline(
     pytester: pytest.Pytester, llm_env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -538,6 +541,10 @@ def test_python_blocks_record_then_replay_offline(
     monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", server.root_url)
     monkeypatch.setenv("AZURE_OPENAI_API_KEY", "sk-test-azure-key-0123456789")
     monkeypatch.setenv("OPENAI_API_VERSION", "2024-10-21")
+    # LlamaIndex reads OPENAI_API_BASE, not OPENAI_BASE_URL (its recipe says so).
+    monkeypatch.setenv("OPENAI_API_BASE", server.base_url)
+    monkeypatch.setenv("OPENAI_AGENTS_DISABLE_TRACING", "1")
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     modules: dict[str, Block] = {}
     for block in all_blocks():
         if plan(block)[0] != "executed" or block.lang != "python":
@@ -554,14 +561,20 @@ def test_python_blocks_record_then_replay_offline(
     record, replay = record_and_replay_commands()
 
     def run(args: list[str]) -> dict[str, list[str]]:
-        reprec = pytester.inline_run(*args, "-p", "no:cacheprovider")
+        # A process per run: frameworks (the recipes' LangChain, litellm, ...) imported anew
+        # inside one process by pytester's module restore do not all survive it.
+        report = pytester.path / "docs-run.xml"
+        result = pytester.runpytest_subprocess(
+            *args, "-p", "no:cacheprovider", f"--junitxml={report}"
+        )
         outcomes: dict[str, list[str]] = {}
-        for report in reprec.getreports("pytest_runtest_logreport"):
-            if report.when == "call" or report.outcome != "passed":
-                module = report.nodeid.split("::", 1)[0]
-                outcomes.setdefault(module, []).append(f"{report.nodeid}: {report.outcome}")
-                if report.outcome != "passed":
-                    outcomes[module].append(str(report.longrepr))
+        for case in ElementTree.parse(report).iter("testcase"):
+            module = case.get("classname", "").replace(".", "/") + ".py"
+            problems = [child for child in case if child.tag in ("failure", "error", "skipped")]
+            outcome = problems[0].tag if problems else "passed"
+            outcomes.setdefault(module, []).append(f"{case.get('name')}: {outcome}")
+            if problems:
+                outcomes[module].append(problems[0].get("message", "") + "\n" + str(result.stdout))
         return outcomes
 
     recorded = run(record)

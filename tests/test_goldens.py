@@ -9,6 +9,9 @@ import yaml
 from helpers import PARAMETRIZED_QUESTIONS
 from llm_server import FakeOpenAIServer
 
+# SDK-facing: CI runs these under openai 2.x as well (`pytest -m sdk`, .ci/run).
+pytestmark = pytest.mark.sdk
+
 INPUTS = """
 import asyncio
 import openai

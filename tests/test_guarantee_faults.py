@@ -14,6 +14,9 @@ import pytest
 import yaml
 from llm_server import FakeOpenAIServer
 
+# SDK-facing: CI runs these under openai 2.x as well (`pytest -m sdk`, .ci/run).
+pytestmark = pytest.mark.sdk
+
 PLUGIN_FRAME = re.compile(r"pytest_llmseed[\\/](?:\w+[\\/])*\w+\.py")
 
 FAULTY = """

@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from llm_server import FakeOpenAIServer
 
+# SDK-facing: CI runs these under openai 2.x as well (`pytest -m sdk`, .ci/run).
+pytestmark = pytest.mark.sdk
+
 SOCKET_SPY = '''
 """Log every attempt to open a network connection (or resolve a name) in this process."""
 import json, os, socket

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 import pytest
 from llm_server import FakeOpenAIServer
 
+# SDK-facing: CI runs these under openai 2.x as well (`pytest -m sdk`, .ci/run).
+pytestmark = pytest.mark.sdk
+
 APP = '''
 """Code under test: builds its own clients, as real applications do."""
 import asyncio

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from llm_server import FakeOpenAIServer
 
+# SDK-facing: CI runs these under openai 2.x as well (`pytest -m sdk`, .ci/run).
+pytestmark = pytest.mark.sdk
+
 CHAT = """
 def ask(client, text="hi", **kw):
     return client.chat.completions.create(

@@ -13,9 +13,11 @@ from typing import Any
 
 from ..recording.calls import ACTIVE_LOG, CallList, LLMCall, ProbeResult
 from ..recording.volatile import Volatile, substitute_data
+from . import summaries
 
 FORMAT_VERSION = 1
 UNSEEDED = "unseeded (the Responses API takes no seed)"
+UNSEEDED_ENDPOINT = "unseeded (this endpoint takes no seed)"
 _VOLATILE = ("id", "created", "created_at", "object")
 
 
@@ -141,8 +143,10 @@ def _meta(answer: dict[str, Any], seed: Any, endpoint: str, call: LLMCall | None
         meta["seed"] = UNSEEDED
     elif call is not None and call.unseeded:
         meta["seed"] = call.unseeded
-    else:
+    elif endpoint in ("chat.completions", "completions"):
         meta["seed"] = seed
+    else:
+        meta["seed"] = UNSEEDED_ENDPOINT
     if call is not None and call.probe is not None:
         meta["probe"] = _probe_meta(call.probe)
     return meta
@@ -175,8 +179,12 @@ def answer_document(
         output = _text_output(answer)
     elif endpoint == "responses":
         output = _responses_output(answer)
+    elif endpoint == "embeddings":
+        output = summaries.embeddings_output(answer)
     else:
-        output = {k: v for k, v in answer.items() if k not in _VOLATILE}
+        output = summaries.blobs_summarized(
+            {k: v for k, v in answer.items() if k not in (*_VOLATILE, "usage")}
+        )
     document: dict[str, Any] = {"endpoint": endpoint}
     if compared_request is not None:
         document["request"] = compared_request
@@ -203,10 +211,16 @@ def _sdk_answer(value: Any) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         return None
     endpoint = _OBJECT_ENDPOINTS.get(str(data.get("object")))
+    if endpoint is None and summaries.is_embeddings_answer(data):
+        endpoint = "embeddings"
     if endpoint is None:
         return None
     log = ACTIVE_LOG.get()
     call = log.for_id(data.get("id")) if log is not None else None
+    if call is None and log is not None and not data.get("id"):
+        # Answers without an id (embeddings; some compatible servers): the latest exchange
+        # of that endpoint is the one the test just made.
+        call = next((c for c in reversed(log.calls) if c.endpoint == endpoint), None)
     parsed = None
     choices = getattr(value, "choices", None)
     if endpoint == "chat.completions" and choices:

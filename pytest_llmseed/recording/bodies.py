@@ -28,10 +28,12 @@ def decoded_body(headers: Any, raw: bytes) -> bytes:
     """A response body with its content-encoding decoded the way the client will decode it."""
     if "content-encoding" not in headers:
         return raw  # the usual replay: vcrpy stored the body decoded
-    import httpx2
+    from .transports import http_library
 
-    # Decoded through a response of our own, without touching the client's stream.
-    decoded: bytes = httpx2.Response(200, headers=headers, stream=httpx2.ByteStream(raw)).read()
+    # Decoded through a response of our own (of the headers' library: httpx or httpx2),
+    # without touching the client's stream.
+    http = http_library(headers)
+    decoded: bytes = http.Response(200, headers=headers, stream=http.ByteStream(raw)).read()
     return decoded
 
 

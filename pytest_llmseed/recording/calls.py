@@ -12,6 +12,16 @@ _ENDPOINTS = (
     ("/completions", "completions"),
     ("/responses", "responses"),
     ("/embeddings", "embeddings"),
+    ("/moderations", "moderations"),
+    ("/images/generations", "images.generate"),
+    ("/images/edits", "images.edit"),
+    ("/images/variations", "images.create_variation"),
+    ("/audio/transcriptions", "audio.transcriptions"),
+    ("/audio/translations", "audio.translations"),
+    ("/audio/speech", "audio.speech"),
+    ("/files", "files"),
+    ("/uploads", "uploads"),
+    ("/batches", "batches"),
 )
 
 

@@ -33,6 +33,8 @@ def is_transient(status: int) -> bool:
     return status in (408, 409, 429) or status >= 500
 
 
+_SDK_PATCHERS = ("httpx", "httpx2", "aiohttp")
+
 # Record modes in which vcrpy never writes back what it loaded ("once" loads only a
 # cassette that exists, and then refuses new requests).
 _READ_ONLY_MODES = ("none", "once")
@@ -75,9 +77,11 @@ def use_cassette(
         ),
         before_record_request=filters.request,
         before_record_response=filters.response,
-        # The OpenAI SDK sends through httpx2 only. vcrpy would otherwise build and enter
-        # patches for eight more HTTP libraries per test, the largest part of its cost.
-        skip_patchers=[name for name in PATCHER_NAMES if name != "httpx2"],
+        # The OpenAI SDK sends through httpx2 (3.x), httpx (1.x, 2.x, a legacy client on
+        # 3.x) or, with its aiohttp client (and litellm's async calls), aiohttp. vcrpy
+        # would otherwise build and enter patches for six more HTTP libraries per test,
+        # the largest part of its cost; an uninstalled library's patcher builds nothing.
+        skip_patchers=[name for name in PATCHER_NAMES if name not in _SDK_PATCHERS],
     )
     with context as cassette:
         filters.loading = False

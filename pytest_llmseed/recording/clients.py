@@ -1,6 +1,6 @@
 """The OpenAI clients behind ``seeded_llm.client`` / ``async_client``, built once per setting.
 
-Building an ``openai.OpenAI`` (its httpx2 client, proxy lookup, TLS context) cost more than
+Building an ``openai.OpenAI`` (its httpx or httpx2 client, proxy lookup, TLS context) cost more than
 the rest of a replayed test. Tests whose environment gives the same client settings share
 one sync client for the session, as a module-level client in an application would; a test
 that changes ``OPENAI_*`` or proxy variables gets a client of its own settings.
@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import ssl
 
     import openai
 
-# What ``openai.OpenAI()`` / ``AzureOpenAI()`` and their httpx2 client read from the
+# What ``openai.OpenAI()`` / ``AzureOpenAI()`` and their HTTP client read from the
 # environment: every OPENAI_* / AZURE_OPENAI_* variable, proxies, certificates.
 _CLIENT_ENV_PREFIXES = (
     "OPENAI_",
@@ -34,9 +35,19 @@ _CLIENT_ENV_PREFIXES = (
 @functools.cache
 def shared_ssl_context() -> ssl.SSLContext:
     """One TLS context for the session: building one per client costs milliseconds each."""
-    import httpx2
+    create: Callable[[], ssl.SSLContext] = sdk_http_library().create_ssl_context
+    return create()
 
-    return httpx2.create_ssl_context()
+
+def sdk_http_library() -> Any:
+    """The HTTP library the installed OpenAI SDK builds its clients on (httpx2 or httpx)."""
+    import importlib
+
+    import openai
+
+    # openai 1.x/2.x: DefaultHttpxClient subclasses httpx.Client; 3.x: httpx2.Client.
+    base = openai.DefaultHttpxClient.__mro__[1]
+    return importlib.import_module(base.__module__.partition(".")[0])
 
 
 def client_settings() -> tuple[tuple[str, str], ...]:

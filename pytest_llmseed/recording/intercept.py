@@ -1,4 +1,4 @@
-"""The layer around vcrpy's patched httpx2 transports: seeds in, exchanges and keys noted.
+"""The layer around vcrpy's patched httpx transports: seeds in, exchanges and keys noted.
 
 vcrpy patches the transport classes while a cassette is active; this module patches the
 same methods again, on top, so the request it sees first is the one vcrpy matches and
@@ -16,11 +16,12 @@ from typing import Any
 
 from ..goldens.profiles import Profile
 from ..hooks import NO_HOOKS, UserHooks
-from . import probe, refusal, scrub
+from . import multipart, probe, refusal, scrub, transports
 from .bodies import decoded_body, parse_answer
 from .calls import SEED_REFUSED, CallLog, LLMCall, ProbeResult, endpoint_name
 from .cassettes import is_transient
 from .seeding import inject_seed, takes_seed
+from .transports import http_library
 from .user_secrets import NO_USER_SECRETS, UserSecrets, pattern_matches
 
 _EXACT = Profile("exact")
@@ -66,13 +67,13 @@ class Recorder:
             self._found.update(pattern_matches(body, self.user_secrets.patterns))
 
     def _note_user_secrets(self, request: Any) -> None:
-        import httpx2
+        http = http_library(request)
 
         for name in self.user_secrets.headers:
             self._secrets.update(request.headers.get_list(name))
         if self.user_secrets.patterns:
             self.notice(str(request.url))
-            if isinstance(request.stream, httpx2.ByteStream):
+            if isinstance(request.stream, http.ByteStream):
                 self.notice(b"".join(request.stream))
             for value in request.headers.values():
                 self.notice(value)
@@ -97,7 +98,7 @@ class Recorder:
 
     def outgoing(self, request: Any) -> tuple[Any, str | None]:
         """``prepare``, and why a request that would take our seed goes without (or None)."""
-        import httpx2
+        http = http_library(request)
 
         headers = request.headers
         # Three lookups instead of decoding every header: this runs on every request.
@@ -114,7 +115,7 @@ class Recorder:
         may_seed = self.inject or self.hooks.inject_seed is not None
         if not may_seed or not takes_seed(request.method, request.url.path):
             return request, None
-        if not isinstance(request.stream, httpx2.ByteStream):
+        if not isinstance(request.stream, http.ByteStream):
             return request, None  # a streamed upload is not a completion request
         body = b"".join(request.stream)
         seeded = inject_seed(body, self.seed)
@@ -125,7 +126,7 @@ class Recorder:
         headers = [
             (k, v) for k, v in request.headers.multi_items() if k.lower() != "content-length"
         ]
-        seeded_request = httpx2.Request(
+        seeded_request = http.Request(
             request.method,
             request.url,
             headers=headers,
@@ -136,11 +137,9 @@ class Recorder:
 
     def refuses_seed(self, sent: Any, original: Any, response: Any) -> bool:
         """Whether ``response`` refuses the seed we injected (the host is then remembered)."""
-        import httpx2
-
         if sent is original or response.status_code != 400:
             return False
-        if not isinstance(response.stream, httpx2.ByteStream):
+        if not isinstance(response.stream, http_library(response).ByteStream):
             return False
         if not refusal.names_seed(400, decoded_body(response.headers, b"".join(response.stream))):
             return False
@@ -165,22 +164,17 @@ class Recorder:
         samples: list[probe.Sample] | None = None,
     ) -> None:
         """Add a completed LLM exchange to ``calls``; transient errors are not exchanges."""
-        import httpx2
-
         endpoint = endpoint_name(request.method, request.url.path)
         if endpoint is None or is_transient(response.status_code):
             return
-        if not isinstance(response.stream, httpx2.ByteStream):
+        if not isinstance(response.stream, http_library(response).ByteStream):
             return  # not vcrpy's buffered body: reading it would consume the caller's stream
         text = decoded_body(response.headers, b"".join(response.stream)).decode(
             "utf-8", errors="replace"
         )
         self.notice(text)  # a secret the model echoed, for the golden
         parsed, streamed = parse_answer(response.headers, text)
-        try:
-            sent = json.loads(b"".join(request.stream))
-        except (ValueError, TypeError):
-            sent = None
+        sent = _sent(request)
         measured: ProbeResult | None = None
         if samples is not None:
             answers = [
@@ -201,18 +195,17 @@ class Recorder:
         self.log.add(call, response)
 
 
-def _targets() -> list[tuple[type, str, bool]]:
-    import httpx2
-
-    # The same methods vcrpy patches for httpx2 (vcr/patch.py), so nothing it records is missed.
-    return [
-        (httpx2.HTTPTransport, "handle_request", False),
-        (httpx2.AsyncHTTPTransport, "handle_async_request", True),
-        (httpx2.MockTransport, "handle_request", False),
-        (httpx2.MockTransport, "handle_async_request", True),
-        (httpx2.WSGITransport, "handle_request", False),
-        (httpx2.ASGITransport, "handle_async_request", True),
-    ]
+def _sent(request: Any) -> Any:
+    """The request body as data: JSON parsed, a multipart form as its fields, else None."""
+    try:
+        body = b"".join(request.stream)
+    except TypeError:  # an async-only upload stream: not read here
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        pass
+    return multipart.fields(request.headers.get("content-type", ""), body)
 
 
 def _wrap_sync(
@@ -285,12 +278,18 @@ def intercepting(
     _missing = object()
     saved: list[tuple[type, str, Any]] = []
     try:
-        for cls, name, is_async in _targets():
+        for cls, name, is_async in transports.targets():
             own = cls.__dict__.get(name, _missing)
             inner = getattr(cls, name)
             saved.append((cls, name, own))
             wrap = _wrap_async if is_async else _wrap_sync
             setattr(cls, name, wrap(recorder, on_miss, inner))
+        for cls in transports.aiohttp_targets():
+            name = "handle_async_request"
+            saved.append((cls, name, cls.__dict__[name]))
+            setattr(
+                cls, name, _wrap_async(recorder, on_miss, transports.buffered(cls.__dict__[name]))
+            )
         yield
     finally:
         for cls, name, own in reversed(saved):

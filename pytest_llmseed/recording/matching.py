@@ -6,6 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from . import multipart
 from .bodies import NOT_JSON as MISSING
 from .bodies import parse_json
 from .volatile import NO_VOLATILE, Volatile, substitute, substitute_data
@@ -19,6 +20,17 @@ def json_or_missing(body: Any) -> Any:
     if isinstance(raw, bytes | str):
         return _parsed(raw)
     return MISSING
+
+
+def form_or_none(request: Any) -> dict[str, Any] | None:
+    """A multipart request's form fields (files by size and digest), else None."""
+    headers = getattr(request, "headers", None) or {}
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    if isinstance(content_type, list):
+        content_type = content_type[0] if content_type else ""
+    if multipart.boundary(str(content_type)) is None or request.body is None:
+        return None
+    return multipart.fields(str(content_type), request.body)
 
 
 # vcrpy matches a request against the recorded ones twice (to know it can answer, then to
@@ -55,7 +67,8 @@ def comparable_body(body: Any, volatile: Volatile) -> Any:
 def json_body_matcher(
     injected_seed: int | None, volatile: Volatile = NO_VOLATILE
 ) -> Callable[[Any, Any], None]:
-    """vcrpy matcher: JSON bodies equal as data (key order, spacing ignored), else raw bytes.
+    """vcrpy matcher: JSON bodies equal as data (key order, spacing ignored), multipart
+    forms by their fields, else raw bytes.
 
     A recorded body without a ``seed`` still matches a request that only differs by the
     seed this plugin injected: cassettes recorded by plain vcrpy / pytest-recording replay.
@@ -68,6 +81,12 @@ def json_body_matcher(
         else:
             j1, j2 = json_or_missing(r1), json_or_missing(r2)
         if j1 is MISSING or j2 is MISSING or isinstance(j1, RawBody) or isinstance(j2, RawBody):
+            f1, f2 = form_or_none(r1), form_or_none(r2)
+            if f1 is not None and f2 is not None:
+                # Uploads: the boundary is random per request; the fields are what was sent.
+                if f1 != f2:
+                    raise AssertionError("the multipart form fields differ")
+                return
             if j1 == j2 and j1 is not MISSING:
                 return  # raw bodies equal once their volatile values are placeholders
             from vcr.matchers import body

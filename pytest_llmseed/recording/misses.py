@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from ..report.escape import terminal
 from . import scrub
 from .bodies import NOT_JSON as MISSING
-from .matching import json_or_missing
+from .matching import form_or_none, json_or_missing
 from .volatile import NO_VOLATILE, PRESET_DESCRIPTIONS, Volatile, suggest
 
 
@@ -36,8 +36,11 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = N
             if matcher == "llmseed_body":
                 old, new = json_or_missing(nearest), json_or_missing(request)
                 if old is MISSING or new is MISSING:
-                    lines.append("  body: the raw bodies differ")
-                    continue
+                    old, new = form_or_none(nearest), form_or_none(request)
+                    if old is None or new is None:
+                        lines.append("  body: the raw bodies differ")
+                        continue
+                    lines.append("  body: the multipart form fields differ")
                 lines.extend("  " + terminal(text) for text in body_diff(old, new))
             else:
                 old_value = getattr(nearest, matcher, "?")

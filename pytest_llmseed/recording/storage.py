@@ -19,6 +19,7 @@ import yaml
 from ..errors import CassetteFileError, ConfinementError, SecretLeakError
 from ..files import confine, yamlio
 from ..files.parse_cache import ParseCache
+from . import multipart
 from .bodies import parse_json
 
 JSON_KEY = "json"
@@ -47,11 +48,23 @@ def _dump_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _content_type(headers: Any) -> str:
+    for name, values in (headers or {}).items():
+        if name.lower() == "content-type":
+            return str(values[0] if isinstance(values, list) and values else values)
+    return ""
+
+
 def _structure(interaction: dict[str, Any]) -> dict[str, Any]:
     request = interaction["request"]
-    parsed = _parse_json(request.get("body"))
+    body = request.get("body")
+    parsed = _parse_json(body)
     if parsed is not None:
         request["body"] = {JSON_KEY: parsed}
+    elif isinstance(body, str | bytes) and body:
+        form = multipart.to_stored(_content_type(request.get("headers")), body)
+        if form is not None:
+            request["body"] = {multipart.STORED_KEY: form}
     response = interaction["response"]
     body = response.get("body")
     if isinstance(body, dict) and _is_json_type(response.get("headers") or {}):
@@ -73,6 +86,8 @@ def _unstructure(interaction: Any) -> Any:
         body = request.get("body")
         if isinstance(body, dict) and set(body) == {JSON_KEY}:
             request["body"] = _dump_json(body[JSON_KEY])
+        elif isinstance(body, dict) and set(body) == {multipart.STORED_KEY}:
+            request["body"] = multipart.from_stored(body[multipart.STORED_KEY])
     response = interaction.get("response")
     if isinstance(response, dict):
         body = response.get("body")
