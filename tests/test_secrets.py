@@ -8,6 +8,9 @@ import pytest
 from conftest import TEST_KEY
 from llm_server import FakeOpenAIServer
 
+# SDK-facing: CI runs these under openai 2.x as well (`pytest -m sdk`, .ci/run).
+pytestmark = pytest.mark.sdk
+
 ORG = "org-test-secretorganization"
 PROJECT = "proj_test-secretproject"
 COOKIE = "__cf_bm=test-cookie-value-123456"
