@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple
 
+from .volatile import user_regex
+
 
 class UserSecrets(NamedTuple):
     """The project's own secrets: ``llmseed_secret_patterns`` and ``llmseed_secret_headers``."""
@@ -26,13 +28,7 @@ NO_USER_SECRETS = UserSecrets()
 
 def parse_secret_pattern(text: str) -> re.Pattern[str]:
     """One ``llmseed_secret_patterns`` line; ValueError names it."""
-    try:
-        pattern = re.compile(text)
-    except re.error as exc:
-        raise ValueError(f"entry {text!r} is not a valid regex ({exc})") from None
-    if pattern.match(""):
-        raise ValueError(f"entry {text!r} matches the empty string")
-    return pattern
+    return user_regex(text, text)
 
 
 def parse_secret_header(text: str) -> str:

@@ -60,6 +60,17 @@ class Volatile(NamedTuple):
 NO_VOLATILE = Volatile()
 
 
+def user_regex(entry: str, source: str) -> re.Pattern[str]:
+    """A regex from an ini line or marker entry; ValueError names the entry."""
+    try:
+        pattern = re.compile(source)
+    except re.error as exc:
+        raise ValueError(f"entry {entry!r} is not a valid regex ({exc})") from None
+    if pattern.match(""):
+        raise ValueError(f"entry {entry!r} matches the empty string")
+    return pattern
+
+
 def parse_entry(text: object, index: int = 1) -> Entry:
     """One entry; ValueError names it and says what is allowed.
 
@@ -74,13 +85,7 @@ def parse_entry(text: object, index: int = 1) -> Entry:
         source = entry[len(REGEX_PREFIX) :]
         if not source:
             raise ValueError(f"entry {entry!r} has an empty regex")
-        try:
-            pattern = re.compile(source)
-        except re.error as exc:
-            raise ValueError(f"entry {entry!r} is not a valid regex ({exc})") from None
-        if pattern.match(""):
-            raise ValueError(f"entry {entry!r} matches the empty string")
-        return Entry(entry, pattern, f"<volatile:{index}>")
+        return Entry(entry, user_regex(entry, source), f"<volatile:{index}>")
     raise ValueError(
         f"unknown entry {entry!r}; use a preset ({', '.join(sorted(PRESETS))}) or re:<regex>"
     )

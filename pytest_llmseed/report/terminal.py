@@ -16,6 +16,19 @@ def _count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
 
+# What the totals line names, in this order, when it happened: (count, singular, plural).
+_TOTALS = (
+    ("cassettes_replayed", "replayed", "replayed"),
+    ("cassettes_recorded", "recorded", "recorded"),
+    ("cassette_misses", "cassette miss", "cassette misses"),
+    ("goldens_matched", "golden matched", "goldens matched"),
+    ("goldens_new", "new golden", "new goldens"),
+    ("goldens_updated", "golden updated", "goldens updated"),
+    ("goldens_changed", "golden drifted", "goldens drifted"),
+    ("goldens_missing", "golden missing", "goldens missing"),
+)
+
+
 def totals(report: RunReport) -> str:
     """What happened, in words: ``3 tests used seeded_llm: 3 recorded, 3 new goldens``.
 
@@ -23,27 +36,8 @@ def totals(report: RunReport) -> str:
     kept for goldens that changed.
     """
     c = report.counts()
-    parts = [
-        f"{c['cassettes_replayed']} replayed" if c["cassettes_replayed"] else "",
-        f"{c['cassettes_recorded']} recorded" if c["cassettes_recorded"] else "",
-        _count(c["cassette_misses"], "cassette miss", "cassette misses")
-        if c["cassette_misses"]
-        else "",
-        _count(c["goldens_matched"], "golden matched", "goldens matched")
-        if c["goldens_matched"]
-        else "",
-        _count(c["goldens_new"], "new golden") if c["goldens_new"] else "",
-        _count(c["goldens_updated"], "golden updated", "goldens updated")
-        if c["goldens_updated"]
-        else "",
-        _count(c["goldens_changed"], "golden drifted", "goldens drifted")
-        if c["goldens_changed"]
-        else "",
-        _count(c["goldens_missing"], "golden missing", "goldens missing")
-        if c["goldens_missing"]
-        else "",
-    ]
-    said = ", ".join(part for part in parts if part) or "no LLM calls"
+    parts = [_count(c[key], singular, plural) for key, singular, plural in _TOTALS if c[key]]
+    said = ", ".join(parts) or "no LLM calls"
     return f"{_count(c['tests'], 'test')} used seeded_llm: {said}"
 
 
