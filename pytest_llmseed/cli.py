@@ -220,11 +220,13 @@ def _parser() -> argparse.ArgumentParser:
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(
             "--from",
-            dest="source",
+            dest="sources",
+            action="append",
             type=Path,
             metavar="DIR",
             help="read pending changes from DIR (a CI artifact written with "
-            "--llmseed-pending-dir) and apply them to the project in --root",
+            "--llmseed-pending-dir) and apply them to the project in --root; repeat it "
+            "for several CI shards' artifacts",
         )
         sub.add_argument(
             "--no-color",
@@ -261,19 +263,42 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="list pending changes; exit 1 if any")
     status.add_argument("paths", nargs="*", type=Path, help="where to look (default: .)")
     common(status)
+    report = commands.add_parser(
+        "report", help="merge CI shards' JSON reports; exit 1 on drift or unused cassettes"
+    )
+    report.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        required=True,
+        metavar="REPORT",
+        help="JSON reports (--llmseed-report) of the shards of one run",
+    )
+    report.add_argument("--json", type=Path, metavar="PATH", help="write the merged JSON report")
+    report.add_argument("--html", type=Path, metavar="PATH", help="write the merged HTML page")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``llmseed`` console script."""
     args = _parser().parse_args(argv)
+    if args.command == "report":
+        from .report.merge import merge_command
+
+        return merge_command(args.merge, json_path=args.json, html_path=args.html)
     out = _Out(sys.stdout, color=use_color(sys.stdout, no_color=args.no_color))
-    if args.source is not None and not args.source.is_dir():
-        print(f"llmseed: --from {args.source}: no such directory", file=sys.stderr)
-        return 2
-    project = Project.at(args.root, source=args.source, cassette_dirs=args.cassette_dirs)
+    for source in args.sources or ():
+        if not source.is_dir():
+            print(f"llmseed: --from {terminal(str(source))}: no such directory", file=sys.stderr)
+            return 2
     try:
-        found = pending.find(args.paths or [Path()], project, root=args.root, source=args.source)
+        if args.sources:
+            found = pending.find_in_artifacts(
+                args.sources, root=args.root, cassette_dirs=args.cassette_dirs
+            )
+        else:
+            project = Project.at(args.root, source=None, cassette_dirs=args.cassette_dirs)
+            found = pending.find(args.paths or [Path()], project, root=args.root)
         for error in found.errors:
             print(f"llmseed: {terminal(str(error))}", file=sys.stderr)
         code = _run(args, found.changes, out)

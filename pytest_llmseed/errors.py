@@ -70,3 +70,12 @@ class ConfinementError(LLMSeedError):
         self.problem = problem
         self.path = Path(path) if path is not None else None
         super().__init__(f"refused: {problem}" if path is None else f"refused {path}: {problem}")
+
+
+class ReportFileError(LLMSeedError):
+    """A JSON report handed to ``llmseed report --merge`` cannot be read as one."""
+
+    def __init__(self, problem: str, path: Path | str) -> None:
+        self.problem = problem
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {problem}")

@@ -232,32 +232,58 @@ def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    state = config.stash[STATE_KEY]
     resolved: dict[Path, Path] = {}
     marked: dict[object, bool] = {}
     for item in items:
-        if "seeded_llm" not in getattr(item, "fixturenames", ()) and not _marked(item, marked):
-            continue  # most tests of a large suite: nothing to resolve
-        try:
-            settings = _settings(item)
-        except ValueError as exc:
-            message = f"{item.nodeid}: @pytest.mark.llmseed: {exc}"
-            if cfg.is_xdist_worker(config):
-                # An xdist worker cannot stop the session with a usage error (xdist reports
-                # a crash instead), so the test fails at setup with the same message.
-                item.stash[MARKER_ERROR_KEY] = message
-                continue
-            raise pytest.UsageError(message) from None
-        item.stash[SETTINGS_KEY] = settings
-        # Cassettes a full run of the module should use; anything else there is unused.
-        path = item.stash[CASSETTE_KEY] = _cassette_of(item, settings)
-        # Directories resolved once each (not every path): symlinked directories compare equal.
-        directory = resolved.get(path.parent)
-        if directory is None:
-            directory = resolved[path.parent] = path.parent.resolve()
-        state.expected_cassettes.add(directory / path.name)
-        if settings.cassette is None:
-            state.cassette_modules[directory] = str(item.path)
+        _prepare(item, resolved, marked)
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    # A test deselected (-k, --deselect, a CI shard's pytest-split) still owns its cassette:
+    # counted as used, so that every shard judges unused cassettes as a full run would.
+    # Most were prepared above already; these were deselected by a hook that ran before it.
+    resolved: dict[Path, Path] = {}
+    marked: dict[object, bool] = {}
+    for item in items:
+        if CASSETTE_KEY not in item.stash and MARKER_ERROR_KEY not in item.stash:
+            _prepare(item, resolved, marked, deselected=True)
+
+
+def _prepare(
+    item: pytest.Item,
+    resolved: dict[Path, Path],
+    marked: dict[object, bool],
+    *,
+    deselected: bool = False,
+) -> None:
+    """Resolve a test's settings once, and note the cassette a full run of it uses."""
+    if "seeded_llm" not in getattr(item, "fixturenames", ()) and not _marked(item, marked):
+        return  # most tests of a large suite: nothing to resolve
+    state = item.config.stash[STATE_KEY]
+    try:
+        settings = _settings(item)
+    except ValueError as exc:
+        if deselected:
+            # Its cassette is unknown: its module's cassettes are not judged.
+            state.unjudged_modules.add(str(item.path))
+            return
+        message = f"{item.nodeid}: @pytest.mark.llmseed: {exc}"
+        if cfg.is_xdist_worker(item.config):
+            # An xdist worker cannot stop the session with a usage error (xdist reports
+            # a crash instead), so the test fails at setup with the same message.
+            item.stash[MARKER_ERROR_KEY] = message
+            return
+        raise pytest.UsageError(message) from None
+    item.stash[SETTINGS_KEY] = settings
+    # Cassettes a full run of the module should use; anything else there is unused.
+    path = item.stash[CASSETTE_KEY] = _cassette_of(item, settings)
+    # Directories resolved once each (not every path): symlinked directories compare equal.
+    directory = resolved.get(path.parent)
+    if directory is None:
+        directory = resolved[path.parent] = path.parent.resolve()
+    state.expected_cassettes.add(directory / path.name)
+    if settings.cassette is None:
+        state.cassette_modules[directory] = str(item.path)
 
 
 def _marked(item: pytest.Item, parents: dict[object, bool]) -> bool:

@@ -37,7 +37,8 @@ class LLMSeedSession:
     """Per test, its first golden file (relative to the rootdir); its others share the stem."""
     expected_cassettes: set[Path] = field(default_factory=set)
     cassette_modules: dict[Path, str] = field(default_factory=dict)
-    deselected_modules: set[str] = field(default_factory=set)
+    unjudged_modules: set[str] = field(default_factory=set)
+    """Test files whose cassettes are not judged (a deselected test with a bad marker)."""
     restored: list[str] = field(default_factory=list)
 
     # Made on first use, like ``report``: a session whose tests never use seeded_llm
@@ -74,9 +75,6 @@ class LLMSeedSession:
     def is_worker(self) -> bool:
         return cfg.is_xdist_worker(self.config)
 
-    def pytest_deselected(self, items: list[pytest.Item]) -> None:
-        self.deselected_modules.update(str(item.path) for item in items)
-
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.failed:
             self.failed.add(report.nodeid)
@@ -107,7 +105,7 @@ class LLMSeedSession:
         unused = unused_cassettes(
             self.cassette_modules,
             expected=self.expected_cassettes,
-            skip_modules=self.deselected_modules,
+            skip_modules=self.unjudged_modules,
             rootdir=self.config.rootpath,
         )
         self.report.unused_cassettes = unused

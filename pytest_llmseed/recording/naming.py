@@ -74,8 +74,8 @@ def unused_cassettes(
     """Cassettes in the modules' default directories that no collected test uses.
 
     ``directories`` maps each module's cassette directory (resolved) to its test file, and
-    ``expected`` holds resolved directories joined with file names; modules with
-    deselected tests are skipped, since their other tests' cassettes are not unused.
+    ``expected`` holds resolved directories joined with file names, deselected tests'
+    included (a CI shard judges as a full run would); ``skip_modules`` are not judged.
     """
     from ..files.paths import relative_path
 

@@ -242,6 +242,32 @@ class Found:
     errors: list[PendingError]
 
 
+def find_in_artifacts(
+    sources: Sequence[Path], *, root: Path, cassette_dirs: Sequence[Path] = ()
+) -> Found:
+    """Every pending golden of several artifacts (CI shards' ``--llmseed-pending-dir``).
+
+    Each test runs in one shard, so two artifacts never change the same golden; if they
+    do with different text, which one to apply is the reviewer's call: PendingError.
+    """
+    found = Found([], [])
+    by_golden: dict[Path, PendingChange] = {}
+    for source in sources:
+        project = Project.at(root, source=source, cassette_dirs=cassette_dirs)
+        part = find([], project, root=root, source=source)
+        found.errors += part.errors
+        for change in part.changes:
+            seen = by_golden.setdefault(change.golden, change)
+            if seen is not change and seen.received != change.received:
+                raise PendingError(
+                    f"two artifacts change the golden {change.golden} differently "
+                    f"(the other one: {seen.file}); review them one --from at a time",
+                    change.file,
+                )
+    found.changes = sorted(by_golden.values(), key=lambda c: (c.test, str(c.golden)))
+    return found
+
+
 def accept(change: PendingChange) -> None:
     """Apply the received golden and its cassette (checked again), then drop the pending files."""
     targets, sources = change.project.targets, change.project.sources

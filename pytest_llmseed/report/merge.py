@@ -1,0 +1,107 @@
+"""Several CI shards' JSON reports read back and merged into one run's report.
+
+Each shard's report is checked for the shape ``report_schema.json`` gives it (by hand: the
+schema's validator is not a dependency), and a problem names the file and the entry.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ReportFileError
+from .jsonfile import SCHEMA_VERSION
+from .model import RunReport, TestRecord
+
+_TOP_LEVEL = {"schema_version": int, "ci": bool, "summary": dict, "tests": list}
+
+
+def _check_top_level(data: Any, path: Path) -> None:
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise ReportFileError(
+            "not a pytest-llmseed JSON report (written with --llmseed-report)", path
+        )
+    version = data["schema_version"]
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        raise ReportFileError(
+            f"schema_version {version} is newer than this pytest-llmseed reads "
+            f"({SCHEMA_VERSION}); upgrade it to merge this report",
+            path,
+        )
+    for key, kind in _TOP_LEVEL.items():
+        if not isinstance(data.get(key), kind):
+            raise ReportFileError(f"{key!r} is missing or not a {kind.__name__}", path)
+    unused = data.get("unused_cassettes")
+    if not isinstance(unused, list) or not all(isinstance(p, str) for p in unused):
+        raise ReportFileError("'unused_cassettes' is missing or not a list of paths", path)
+
+
+def read_report(path: Path) -> RunReport:
+    """One shard's JSON report as a ``RunReport``; ReportFileError says what is wrong."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ReportFileError(f"cannot read it ({exc.strerror or exc})", path) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReportFileError(f"not valid JSON ({exc})", path) from None
+    _check_top_level(data, path)
+    report = RunReport(ci=data["ci"], unused_cassettes=list(data["unused_cassettes"]))
+    for index, entry in enumerate(data["tests"]):
+        try:
+            record = TestRecord.from_dict(entry)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problem = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ReportFileError(f"tests[{index}] is not a test record ({problem})", path) from None
+        report.add(record)
+    return report
+
+
+def merge(reports: Sequence[RunReport]) -> RunReport:
+    """One report of all shards' tests.
+
+    A test in several reports (overlapping shards, a re-run) keeps its failing record.
+    Each shard judges unused cassettes as a full run of the modules it collected would
+    (deselected tests' cassettes count as used), so the merged list is their union.
+    """
+    merged = RunReport(ci=any(r.ci for r in reports))
+    unused: set[str] = set()
+    for report in reports:
+        for nodeid, record in report.records.items():
+            kept = merged.records.get(nodeid)
+            if kept is None or kept.outcome != "failed":
+                merged.add(record)
+        unused.update(report.unused_cassettes)
+    merged.unused_cassettes = sorted(unused)
+    return merged
+
+
+def merge_files(paths: Sequence[Path]) -> RunReport:
+    """Read and merge the reports at ``paths``."""
+    return merge([read_report(path) for path in paths])
+
+
+def merge_command(paths: Sequence[Path], *, json_path: Path | None, html_path: Path | None) -> int:
+    """``llmseed report --merge``: write the merged report, print its summary; exit code."""
+    from .escape import terminal
+    from .terminal import summary_lines
+    from .write import write_outputs
+
+    try:
+        merged = merge_files(paths)
+    except ReportFileError as exc:
+        print(f"llmseed: {terminal(str(exc))}", file=sys.stderr)
+        return 2
+    write_outputs(
+        merged,
+        json_path=json_path,
+        html_path=html_path,
+        step_summary=os.environ.get("GITHUB_STEP_SUMMARY"),
+    )
+    for text in summary_lines(merged) or ["no test used seeded_llm"]:
+        print(terminal(text))
+    print(f"merged {len(paths)} report(s): {len(merged.records)} tests")
+    return 1 if merged.drifted or merged.unused_cassettes else 0
