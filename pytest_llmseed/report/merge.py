@@ -55,7 +55,8 @@ def read_report(path: Path) -> RunReport:
             record = TestRecord.from_dict(entry)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             problem = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
-            raise ReportFileError(f"tests[{index}] is not a test record ({problem})", path) from None
+            problem = f"tests[{index}] is not a test record ({problem})"
+            raise ReportFileError(problem, path) from None
         report.add(record)
     return report
 
