@@ -106,20 +106,30 @@ def alternate(
 
 
 def times(results: dict[str, list[Result]]) -> dict[str, dict[str, Any]]:
-    """Per variant: wall and CPU seconds of every run, and the in-test time per test.
+    """Per variant: wall and CPU seconds and peak RSS of every run, and in-test times.
 
-    ``per_test`` is, for each test, its fastest time over the runs; its median over the
-    tests is the statistic least disturbed by other work on the machine.
+    ``per_test_ms`` is, for each test, its fastest time over the runs; its median over the
+    tests is the statistic least disturbed by other work on the machine. ``mean_test_ms``
+    is each run's mean in-test time but for its first test (what grows if a test's cost
+    grows with the suite).
     """
     summary: dict[str, dict[str, Any]] = {}
     for name, runs in results.items():
         fastest: dict[str, float] = {}
+        means = []
         for run in runs:
-            for nodeid, test in run.timings.get("tests", {}).items():
+            tests = run.timings.get("tests", {})
+            for nodeid, test in tests.items():
                 fastest[nodeid] = min(fastest.get(nodeid, test["seconds"]), test["seconds"])
+            # The first test of a run pays the first imports (openai, for ours): left out.
+            rest = [t["seconds"] for t in tests.values()][1:]
+            if rest:
+                means.append(sum(rest) / len(rest) * 1000)
         summary[name] = {
             "wall": [r.seconds for r in runs],
             "cpu": [r.cpu for r in runs],
+            "peak_rss_mb": [r.maxrss_kb / 1024 for r in runs],
+            "mean_test_ms": means,
             "per_test_ms": median(list(fastest.values())) * 1000 if fastest else None,
         }
     return summary

@@ -37,7 +37,6 @@ import shutil
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Sequence
 from functools import partial
 from importlib import metadata
@@ -47,30 +46,13 @@ from typing import Any
 import suites
 import table
 from big_server import BigAnswerServer
-from measure import FAKE_KEY, Result, alternate, environment, expect_passed, run_pytest, times
-
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-from llm_server import FakeOpenAIServer  # noqa: E402
+from measure import Result, alternate, environment, expect_passed, run_pytest, times
+from recording import RECORD_OURS, RECORD_PEER, record_replay_suites
+from scale import bench_scale
 
 NEEDED = ("pytest-llmseed", "pytest-recording", "syrupy", "pytest-xdist", "vcrpy", "openai")
-RECORD_OURS = ("--llmseed-record-mode=once", "--snapshot-update")
-RECORD_PEER = ("--record-mode=once", "--snapshot-update")
+COLD = ("-p", "no:cacheprovider")  # a fresh CI clone: nothing kept between runs
 Say = Callable[[str], None]
-
-
-def fetch_answers(base_url: str, prompts: list[str]) -> dict[str, Any]:
-    """The server's answer to each prompt, for the floor's in-memory transport."""
-    answers = {}
-    for text in prompts:
-        request = urllib.request.Request(
-            f"{base_url}/chat/completions",
-            data=json.dumps(suites.request_body(text)).encode(),
-            headers={"content-type": "application/json", "authorization": f"Bearer {FAKE_KEY}"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answers[text] = json.loads(response.read())
-    return answers
 
 
 def plugin_envs(base_url: str, opts: argparse.Namespace) -> dict[str, dict[str, str]]:
@@ -81,28 +63,36 @@ def plugin_envs(base_url: str, opts: argparse.Namespace) -> dict[str, dict[str, 
     return envs
 
 
-def bench_replay(root: Path, opts: argparse.Namespace, say: Say) -> Any:
-    """Record the three suites once, then time their replays (and ours under ``-n 2``)."""
-    dirs = suites.write_replay_suites(root, opts.tests, opts.modules)
-    say(f"recording {opts.tests} tests in {opts.modules} modules against the test server")
-    with FakeOpenAIServer() as server:
-        env = environment(server.base_url)
-        run_pytest(dirs["ours"], RECORD_OURS, env)
-        run_pytest(dirs["peer"], RECORD_PEER, env)
-        prompts = suites.questions(opts.tests, opts.modules)
-        suites.write_floor_answers(dirs["floor"], fetch_answers(server.base_url, prompts))
-    # The server is stopped: a replay that tried the network would fail.
+def replay_variants(
+    dirs: dict[str, Path], envs: dict[str, dict[str, str]], env: dict[str, str]
+) -> dict[str, Callable[[], Result]]:
+    """Each plugin column, the peer and the floor: warm, cold, and cold under ``-n 2``.
+
+    Cold is a fresh CI clone: ``-p no:cacheprovider``, so nothing is kept between runs
+    (pytest's cache, and with it the plugin's parse cache). Warm runs keep pytest's cache,
+    filled by the run before.
+    """
     variants: dict[str, Callable[[], Result]] = {}
-    for name, plugin_env in plugin_envs(server.base_url, opts).items():
-        variants[name] = partial(run_pytest, dirs["ours"], [], plugin_env)
-        variants[f"{name} -n 2"] = partial(run_pytest, dirs["ours"], ["-n", "2"], plugin_env)
-        # Warm-up (bytecode caches, file cache) and a check: every golden compared.
-        check = variants[name]()
+    runs = {name: (dirs["ours"], e) for name, e in envs.items()}
+    runs.update(peer=(dirs["peer"], env), floor=(dirs["floor"], env))
+    for name, (directory, run_env) in runs.items():
+        variants[name] = partial(run_pytest, directory, [], run_env)
+        variants[f"{name} cold"] = partial(run_pytest, directory, COLD, run_env)
+        variants[f"{name} -n 2"] = partial(run_pytest, directory, [*COLD, "-n", "2"], run_env)
+    return variants
+
+
+def bench_replay(root: Path, opts: argparse.Namespace, say: Say) -> Any:
+    """Record the three suites once, then time their replays, warm, cold and ``-n 2``."""
+    dirs, base_url = record_replay_suites(root, opts.tests, opts.modules, say)
+    env, envs = environment(base_url), plugin_envs(base_url, opts)
+    for name, plugin_env in envs.items():
+        # Warm-up (bytecode caches, file cache, pytest's cache) and a check: every golden
+        # compared.
+        check = run_pytest(dirs["ours"], [], plugin_env)
         if f"{opts.tests} snapshots passed" not in check.output:
             sys.exit(f"bench: {name} did not compare {opts.tests} goldens:\n{check.output[-4000:]}")
-    for name in ("peer", "floor"):
-        variants[name] = partial(run_pytest, dirs[name], [], env)
-        variants[f"{name} -n 2"] = partial(run_pytest, dirs[name], ["-n", "2"], env)
+    variants = replay_variants(dirs, envs, env)
     for name, run in variants.items():
         expect_passed(run(), opts.tests, f"the {name} replay")
     say("timing replays")
@@ -198,6 +188,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--startup-tests", type=int, help="plain tests for --co (default 2000)")
     parser.add_argument("--stream-chunks", type=int, help="SSE chunks (default 20000; quick 5000)")
     parser.add_argument("--diff-words", type=int, default=2000, help="words of the long answer")
+    parser.add_argument(
+        "--scale-tests", type=int, help="tests of the scale rows (default 4000; quick 600; 0: off)"
+    )
+    parser.add_argument("--scale-runs", type=int, help="scale rows' runs (default 3; quick 1)")
     parser.add_argument("--quick", action="store_true", help="a smaller, faster run")
     parser.add_argument(
         "--variant",
@@ -215,6 +209,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     opts.runs = opts.runs or (3 if quick else 5)
     opts.startup_tests = opts.startup_tests or (500 if quick else 2000)
     opts.stream_chunks = opts.stream_chunks or (5000 if quick else 20000)
+    if opts.scale_tests is None:
+        opts.scale_tests = 600 if quick else 4000
+    opts.scale_runs = opts.scale_runs or (1 if quick else 3)
     if opts.tests < opts.modules or opts.runs < 1:
         parser.error("--tests must be at least --modules, and --runs at least 1")
     return opts
@@ -245,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "runs": opts.runs,
             "startup_tests": opts.startup_tests,
             "stream_chunks": opts.stream_chunks,
+            "scale_tests": opts.scale_tests,
+            "scale_runs": opts.scale_runs,
             "diff_words": opts.diff_words,
             "plugins": ["ours", *(label for label, _ in opts.variant)],
             "variants": dict(opts.variant),
@@ -260,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         data["replay"] = bench_replay(root, opts, say)
+        if opts.scale_tests:
+            data["scale"] = bench_scale(root, opts, partial(plugin_envs, opts=opts), say)
         data["startup"] = bench_startup(root, opts, say)
         data.update(bench_big(root, opts, say))
     finally:
