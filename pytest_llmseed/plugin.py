@@ -232,30 +232,21 @@ def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    resolved: dict[Path, Path] = {}
     marked: dict[object, bool] = {}
     for item in items:
-        _prepare(item, resolved, marked)
+        _prepare(item, marked)
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
-    # A test deselected (-k, --deselect, a CI shard's pytest-split) still owns its cassette:
-    # counted as used, so that every shard judges unused cassettes as a full run would.
-    # Most were prepared above already; these were deselected by a hook that ran before it.
-    resolved: dict[Path, Path] = {}
+    # A deselected test (-k, --deselect, another CI shard's) still owns its cassette, so every
+    # shard judges unused cassettes as a full run would. Most were prepared above already.
     marked: dict[object, bool] = {}
     for item in items:
         if CASSETTE_KEY not in item.stash and MARKER_ERROR_KEY not in item.stash:
-            _prepare(item, resolved, marked, deselected=True)
+            _prepare(item, marked, deselected=True)
 
 
-def _prepare(
-    item: pytest.Item,
-    resolved: dict[Path, Path],
-    marked: dict[object, bool],
-    *,
-    deselected: bool = False,
-) -> None:
+def _prepare(item: pytest.Item, marked: dict[object, bool], *, deselected: bool = False) -> None:
     """Resolve a test's settings once, and note the cassette a full run of it uses."""
     if "seeded_llm" not in getattr(item, "fixturenames", ()) and not _marked(item, marked):
         return  # most tests of a large suite: nothing to resolve
@@ -263,8 +254,7 @@ def _prepare(
     try:
         settings = _settings(item)
     except ValueError as exc:
-        if deselected:
-            # Its cassette is unknown: its module's cassettes are not judged.
+        if deselected:  # its cassette is unknown: its module's cassettes are not judged
             state.unjudged_modules.add(str(item.path))
             return
         message = f"{item.nodeid}: @pytest.mark.llmseed: {exc}"
@@ -275,15 +265,8 @@ def _prepare(
             return
         raise pytest.UsageError(message) from None
     item.stash[SETTINGS_KEY] = settings
-    # Cassettes a full run of the module should use; anything else there is unused.
     path = item.stash[CASSETTE_KEY] = _cassette_of(item, settings)
-    # Directories resolved once each (not every path): symlinked directories compare equal.
-    directory = resolved.get(path.parent)
-    if directory is None:
-        directory = resolved[path.parent] = path.parent.resolve()
-    state.expected_cassettes.add(directory / path.name)
-    if settings.cassette is None:
-        state.cassette_modules[directory] = str(item.path)
+    state.expect_cassette(path, item.path, in_module_dir=settings.cassette is None)
 
 
 def _marked(item: pytest.Item, parents: dict[object, bool]) -> bool:

@@ -39,6 +39,7 @@ class LLMSeedSession:
     cassette_modules: dict[Path, str] = field(default_factory=dict)
     unjudged_modules: set[str] = field(default_factory=set)
     """Test files whose cassettes are not judged (a deselected test with a bad marker)."""
+    _resolved: dict[Path, Path] = field(default_factory=dict)
     restored: list[str] = field(default_factory=list)
 
     # Made on first use, like ``report``: a session whose tests never use seeded_llm
@@ -70,6 +71,16 @@ class LLMSeedSession:
         from .report.model import RunReport
 
         return RunReport(ci=self.ci, probe=self.run.probe)
+
+    def expect_cassette(self, path: Path, test_file: Path, *, in_module_dir: bool) -> None:
+        """A cassette a full run of its module uses; anything else there is unused."""
+        # Directories resolved once each (not every path): symlinked directories compare equal.
+        directory = self._resolved.get(path.parent)
+        if directory is None:
+            directory = self._resolved[path.parent] = path.parent.resolve()
+        self.expected_cassettes.add(directory / path.name)
+        if in_module_dir:
+            self.cassette_modules[directory] = str(test_file)
 
     @property
     def is_worker(self) -> bool:
