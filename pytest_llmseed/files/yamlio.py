@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from typing import Any
@@ -134,7 +135,6 @@ def _escape_surrogates(value: Any) -> Any:
 # resolving plain scalars with the safe loader's own rules. Anything else (binary,
 # timestamps, merge keys, vcrpy's legacy python tags) is left to the full loader.
 
-_PLAIN = "llmseed:plain"  # a plain scalar, its type still to be resolved
 _INT = "tag:yaml.org,2002:int"
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 _SAFE = SafeConstructor()
@@ -148,18 +148,18 @@ _BaseLoader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 class _Composer(_BaseLoader):  # type: ignore[misc]
-    """Composes nodes; plain scalars keep a placeholder tag until they are built."""
+    """Composes nodes, leaving the tag of each node the document gives none unresolved.
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        if kind is ScalarNode:
-            return _PLAIN if implicit[0] else _STR
-        return _SEQ if kind is SequenceNode else _MAP
+    libyaml calls these three back for every node; as C callables they cost no Python
+    frame (about a fifth of a cassette's composition). ``resolve(kind, value, implicit)``
+    keeps its arguments as ``slice(kind, value, implicit)``, which ``_build`` reads: for a
+    scalar, ``implicit[0]`` says it was plain. The path resolver hooks do nothing:
+    ``operator.is_`` and ``tuple`` take their arguments, and what they return is dropped.
+    """
 
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        pass
-
-    def ascend_resolver(self) -> None:
-        pass
+    resolve = slice
+    descend_resolver = operator.is_
+    ascend_resolver = tuple
 
 
 def _implicit_tag(value: str) -> str:
@@ -196,9 +196,10 @@ def _alias(node: Any) -> RefusedYAML:
 def _build(node: Any, seen: set[int], depth: int) -> Any:
     kind = type(node)
     tag = node.tag
+    unresolved = type(tag) is slice  # no tag in the document (see _Composer)
     if kind is ScalarNode:
-        if tag == _PLAIN:
-            tag = node.tag = _implicit_tag(node.value)
+        if unresolved:
+            tag = node.tag = _implicit_tag(node.value) if tag.step[0] else _STR
         if tag == _STR:
             return node.value
         if tag == _INT:
@@ -216,7 +217,7 @@ def _build(node: Any, seen: set[int], depth: int) -> Any:
     seen.add(id(node))
     if depth >= MAX_DEPTH:
         raise _too_deep(node.start_mark.line + 1)
-    if kind is MappingNode and tag == _MAP:
+    if kind is MappingNode and (unresolved or tag == _MAP):
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = _build(key_node, seen, depth + 1)
@@ -233,7 +234,7 @@ def _build(node: Any, seen: set[int], depth: int) -> Any:
                     key_node.start_mark,
                 ) from None
         return mapping
-    if kind is SequenceNode and tag == _SEQ:
+    if kind is SequenceNode and (unresolved or tag == _SEQ):
         return [_build(item, seen, depth + 1) for item in node.value]
     raise _Unusual
 
