@@ -306,3 +306,23 @@ def run_option(config: pytest.Config, name: str, parse: Any) -> Any:
     except ValueError as exc:
         where = str(config.inipath) if config.inipath else "the ini file"
         raise pytest.UsageError(f"llmseed_{name} = {raw.strip()!r} in {where}: {exc}") from None
+
+
+_USE_MARKERS = (MARKER_NAME, "vcr")
+
+
+def carries_marker(item: pytest.Item, parents: dict[object, bool]) -> bool:
+    """Whether the test carries an ``llmseed`` or pytest-recording's ``vcr`` marker.
+
+    A vcr-marked test's cassette is in use too (migration). The markers of its module and
+    class are looked up once for all their tests: this runs for every test of the suite.
+    """
+    if any(mark.name in _USE_MARKERS for mark in item.own_markers):
+        return True
+    parent = item.parent
+    if parent is None:
+        return False
+    found = parents.get(parent)
+    if found is None:
+        found = parents[parent] = any(mark.name in _USE_MARKERS for mark in parent.iter_markers())
+    return found

@@ -32,7 +32,6 @@ MARKER_ERROR_KEY = pytest.StashKey[str]()
 STATE_KEY = pytest.StashKey["LLMSeedSession"]()
 RECORD_KEY = pytest.StashKey["tuple[dict[str, Any], str | None]"]()
 CASSETTE_KEY = pytest.StashKey[Path]()
-_OUR_MARKERS = (cfg.MARKER_NAME, "vcr")
 
 
 def _argtype(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -248,7 +247,8 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 
 def _prepare(item: pytest.Item, marked: dict[object, bool], *, deselected: bool = False) -> None:
     """Resolve a test's settings once, and note the cassette a full run of it uses."""
-    if "seeded_llm" not in getattr(item, "fixturenames", ()) and not _marked(item, marked):
+    uses = "seeded_llm" in getattr(item, "fixturenames", ())
+    if not uses and not cfg.carries_marker(item, marked):
         return  # most tests of a large suite: nothing to resolve
     state = item.config.stash[STATE_KEY]
     try:
@@ -267,23 +267,6 @@ def _prepare(item: pytest.Item, marked: dict[object, bool], *, deselected: bool 
     item.stash[SETTINGS_KEY] = settings
     path = item.stash[CASSETTE_KEY] = _cassette_of(item, settings)
     state.expect_cassette(path, item.path, in_module_dir=settings.cassette is None)
-
-
-def _marked(item: pytest.Item, parents: dict[object, bool]) -> bool:
-    """Whether the test carries an ``llmseed`` or pytest-recording's ``vcr`` marker.
-
-    A vcr-marked test's cassette is in use too (migration). The markers of its module and
-    class are looked up once for all their tests: this runs for every test of the suite.
-    """
-    if any(mark.name in _OUR_MARKERS for mark in item.own_markers):
-        return True
-    parent = item.parent
-    if parent is None:
-        return False
-    found = parents.get(parent)
-    if found is None:
-        found = parents[parent] = any(mark.name in _OUR_MARKERS for mark in parent.iter_markers())
-    return found
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -103,6 +103,6 @@ def merge_command(paths: Sequence[Path], *, json_path: Path | None, html_path: P
         step_summary=os.environ.get("GITHUB_STEP_SUMMARY"),
     )
     for text in summary_lines(merged) or ["no test used seeded_llm"]:
-        print(terminal(text))
+        print(text)  # summary_lines escapes what it shows
     print(f"merged {len(paths)} report(s): {len(merged.records)} tests")
     return 1 if merged.drifted or merged.unused_cassettes else 0
