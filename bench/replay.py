@@ -15,12 +15,14 @@ is contacted; the key is a fake ``sk-test-...``.
 
 Measured (docs/performance.md says what each row means):
 
-- replay of N tests: ours, the peer (pytest-recording + syrupy) and the floor (an in-memory
-  ``httpx2.MockTransport``, a plain assert); the overhead per test above the floor;
+- replay of N tests, cold (``-p no:cacheprovider``, a fresh CI clone) and warm: ours, the
+  peer (pytest-recording + syrupy) and the floor (an in-memory ``httpx2.MockTransport``, a
+  plain assert); the overhead per test above the floor;
+- the scale rows: the same suites with 4,000 tests, replayed cold (time per test, peak RSS);
 - start-up: ``pytest --co`` of 2,000 tests that never use ``seeded_llm``, plugin on and off;
 - one 20,000-chunk SSE stream replayed: test time and peak RSS growth, ours and the peer;
 - the failure diff of a changed 2,000-word answer: time to render it, ours and the peer;
-- the N tests under ``-n 2`` against serial.
+- the N tests under ``-n 2`` against serial (cold), next to the floor's ratio.
 
 ``--variant LABEL=DIR`` adds a column: the same measurements with the ``pytest_llmseed``
 package found in ``DIR`` first on ``PYTHONPATH`` (another checkout, a branch), interleaved
