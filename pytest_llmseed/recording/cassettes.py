@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,20 @@ def is_transient(status: int) -> bool:
 
 
 _SDK_PATCHERS = ("httpx", "httpx2", "aiohttp")
+
+
+@functools.cache
+def _installed_patchers() -> frozenset[str]:
+    """The SDK's HTTP libraries that are installed (vcrpy's patcher names are theirs).
+
+    vcrpy's patcher for a library that is not installed tries to import it for every
+    test, and a failed import is not remembered: a search of the whole path each time.
+    What is not installed when the session starts cannot send during it.
+    """
+    import importlib.util
+
+    return frozenset(name for name in _SDK_PATCHERS if importlib.util.find_spec(name) is not None)
+
 
 # Record modes in which vcrpy never writes back what it loaded ("once" loads only a
 # cassette that exists, and then refuses new requests).
@@ -80,8 +95,8 @@ def use_cassette(
         # The OpenAI SDK sends through httpx2 (3.x), httpx (1.x, 2.x, a legacy client on
         # 3.x) or, with its aiohttp client (and litellm's async calls), aiohttp. vcrpy
         # would otherwise build and enter patches for six more HTTP libraries per test,
-        # the largest part of its cost; an uninstalled library's patcher builds nothing.
-        skip_patchers=[name for name in PATCHER_NAMES if name not in _SDK_PATCHERS],
+        # the largest part of its cost; an uninstalled library is skipped too.
+        skip_patchers=[name for name in PATCHER_NAMES if name not in _installed_patchers()],
     )
     with context as cassette:
         filters.loading = False
