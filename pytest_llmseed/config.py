@@ -44,13 +44,16 @@ def parse_seed(value: object) -> int:
     return number
 
 
+def _choice(value: object, choices: tuple[str, ...], what: str) -> str:
+    text = value.strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or text not in choices:
+        raise ValueError(f"{what} must be one of {', '.join(choices)}; got {value!r}")
+    return text
+
+
 def parse_record_mode(value: object) -> str:
     """Validate a record mode name; ValueError lists the valid ones."""
-    text = value.strip() if isinstance(value, str) else value
-    if text not in RECORD_MODES:
-        raise ValueError(f"record mode must be one of {', '.join(RECORD_MODES)}; got {value!r}")
-    assert isinstance(text, str)
-    return text
+    return _choice(value, RECORD_MODES, "record mode")
 
 
 def parse_compare(value: object) -> Profile:
@@ -73,11 +76,7 @@ def parse_probe(value: object) -> int:
 
 def parse_fail_on(value: object) -> str:
     """Validate ``--llmseed-fail-on``: ``any`` or ``breaking``."""
-    text = value.strip() if isinstance(value, str) else value
-    if text not in FAIL_ON_CHOICES:
-        raise ValueError(f"fail-on must be one of {', '.join(FAIL_ON_CHOICES)}; got {value!r}")
-    assert isinstance(text, str)
-    return text
+    return _choice(value, FAIL_ON_CHOICES, "fail-on")
 
 
 def parse_bool(value: object) -> bool:
@@ -223,89 +222,6 @@ def path_problem(path: Path, *, directory: bool) -> str | None:
         if ancestor.exists():
             return None if ancestor.is_dir() else f"{ancestor} is a file, not a directory"
     return None
-
-
-def cli_path(config: pytest.Config, name: str, *, directory: bool = False) -> Path | None:
-    """``--llmseed-<name>`` as a path relative to the invocation directory, checked."""
-    value = config.getoption(f"llmseed_{name}")
-    if not value:
-        return None
-    path = config.invocation_params.dir / str(value)
-    problem = path_problem(path, directory=directory)
-    if problem:
-        raise pytest.UsageError(f"--llmseed-{name.replace('_', '-')}={value}: {problem}")
-    return path
-
-
-def ini_path(config: pytest.Config, name: str, *, directory: bool = False) -> Path | None:
-    """Ini ``llmseed_<name>`` as a path relative to the ini file's directory, checked."""
-    raw = config.getini(f"llmseed_{name}")
-    if not (isinstance(raw, str) and raw.strip()):
-        return None
-    base = config.inipath.parent if config.inipath else config.rootpath
-    path = base / raw.strip()
-    problem = path_problem(path, directory=directory)
-    if problem:
-        where = config.inipath or "the ini file"
-        raise pytest.UsageError(f"llmseed_{name} = {raw.strip()!r} in {where}: {problem}")
-    return path
-
-
-def path_option(config: pytest.Config, name: str, *, directory: bool = False) -> Path | None:
-    """A path option of the run: the command line's, else the ini's, else None.
-
-    A path that cannot be written (a directory given for a file, a file on the way) is a
-    usage error now, not a traceback when the run ends.
-    """
-    found = cli_path(config, name, directory=directory)
-    return found if found is not None else ini_path(config, name, directory=directory)
-
-
-def cli_layer(config: pytest.Config) -> Layer:
-    """Command-line values; argparse already validated them through ``type=``."""
-    return Layer(
-        seed=config.getoption("llmseed_seed"),
-        record_mode=config.getoption("llmseed_record_mode"),
-        compare=config.getoption("llmseed_compare"),
-        cassette_dir=cli_path(config, "cassette_dir", directory=True),
-    )
-
-
-def ini_layer(config: pytest.Config) -> Layer:
-    """Ini values, validated here because pytest does not type-check ini strings."""
-    where = str(config.inipath) if config.inipath else "the ini file"
-
-    def check(name: str, parse: Any) -> Any:
-        raw = config.getini(f"llmseed_{name}")
-        raw = raw.strip() if isinstance(raw, str) and raw.strip() else None
-        if raw is None:
-            return None
-        try:
-            return parse(raw)
-        except ValueError as exc:
-            raise pytest.UsageError(f"llmseed_{name} = {raw!r} in {where}: {exc}") from None
-
-    return Layer(
-        seed=check("seed", parse_seed),
-        record_mode=check("record_mode", parse_record_mode),
-        compare=check("compare", parse_compare),
-        cassette_dir=ini_path(config, "cassette_dir", directory=True),
-    )
-
-
-def run_option(config: pytest.Config, name: str, parse: Any) -> Any:
-    """A session-wide option: the command line's (argparse checked it), else the ini's."""
-    value = config.getoption(f"llmseed_{name}")
-    if value is not None:
-        return value
-    raw = config.getini(f"llmseed_{name}")
-    if not (isinstance(raw, str) and raw.strip()):
-        return None
-    try:
-        return parse(raw.strip())
-    except ValueError as exc:
-        where = str(config.inipath) if config.inipath else "the ini file"
-        raise pytest.UsageError(f"llmseed_{name} = {raw.strip()!r} in {where}: {exc}") from None
 
 
 _USE_MARKERS = (MARKER_NAME, "vcr")

@@ -6,16 +6,15 @@ stores the result. Heavy imports (openai, vcrpy, deepdiff) happen inside the fix
 
 from __future__ import annotations
 
-import argparse
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from . import config as cfg
-from . import rules
+from . import options, rules
 from .files import confine
 from .report.escape import terminal
 from .session import LLMSeedSession
@@ -34,127 +33,8 @@ RECORD_KEY = pytest.StashKey["tuple[dict[str, Any], str | None]"]()
 CASSETTE_KEY = pytest.StashKey[Path]()
 
 
-def _argtype(parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    def convert(text: str) -> Any:
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    convert.__name__ = parse.__name__.removeprefix("parse_")
-    return convert
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("llmseed", "pytest-llmseed: seeded, recorded and golden LLM calls")
-    group.addoption(
-        "--llmseed-seed",
-        dest="llmseed_seed",
-        type=_argtype(cfg.parse_seed),
-        default=None,
-        metavar="N",
-        help=f"Seed injected into every Chat Completions / Completions request "
-        f"(0 <= N < 2**63; default {cfg.DEFAULT_SEED}). Ini: llmseed_seed.",
-    )
-    group.addoption(
-        "--llmseed-record-mode",
-        dest="llmseed_record_mode",
-        type=_argtype(cfg.parse_record_mode),
-        default=None,
-        metavar="MODE",
-        help="Cassette record mode: none (replay only, never the network; default), once, "
-        "new_episodes or all. Ini: llmseed_record_mode.",
-    )
-    group.addoption(
-        "--llmseed-compare",
-        dest="llmseed_compare",
-        type=_argtype(cfg.parse_compare),
-        default=None,
-        metavar="PROFILE",
-        help="How completions are compared with goldens: exact (default), normalized, json "
-        "or fuzzy[:ratio]. Ini: llmseed_compare.",
-    )
-    group.addoption(
-        "--llmseed-cassette-dir",
-        dest="llmseed_cassette_dir",
-        default=None,
-        metavar="DIR",
-        help="Directory holding <module>/<test>.yaml cassettes "
-        "(default: cassettes/ beside each test module). Ini: llmseed_cassette_dir.",
-    )
-    group.addoption(
-        "--llmseed-report",
-        dest="llmseed_report",
-        default=None,
-        metavar="PATH",
-        help="Write a JSON report of seeds, cassettes, goldens and drift to PATH. "
-        "Ini: llmseed_report.",
-    )
-    group.addoption(
-        "--llmseed-html",
-        dest="llmseed_html",
-        default=None,
-        metavar="PATH",
-        help="Write one self-contained HTML page with side-by-side diffs of every changed "
-        "golden to PATH. Ini: llmseed_html.",
-    )
-    group.addoption(
-        "--llmseed-pending-dir",
-        dest="llmseed_pending_dir",
-        default=None,
-        metavar="DIR",
-        help="Collect pending changes (received goldens and their cassettes) under DIR, "
-        "mirroring the rootdir, e.g. to upload as a CI artifact (default: beside the "
-        "goldens). Ini: llmseed_pending_dir.",
-    )
-    group.addoption(
-        "--llmseed-probe",
-        dest="llmseed_probe",
-        type=_argtype(cfg.parse_probe),
-        default=None,
-        metavar="N",
-        help="Measure determinism: send every live LLM request N times (N >= 2; only the "
-        "first answer is recorded) and report how many distinct outputs came back. Costs N "
-        "requests per call. Ini: llmseed_probe.",
-    )
-    group.addoption(
-        "--llmseed-fail-on",
-        dest="llmseed_fail_on",
-        choices=cfg.FAIL_ON_CHOICES,
-        default=None,
-        help="Which golden drift fails a test: any (default) or breaking (cosmetic and "
-        "rewording drift stays pending and reported, but passes). Ini: llmseed_fail_on.",
-    )
-    parser.addini("llmseed_probe", "pytest-llmseed: requests per live call to probe (N >= 2).")
-    parser.addini("llmseed_fail_on", "pytest-llmseed: drift that fails a test (any, breaking).")
-    parser.addini("llmseed_seed", f"pytest-llmseed seed (default {cfg.DEFAULT_SEED}).")
-    parser.addini("llmseed_report", "pytest-llmseed JSON report path.")
-    parser.addini("llmseed_html", "pytest-llmseed HTML diff page path.")
-    parser.addini("llmseed_pending_dir", "pytest-llmseed pending-changes directory.")
-    parser.addini("llmseed_record_mode", "pytest-llmseed record mode (default none).")
-    parser.addini("llmseed_compare", "pytest-llmseed comparison profile (default exact).")
-    parser.addini("llmseed_cassette_dir", "pytest-llmseed cassette directory.")
-    _add_line_lists(parser)
-
-
-def _add_line_lists(parser: pytest.Parser) -> None:
-    """The ini-only line lists (no command-line twin: they are the project's, not a run's)."""
-    parser.addini(
-        "llmseed_volatile",
-        "pytest-llmseed: parts of requests that change from run to run, one a line "
-        "(uuid, date, datetime, timestamp, hex-id or re:<regex>).",
-        type="linelist",
-    )
-    parser.addini(
-        "llmseed_secret_patterns",
-        "pytest-llmseed: regexes of the project's own secrets, redacted from every file.",
-        type="linelist",
-    )
-    parser.addini(
-        "llmseed_secret_headers",
-        "pytest-llmseed: names of headers never recorded (besides authorization etc.).",
-        type="linelist",
-    )
+    options.add_options(parser)
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -171,9 +51,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "seeded_llm fixture.",
     )
     # Validated here so a bad ini value stops the run before collection.
-    layers = config.stash[LAYERS_KEY] = (cfg.cli_layer(config), cfg.ini_layer(config))
+    layers = config.stash[LAYERS_KEY] = (options.cli_layer(config), options.ini_layer(config))
     config.stash[RULES_KEY] = rules.ini_rules(config)
-    pending_dir = cfg.path_option(config, "pending_dir", directory=True)
+    pending_dir = options.path_option(config, "pending_dir", directory=True)
     # Everything the plugin reads or writes stays in the rootdir or a folder the command
     # line or ini file chose (a symlink in the working tree cannot lead it elsewhere).
     chosen = [layer.cassette_dir for layer in layers] + [pending_dir]
@@ -184,11 +64,11 @@ def pytest_configure(config: pytest.Config) -> None:
         run=cfg.RunContext(
             config.rootpath,
             pending_dir,
-            probe=cfg.run_option(config, "probe", cfg.parse_probe) or 0,
-            fail_on=cfg.run_option(config, "fail_on", cfg.parse_fail_on) or cfg.DEFAULT_FAIL_ON,
+            probe=options.run_option(config, "probe", cfg.parse_probe) or 0,
+            fail_on=options.run_option(config, "fail_on", cfg.parse_fail_on) or cfg.DEFAULT_FAIL_ON,
         ),
-        report_path=cfg.path_option(config, "report"),
-        html_path=cfg.path_option(config, "html"),
+        report_path=options.path_option(config, "report"),
+        html_path=options.path_option(config, "html"),
     )
     config.stash[STATE_KEY] = state
     config.pluginmanager.register(state, "llmseed-session")
