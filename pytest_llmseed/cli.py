@@ -17,66 +17,11 @@ from typing import TextIO
 from . import __version__
 from .console import Out as _Out
 from .console import use_color
-from .errors import GoldenFileError, LLMSeedError, PendingError
+from .errors import LLMSeedError, PendingError
 from .report.escape import terminal
 from .review import pending
+from .review.describe import show, targets
 from .review.pending import PendingChange, Project
-
-
-def _rel(path: Path) -> str:
-    try:
-        return terminal(str(path.resolve().relative_to(Path.cwd().resolve())))
-    except ValueError:
-        return terminal(str(path))
-
-
-def _targets(change: PendingChange) -> list[str]:
-    """Both files a change writes: its golden, and its cassette (or why there is none)."""
-    cassette = (
-        f"{_rel(change.cassette)} (re-recorded with it)"
-        if change.cassette is not None
-        else "unchanged (the run replayed it)"
-    )
-    return [f"golden:   {_rel(change.golden)}", f"cassette: {cassette}"]
-
-
-def _diff(change: PendingChange) -> list[str]:
-    from .goldens.fileformat import load_golden
-    from .goldens.triage import describe_change
-
-    current = change.current
-    if current is None:
-        body = change.received.splitlines()
-        return ["new golden (nothing stored yet):", *("    " + line for line in body)]
-    try:
-        return describe_change(load_golden(current), load_golden(change.received))[1:]
-    except GoldenFileError as exc:
-        return [f"cannot diff: {exc}"]
-
-
-def _severity(change: PendingChange) -> str | None:
-    """cosmetic, rewording or breaking; None for a new golden or one that cannot be read."""
-    from .goldens.fileformat import load_golden
-    from .goldens.severity import classify
-
-    if change.current is None:
-        return None
-    try:
-        return str(classify(load_golden(change.current), load_golden(change.received)))
-    except GoldenFileError:
-        return None
-
-
-def _show(out: _Out, change: PendingChange, index: int, total: int) -> None:
-    out.line(f"[{index}/{total}] {terminal(change.test)}", "bold")
-    for target in _targets(change):
-        out.line(f"  {target}", "dim")
-    out.line(terminal(change.triage), "yellow")
-    severity = _severity(change)
-    if severity is not None:
-        out.line(f"  severity: {severity}", "red" if severity == "breaking" else "yellow")
-    for text in _diff(change):
-        out.diff_line("  " + terminal(text))
 
 
 def _read_key(stream: TextIO) -> str:
@@ -110,7 +55,7 @@ def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
     done = {"accepted": 0, "rejected": 0, "skipped": 0}
     remaining = list(changes)
     for index, change in enumerate(changes, 1):
-        _show(out, change, index, len(changes))
+        show(out, change, index, len(changes))
         while True:
             out.stream.write("accept (a), reject (r), skip (s), quit (q)? ")
             out.stream.flush()
@@ -179,7 +124,7 @@ def _apply(
     color = "green" if verb == "accepted" else "red"
     for change in applied:
         out.line(f"{out.paint(verb, color)} {terminal(change.test)}")
-        for target in _targets(change):
+        for target in targets(change):
             out.line(f"    {out.paint(target, 'dim')}")
     out.line(f"{verb} {len(applied)} pending change(s)", "bold")
     return 0 if len(applied) == len(chosen) else 2
@@ -202,7 +147,7 @@ def cmd_status(changes: list[PendingChange], out: _Out) -> int:
         return 0
     for change in changes:
         out.line(terminal(change.test), "bold")
-        for target in _targets(change):
+        for target in targets(change):
             out.line(f"    {target}", "dim")
         out.line(f"    {terminal(change.triage)}", "yellow")
     out.line(f"{len(changes)} pending change(s): review with `llmseed review`", "bold")

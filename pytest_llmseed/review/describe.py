@@ -1,0 +1,62 @@
+"""How ``llmseed`` shows one pending change: its targets, triage, severity and diff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..console import Out
+from ..errors import GoldenFileError
+from ..report.escape import terminal
+from .pending import PendingChange
+
+
+def _rel(path: Path) -> str:
+    try:
+        return terminal(str(path.resolve().relative_to(Path.cwd().resolve())))
+    except ValueError:
+        return terminal(str(path))
+
+
+def targets(change: PendingChange) -> list[str]:
+    """Both files a change writes: its golden, and its cassette (or why there is none)."""
+    cassette = (
+        f"{_rel(change.cassette)} (re-recorded with it)"
+        if change.cassette is not None
+        else "unchanged (the run replayed it)"
+    )
+    return [f"golden:   {_rel(change.golden)}", f"cassette: {cassette}"]
+
+
+def _compared(change: PendingChange) -> tuple[str | None, list[str]]:
+    """The change's severity (None for a new golden or an unreadable one) and its diff.
+
+    Both goldens are loaded once for the two.
+    """
+    from ..goldens.fileformat import load_golden
+    from ..goldens.severity import classify
+    from ..goldens.triage import describe_change
+
+    current = change.current
+    if current is None:
+        body = change.received.splitlines()
+        return None, ["new golden (nothing stored yet):", *("    " + line for line in body)]
+    try:
+        old: Any = load_golden(current)
+        new: Any = load_golden(change.received)
+    except GoldenFileError as exc:
+        return None, [f"cannot diff: {exc}"]
+    return str(classify(old, new)), describe_change(old, new)[1:]
+
+
+def show(out: Out, change: PendingChange, index: int, total: int) -> None:
+    """One change as ``llmseed review`` presents it, every artifact text escaped."""
+    out.line(f"[{index}/{total}] {terminal(change.test)}", "bold")
+    for target in targets(change):
+        out.line(f"  {target}", "dim")
+    out.line(terminal(change.triage), "yellow")
+    severity, diff = _compared(change)
+    if severity is not None:
+        out.line(f"  severity: {severity}", "red" if severity == "breaking" else "yellow")
+    for text in diff:
+        out.diff_line("  " + terminal(text))
