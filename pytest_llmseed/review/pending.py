@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from ..errors import CassetteFileError, ConfinementError, GoldenFileError, PendingError
-from ..files import confine, yamlio
+from ..files import yamlio
 from ..files.confine import Area, relative, require_kind
 from ..goldens.fileformat import SUFFIX as GOLDEN_SUFFIX
 
@@ -33,54 +33,6 @@ GOLDEN_GLOB = f"*{GOLDEN_SUFFIX}{SUFFIX}"
 FORMAT_VERSION = 1
 MAX_GOLDEN = 8 * 1024 * 1024
 """Largest received golden accepted, in characters (a golden is a few KB)."""
-
-
-def _under(path: Path, base: Path) -> Path | None:
-    try:
-        return path.resolve().relative_to(base.resolve())
-    except ValueError:
-        return None
-
-
-def pending_path(target: Path, *, pending_dir: Path | None, rootdir: Path, base: Path) -> Path:
-    """Where the pending version of ``target`` (a golden or a cassette) is written.
-
-    ``base`` is the test module's directory: by default pending files mirror their target
-    under ``base/.llmseed-pending/``; with ``pending_dir`` they mirror it from the rootdir.
-    """
-    anchor, root = (pending_dir, rootdir) if pending_dir is not None else (base / DIRNAME, base)
-    relative = _under(target, root)
-    if relative is None:
-        # Outside the base: keep the absolute layout so nothing collides.
-        relative = Path(*target.resolve().parts[1:])
-    return anchor / relative.parent / (relative.name + SUFFIX)
-
-
-def write_pending_golden(
-    *,
-    golden: Path,
-    received: str,
-    nodeid: str,
-    triage: str,
-    cassette: Path | None,
-    cassette_pending: Path | None,
-    pending_dir: Path | None,
-    rootdir: Path,
-    base: Path,
-) -> Path:
-    """Record one received golden awaiting review; returns the file written."""
-    path = pending_path(golden, pending_dir=pending_dir, rootdir=rootdir, base=base)
-    data: dict[str, Any] = {
-        "llmseed_pending": FORMAT_VERSION,
-        "test": nodeid,
-        "triage": triage,
-        "cassette": os.path.relpath(cassette, golden.parent) if cassette else None,
-        "cassette_pending": (
-            os.path.relpath(cassette_pending, path.parent) if cassette_pending else None
-        ),
-        "received": received,
-    }
-    return confine.project().write_text(path, yamlio.dump(data))
 
 
 @dataclass(frozen=True)
