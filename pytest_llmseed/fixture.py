@@ -6,17 +6,15 @@ import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
+from .accounting import TestEnd, account, cassette_status
 from .config import RunContext, Settings
 from .errors import LLMSeedError
 from .files.parse_cache import ParseCache
-from .files.paths import relative_path
-from .goldens import outcomes
 from .goldens.fileformat import ACTIVE_PARSE_CACHE
 from .goldens.severity import failing_on
 from .hooks import NO_HOOKS, UserHooks
@@ -27,11 +25,9 @@ from .recording.cassettes import Customization, use_cassette
 from .recording.clients import ClientCache, new_async_client
 from .recording.intercept import Recorder, intercepting
 from .recording.misses import explain_miss
-from .recording.probe import probe_records
 from .recording.refusal import RefusedHosts
 from .report.escape import terminal
-from .report.model import CassetteStatus, TestRecord
-from .review.pending import pending_path, write_pending_golden
+from .report.model import TestRecord
 
 if TYPE_CHECKING:
     import openai
@@ -229,12 +225,12 @@ def llm_session(
         try:
             yield llm
         finally:
-            status = _cassette_status(
+            status = cassette_status(
                 missed=bool(misses), recorded=bool(cassette.dirty), calls=len(recorder.log.calls)
             )
-            _account(
+            account(
                 llm,
-                _TestEnd(nodeid, path, status, snapshot, run, test_dir),
+                TestEnd(nodeid, path, status, snapshot, run, test_dir),
                 redirect,
             )
             try:
@@ -248,68 +244,3 @@ def llm_session(
 def _set_for_the_test(stack: ExitStack, var: ContextVar[T], value: T) -> None:
     """Set a context variable the golden extension reads, until the test's stack closes."""
     stack.callback(var.reset, var.set(value))
-
-
-def _cassette_status(*, missed: bool, recorded: bool, calls: int) -> CassetteStatus:
-    if missed:
-        return CassetteStatus.MISS
-    if recorded:
-        return CassetteStatus.RECORDED
-    return CassetteStatus.HIT if calls else CassetteStatus.NO_CALLS
-
-
-class _TestEnd(NamedTuple):
-    """What the end-of-test accounting needs to know about the test."""
-
-    nodeid: str
-    cassette: Path
-    cassette_status: CassetteStatus
-    snapshot: SnapshotAssertion | None
-    run: RunContext
-    test_dir: Path
-
-
-def _account(llm: SeededLLM, end: _TestEnd, redirect: list[Path]) -> None:
-    """What happened in the test: cassette hit / miss / recorded, each golden's outcome.
-
-    Goldens that did not match are written as pending changes; when such a test also
-    recorded live, its cassette is saved as pending too (``redirect`` tells the cassette's
-    persister where), so a golden and its cassette are reviewed together.
-    """
-    run = end.run
-    results = outcomes.outcomes(end.snapshot) if end.snapshot is not None else []
-    drift = [g for g in results if g.received is not None]
-    if drift and end.cassette_status is CassetteStatus.RECORDED:
-        redirect.append(
-            pending_path(
-                end.cassette, pending_dir=run.pending_dir, rootdir=run.rootdir, base=end.test_dir
-            )
-        )
-    pending = [
-        write_pending_golden(
-            golden=Path(g.path),
-            received=g.received or "",
-            nodeid=end.nodeid,
-            triage=g.triage or "",
-            cassette=end.cassette if redirect else None,
-            cassette_pending=redirect[0] if redirect else None,
-            pending_dir=run.pending_dir,
-            rootdir=run.rootdir,
-            base=end.test_dir,
-        )
-        for g in drift
-    ]
-    llm.record = TestRecord(
-        nodeid=end.nodeid,
-        seed=llm.seed,
-        record_mode=llm.record_mode,
-        cassette=relative_path(end.cassette, run.rootdir),
-        cassette_status=end.cassette_status,
-        calls=len(llm.calls),
-        goldens=[replace(g, path=relative_path(Path(g.path), run.rootdir)) for g in results],
-        pending=[relative_path(p, run.rootdir) for p in pending],
-        probes=probe_records(llm.calls),
-        unseeded=[i for i, call in enumerate(llm.calls, 1) if call.unseeded],
-    )
-    if end.snapshot is not None:
-        llm.golden_first = relative_path(outcomes.first_location(end.snapshot), run.rootdir)
