@@ -11,12 +11,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
 import yaml
+from helpers import llmseed
 
 TEST = """
 import pytest
@@ -69,20 +69,6 @@ class Project(NamedTuple):
         """The real ``llmseed`` console script, run from the project root."""
         extra = ["--from", str(self.artifact)] if from_artifact else []
         return llmseed(self.root, *args, *extra)
-
-
-def llmseed(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m pytest_llmseed.cli`` in ``cwd``."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_llmseed.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="surrogateescape",
-        timeout=60,
-        check=False,
-    )
 
 
 def _snapshot(base: Path) -> dict[str, bytes]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Collection
+from pathlib import Path
 from typing import Any
 
 PARAMETRIZED_QUESTIONS = """
@@ -70,3 +73,17 @@ def record_then_replay_in_ci(
     result = pytester.runpytest("-p", "no:randomly", *args)
     result.assert_outcomes(passed=passed)
     assert server.requests == []
+
+
+def llmseed(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m pytest_llmseed.cli`` in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_llmseed.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="surrogateescape",
+        timeout=60,
+        check=False,
+    )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pexpect
 import pytest
 import yaml
+from helpers import llmseed
 from llm_server import FakeOpenAIServer
 
 TEST = """
@@ -22,17 +22,6 @@ def test_x(seeded_llm, topic):
     )
     assert out == seeded_llm.snapshot
 """
-
-
-def llmseed(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_llmseed.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 def goldens(root: Path) -> dict[str, bytes]:

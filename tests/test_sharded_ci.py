@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import PARAMETRIZED_QUESTIONS
+from helpers import PARAMETRIZED_QUESTIONS, llmseed
 from llm_server import FakeOpenAIServer
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -31,17 +31,6 @@ def recipe() -> dict[str, Any]:
     data = yaml.safe_load(block)
     assert isinstance(data, dict)
     return data
-
-
-def llmseed(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest_llmseed.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture
