@@ -23,13 +23,14 @@ if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
     from .fixture import SeededLLM
+    from .report.model import TestRecord
 
 SETTINGS_KEY = pytest.StashKey["cfg.Settings"]()
 LAYERS_KEY = pytest.StashKey["tuple[cfg.Layer, cfg.Layer]"]()
 RULES_KEY = pytest.StashKey["rules.Rules"]()
 MARKER_ERROR_KEY = pytest.StashKey[str]()
 STATE_KEY = pytest.StashKey["LLMSeedSession"]()
-RECORD_KEY = pytest.StashKey["tuple[dict[str, Any], str | None]"]()
+RECORD_KEY = pytest.StashKey[tuple["TestRecord", str | None]]()
 CASSETTE_KEY = pytest.StashKey[Path]()
 
 
@@ -180,7 +181,7 @@ def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> I
     ) as llm:
         yield llm
     if llm.record is not None:
-        node.stash[RECORD_KEY] = (llm.record.to_dict(), llm.golden_first)
+        node.stash[RECORD_KEY] = (llm.record, llm.golden_first)
         # JUnit XML reads these from the teardown report.
         node.user_properties.append(("llmseed_seed", settings.seed))
         if llm.record.triage:
@@ -192,7 +193,10 @@ def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> I
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if call.when == "teardown" and RECORD_KEY in item.stash:
-        # A plain attribute travels with the report from xdist workers to the controller.
         record, golden_first = item.stash[RECORD_KEY]
-        report.llmseed = {"record": record, "golden_first": golden_first}
+        del item.stash[RECORD_KEY]  # the report carries it from here (items live all session)
+        # A plain attribute travels with the report from xdist workers to the controller,
+        # as plain data; in one process the record itself goes, never copied.
+        data = record.to_dict() if cfg.is_xdist_worker(item.config) else record
+        report.llmseed = {"record": data, "golden_first": golden_first}
     return report

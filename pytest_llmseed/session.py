@@ -93,7 +93,9 @@ class LLMSeedSession:
         if report.when == "teardown" and isinstance(data, dict):
             from .report.model import TestRecord
 
-            record = TestRecord.from_dict(data["record"])
+            record = data["record"]
+            if not isinstance(record, TestRecord):  # from an xdist worker
+                record = TestRecord.from_dict(record)
             record.outcome = "failed" if report.nodeid in self.failed else "passed"
             self.report.add(record)
             if data.get("golden_first"):

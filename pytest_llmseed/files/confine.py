@@ -11,6 +11,7 @@ ever carried over from a file replaced.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -28,27 +29,54 @@ class Area:
     def __init__(self, bases: Iterable[Path], *, name: str = "the project") -> None:
         self.bases = tuple(dict.fromkeys(Path(os.path.realpath(b)) for b in bases))
         self.name = name
+        self._prefixes = tuple((base, os.path.join(str(base), "")) for base in self.bases)
+        # Each directory's real path, worked out once: a replayed test reads two files
+        # (its cassette and its golden), and resolving every part of their paths again was
+        # a dozen lstat calls per test. The files themselves are checked on every call.
+        self._real_dirs: dict[str, str] = {}
 
     def resolve(self, path: Path) -> Path:
         """``path`` with every symlink resolved; ConfinementError if it leaves the area."""
-        real = Path(os.path.realpath(path))
-        return self._check(path, real)
+        return self._check(path, self._realpath(os.fspath(path)))
 
     def resolve_parent(self, path: Path) -> Path:
         """``path`` with its directory resolved, the last part kept (to delete a link itself)."""
-        real = Path(os.path.realpath(path.parent)) / path.name
+        real = os.path.join(self._real_dir(os.path.abspath(path.parent)), path.name)
         return self._check(path, real)
 
-    def _check(self, path: Path, real: Path) -> Path:
-        for base in self.bases:
-            try:
-                relative = real.relative_to(base)
-            except ValueError:
+    def _real_dir(self, directory: str) -> str:
+        real = self._real_dirs.get(directory)
+        if real is None:
+            if len(self._real_dirs) >= 4096:
+                self._real_dirs.clear()
+            real = self._real_dirs[directory] = os.path.realpath(directory)
+        return real
+
+    def _realpath(self, path: str) -> str:
+        """``os.path.realpath(path)``, with the directory's part remembered (by its
+        absolute path: a test may change the working directory)."""
+        directory, name = os.path.split(os.path.abspath(path))
+        if name in ("", os.curdir, os.pardir):
+            return os.path.realpath(path)
+        real = os.path.join(self._real_dir(directory), name)
+        try:
+            link = stat.S_ISLNK(os.lstat(real).st_mode)
+        except OSError:
+            return real  # not there (yet): nothing to follow, as realpath says too
+        return os.path.realpath(real) if link else real
+
+    def _check(self, path: Path, real: str) -> Path:
+        for base, prefix in self._prefixes:
+            if real == str(base):
+                relative = ""
+            elif real.startswith(prefix):
+                relative = real[len(prefix) :]
+            else:
                 continue
-            if any(part in _FORBIDDEN_DIRNAMES for part in relative.parts):
+            if any(part in _FORBIDDEN_DIRNAMES for part in relative.split(os.sep)):
                 raise ConfinementError(path, "it is inside .git/")
-            return real
-        shown = f" (it resolves to {real})" if real != Path(os.path.abspath(path)) else ""
+            return Path(real)
+        shown = f" (it resolves to {real})" if real != os.path.abspath(path) else ""
         raise ConfinementError(path, f"it is outside {self.name}{shown}")
 
     def write_text(self, path: Path, text: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import operator
 import re
 from collections.abc import Callable
@@ -186,6 +187,9 @@ class _Unusual(Exception):
     """A node the quick walk leaves to PyYAML's own constructor."""
 
 
+_UNUSUAL = object()  # load's marker: the document goes to the full loader
+
+
 def _alias(node: Any) -> RefusedYAML:
     return RefusedYAML(
         "it uses a YAML alias (*name): pytest-llmseed files never do; write the value out",
@@ -284,18 +288,29 @@ def load(text: str, full: Callable[[str], Any] | None = None) -> Any:
     """
     if len(text) > MAX_TEXT or ("&" in text and _MAYBE_ANCHOR.search(text)):
         check(text)  # the quick walk below sees aliases, not an anchor left unused
-    composer = _Composer(text)
+    # Composing makes a node per value (an object, its marks), all freed when the data
+    # is built: a burst of short-lived allocations with no cycles. A collection in the
+    # middle of it would find nothing to free, and would promote the tree to older
+    # generations, bringing the next full collection closer. So none runs until it is over.
+    paused = gc.isenabled()
+    gc.disable()
     try:
-        node = composer.get_single_node()
-    finally:
-        composer.dispose()
-    if node is None:
-        return None
-    try:
-        return _build(node, set(), 0)
+        composer = _Composer(text)
+        try:
+            node = composer.get_single_node()
+        finally:
+            composer.dispose()
+        data = None if node is None else _build(node, set(), 0)
+        del node
     except _Unusual:
-        check(text)  # the full loader builds aliases and recurses without a bound
-        return full(text) if full is not None else yaml.load(text, Loader=FastLoader)
+        data = _UNUSUAL
+    finally:
+        if paused:
+            gc.enable()
+    if data is not _UNUSUAL:
+        return data
+    check(text)  # the full loader builds aliases and recurses without a bound
+    return full(text) if full is not None else yaml.load(text, Loader=FastLoader)
 
 
 def error_location(exc: yaml.YAMLError) -> str:
