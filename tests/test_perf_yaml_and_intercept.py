@@ -1,6 +1,6 @@
 """Behaviour kept by the speed work on YAML writing and the transport layer (issue: speed).
 
-- ``yamlio.dump`` builds nodes for plain dicts, lists and strings directly and no longer
+- ``yamldump.dump`` builds nodes for plain dicts, lists and strings directly and no longer
   tracks aliases: a value used twice is written twice (no ``&id001`` anchors); everything
   else is byte-for-byte what the previous dump wrote.
 - ``Recorder.observe`` skips re-decoding a body that has no ``content-encoding``; encoded
@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 from typing import Any
@@ -21,7 +22,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_llmseed.files import yamlio
+from pytest_llmseed.files import yamldump, yamlio
 from pytest_llmseed.recording.intercept import Recorder
 
 # httpx2 is openai 3.x's HTTP library; under openai 1.x/2.x (CI's `-m sdk` run) it may
@@ -61,7 +62,7 @@ def previous_dump(data: Any) -> str:
 
 def test_dump_writes_a_shared_value_twice_without_anchors() -> None:
     usage = {"prompt_tokens": 3, "completion_tokens": 5}
-    text = yamlio.dump({"a": usage, "b": [usage, usage]})
+    text = yamldump.dump({"a": usage, "b": [usage, usage]})
     assert "&" not in text
     assert "*" not in text
     assert yaml.safe_load(text) == {"a": usage, "b": [usage, usage]}
@@ -79,7 +80,7 @@ def test_dump_is_otherwise_unchanged() -> None:
         "odd": ["null", "1.0", " lead", "trail ", "#x", "a\x85b", "日本語", "😀\nblock"],
         "tuple": (1, "two"),
     }
-    assert yamlio.dump(document) == previous_dump(document)
+    assert yamldump.dump(document) == previous_dump(document)
 
 
 _scalars = st.one_of(
@@ -102,7 +103,7 @@ _documents = st.recursive(
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(_documents)
 def test_dump_writes_the_bytes_the_previous_dump_wrote(document: Any) -> None:
-    assert yamlio.dump(document) == previous_dump(document)
+    assert yamldump.dump(document) == previous_dump(document)
 
 
 def _safe_load(text: str) -> Any:
@@ -124,7 +125,7 @@ def _quick_load(text: str) -> Any:
 @given(_documents, st.booleans())
 def test_load_gives_what_the_safe_loader_gives(document: Any, flow: bool) -> None:
     for text in (
-        yamlio.dump(document),
+        yamldump.dump(document),
         yaml.safe_dump(document, default_flow_style=flow, allow_unicode=flow),
     ):
         assert _quick_load(text) == _safe_load(text)
@@ -221,3 +222,24 @@ def test_observe_reads_plain_and_gzip_bodies_alike() -> None:
     recorder.observe(request, zipped)
     assert [call.response for call in recorder.log.calls] == [answer, answer]
     assert recorder.log.calls[0].request["seed"] == 7
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_load_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    # The quick load pauses collection while it composes; the caller's setting comes back,
+    # after a load, after a syntax error and after a document left to the full loader.
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert yamlio.load("a: [1, 2]\nb: text\n") == {"a": [1, 2], "b": "text"}
+        assert gc.isenabled() is enabled
+        with pytest.raises(yaml.YAMLError):
+            yamlio.load("a: [1, 2\n")
+        assert gc.isenabled() is enabled
+        assert yamlio.load("a: !!binary aGk=") == {"a": b"hi"}
+        assert gc.isenabled() is enabled
+        with pytest.raises(yamlio.RefusedYAML):
+            yamlio.load("a: &x [1]\nb: *x\n")
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -1,4 +1,7 @@
-"""YAML shared by cassettes and goldens: readable blocks on write, a quick safe load."""
+"""YAML shared by cassettes and goldens, read side: a quick safe load, and its limits.
+
+The write side (readable blocks) is ``yamldump``.
+"""
 
 from __future__ import annotations
 
@@ -14,13 +17,11 @@ from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 try:  # libyaml when available: much faster for the common case
-    from yaml import CSafeDumper as _FastDumper
     from yaml import CSafeLoader as FastLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeDumper as _FastDumper  # type: ignore[assignment]
     from yaml import SafeLoader as FastLoader  # type: ignore[assignment]
 
-__all__ = ["MAX_DEPTH", "MAX_TEXT", "FastLoader", "RefusedYAML", "dump", "load"]
+__all__ = ["MAX_DEPTH", "MAX_TEXT", "FastLoader", "RefusedYAML", "load"]
 
 MAX_TEXT = 64 * 1024 * 1024
 """Largest YAML text loaded, in characters: a cassette of a long session is a few MB."""
@@ -46,85 +47,6 @@ class RefusedYAML(yaml.YAMLError):
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    # A block keeps text exactly as written, one line per line; PyYAML falls back to a
-    # quoted style by itself when a block cannot represent the text (trailing spaces).
-    # Text with NEL / LS / PS (YAML 1.1 line breaks besides CR/LF: written raw, a loader
-    # turns them into newlines) goes double-quoted, the only style that escapes them.
-    if "\x85" in value or "\u2028" in value or "\u2029" in value:
-        style: str | None = '"'
-    else:
-        style = "|" if "\n" in value else None
-    return yaml.ScalarNode(_STR, value, style=style)
-
-
-class _Readable:
-    """Representation shared by both dumpers: plain containers and strings the quick way.
-
-    Every golden and cassette is dumped through here, so the general ``represent_data``
-    (type lookups, alias bookkeeping) is skipped for the three types that make up nearly
-    all of a document; the nodes built are the ones it would build. A value that appears
-    twice is written twice: no ``&id001`` anchors in a file meant to be read.
-    """
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-    def represent_data(self, data: Any) -> yaml.Node:
-        kind = type(data)
-        if kind is str:
-            return _represent_str(self, data)  # type: ignore[arg-type]
-        if kind is dict:
-            pairs = [(self.represent_data(k), self.represent_data(v)) for k, v in data.items()]
-            return yaml.MappingNode(_MAP, pairs, flow_style=False)
-        if kind is list:
-            return yaml.SequenceNode(_SEQ, [self.represent_data(v) for v in data], flow_style=False)
-        return super().represent_data(data)  # type: ignore[misc, no-any-return]
-
-
-class _Fast(_Readable, _FastDumper):
-    pass
-
-
-class _Pure(_Readable, yaml.SafeDumper):
-    pass
-
-
-_Fast.add_representer(str, _represent_str)  # type: ignore[arg-type]
-_Pure.add_representer(str, _represent_str)
-
-
-def dump(data: Any) -> str:
-    """Dump ``data`` as block YAML in the given key order, unicode as written."""
-    options: dict[str, Any] = {"sort_keys": False, "allow_unicode": True, "width": 4096}
-    try:
-        text: str = yaml.dump(data, Dumper=_Fast, **options)
-    except UnicodeEncodeError:
-        # A lone surrogate (what JSON's \\ud800 decodes to) is not Unicode text and no UTF-8
-        # file can hold it: it is written as its escape, six visible characters.
-        data = _escape_surrogates(data)
-        text = yaml.dump(data, Dumper=_Fast, **options)
-    if "\\U" in text:
-        # libyaml escapes characters beyond the BMP (most emoji) even with allow_unicode,
-        # which also forces multi-line text out of its block; the pure dumper does not.
-        text = yaml.dump(data, Dumper=_Pure, **options)
-    return text
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _escape_surrogates(value: Any) -> Any:
-    """``value`` with every lone surrogate in its strings (keys too) as a ``\\udXXX`` escape."""
-    if isinstance(value, str):
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", value)
-    if isinstance(value, dict):
-        return {_escape_surrogates(k): _escape_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_escape_surrogates(v) for v in value]
-    return value
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -223,11 +145,31 @@ def _build(node: Any, seen: set[int], depth: int) -> Any:
         raise _too_deep(node.start_mark.line + 1)
     if kind is MappingNode and (unresolved or tag == _MAP):
         mapping: dict[Any, Any] = {}
+        plain = _PLAIN_TAGS.get
         for key_node, value_node in node.value:
-            key = _build(key_node, seen, depth + 1)
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise _Unusual
-            value = _build(value_node, seen, depth + 1)
+            # Most keys and values are text with no tag: a quoted scalar, or a plain one
+            # already known to read as a string. Taken here without a call each (a
+            # cassette has about a hundred); anything else goes through _build.
+            tag = key_node.tag
+            if (
+                type(tag) is slice
+                and type(key_node) is ScalarNode
+                and (not tag.step[0] or plain(key_node.value) is _STR)
+            ):
+                key = key_node.value
+            else:
+                key = _build(key_node, seen, depth + 1)
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise _Unusual
+            tag = value_node.tag
+            if (
+                type(tag) is slice
+                and type(value_node) is ScalarNode
+                and (not tag.step[0] or plain(value_node.value) is _STR)
+            ):
+                value = value_node.value
+            else:
+                value = _build(value_node, seen, depth + 1)
             try:
                 mapping[key] = value
             except TypeError:

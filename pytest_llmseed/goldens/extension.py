@@ -31,6 +31,7 @@ from .triage import describe_change
 _DIRNAMES: dict[tuple[str | Path, str], str] = {}
 _DISCOVERY_DIRNAMES: dict[tuple[str | Path, str], str] = {}
 _LOCATIONS: dict[tuple[str | Path, str, str, SnapshotIndex], str] = {}
+_NAMES: dict[tuple[str | Path, str, SnapshotIndex], str] = {}
 
 
 class LLMSnapshotExtension(SingleFileSnapshotExtension):
@@ -69,6 +70,17 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         if found is None:
             found = super().discovery_dirname(test_location=test_location)
             _DISCOVERY_DIRNAMES[key] = found
+        return found
+
+    @classmethod
+    def get_snapshot_name(cls, *, test_location: PyTestLocation, index: SnapshotIndex = 0) -> str:
+        """The golden's name, its file name's stem (syrupy's, remembered: asked thrice)."""
+        key = (test_location.filepath, test_location.nodeid, index)
+        found = _NAMES.get(key)
+        if found is None:
+            found = _NAMES[key] = super().get_snapshot_name(
+                test_location=test_location, index=index
+            )
         return found
 
     @classmethod

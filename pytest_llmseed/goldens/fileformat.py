@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from ..errors import GoldenFileError
-from ..files import yamlio
+from ..files import yamldump, yamlio
 from ..files.parse_cache import ParseCache
 from . import documents
 
@@ -23,7 +23,7 @@ HEADER = (
 
 def dump_golden(document: dict[str, Any]) -> str:
     """The golden file's text for a document."""
-    return HEADER + yamlio.dump(document)
+    return HEADER + yamldump.dump(document)
 
 
 class GoldenText:

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..errors import CassetteFileError, ConfinementError, SecretLeakError
-from ..files import confine, yamlio
+from ..files import confine, yamldump, yamlio
 from ..files.parse_cache import ParseCache
 from . import multipart
 from .bodies import parse_json
@@ -105,7 +105,7 @@ class ReadableSerializer:
         """Dump a vcrpy cassette dict as readable YAML."""
         interactions = [_structure(i) for i in cassette_dict.get("interactions", [])]
         data = {**cassette_dict, "interactions": interactions}
-        return HEADER + yamlio.dump(data) + END_LINE + "\n"
+        return HEADER + yamldump.dump(data) + END_LINE + "\n"
 
     @staticmethod
     def deserialize(cassette_string: str) -> Any:

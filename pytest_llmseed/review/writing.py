@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..files import confine, yamlio
+from ..files import confine, yamldump
 from .pending import DIRNAME, FORMAT_VERSION, SUFFIX
 
 
@@ -59,4 +59,4 @@ def write_pending_golden(
         ),
         "received": received,
     }
-    return confine.project().write_text(path, yamlio.dump(data))
+    return confine.project().write_text(path, yamldump.dump(data))
