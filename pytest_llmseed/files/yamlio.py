@@ -119,6 +119,21 @@ def _alias(node: Any) -> RefusedYAML:
     )
 
 
+def _text(node: Any) -> str | None:
+    """A scalar's text when it reads as a string with no tag, else None (left to _build).
+
+    Most keys and values of a map are: a quoted scalar, or a plain one already known to
+    read as a string. This quick test costs less than _build's (a cassette has about a
+    hundred of them).
+    """
+    tag = node.tag
+    if type(tag) is slice and type(node) is ScalarNode:
+        value: str = node.value
+        if not tag.step[0] or _PLAIN_TAGS.get(value) is _STR:
+            return value
+    return None
+
+
 def _build(node: Any, seen: set[int], depth: int) -> Any:
     kind = type(node)
     tag = node.tag
@@ -145,30 +160,14 @@ def _build(node: Any, seen: set[int], depth: int) -> Any:
         raise _too_deep(node.start_mark.line + 1)
     if kind is MappingNode and (unresolved or tag == _MAP):
         mapping: dict[Any, Any] = {}
-        plain = _PLAIN_TAGS.get
         for key_node, value_node in node.value:
-            # Most keys and values are text with no tag: a quoted scalar, or a plain one
-            # already known to read as a string. Taken here without a call each (a
-            # cassette has about a hundred); anything else goes through _build.
-            tag = key_node.tag
-            if (
-                type(tag) is slice
-                and type(key_node) is ScalarNode
-                and (not tag.step[0] or plain(key_node.value) is _STR)
-            ):
-                key = key_node.value
-            else:
+            key = _text(key_node)
+            if key is None:
                 key = _build(key_node, seen, depth + 1)
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise _Unusual
-            tag = value_node.tag
-            if (
-                type(tag) is slice
-                and type(value_node) is ScalarNode
-                and (not tag.step[0] or plain(value_node.value) is _STR)
-            ):
-                value = value_node.value
-            else:
+            value = _text(value_node)
+            if value is None:
                 value = _build(value_node, seen, depth + 1)
             try:
                 mapping[key] = value
