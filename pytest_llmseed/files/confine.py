@@ -29,7 +29,7 @@ class Area:
     def __init__(self, bases: Iterable[Path], *, name: str = "the project") -> None:
         self.bases = tuple(dict.fromkeys(Path(os.path.realpath(b)) for b in bases))
         self.name = name
-        self._prefixes = tuple((base, os.path.join(str(base), "")) for base in self.bases)
+        self._prefixes = tuple((str(base), os.path.join(str(base), "")) for base in self.bases)
         # Each directory's real path, worked out once: a replayed test reads two files
         # (its cassette and its golden), and resolving every part of their paths again was
         # a dozen lstat calls per test. The files themselves are checked on every call.
@@ -67,7 +67,7 @@ class Area:
 
     def _check(self, path: Path, real: str) -> Path:
         for base, prefix in self._prefixes:
-            if real == str(base):
+            if real == base:
                 relative = ""
             elif real.startswith(prefix):
                 relative = real[len(prefix) :]
