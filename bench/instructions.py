@@ -26,10 +26,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from measure import environment
+from measure import COLD, environment
 from recording import record_replay_suites
-
-COLD = ("-p", "no:cacheprovider")
 
 
 def instructions(directory: Path, env: dict[str, str], selection: list[str]) -> int:

@@ -27,6 +27,7 @@ _DROPPED_ENV = (
 _DROPPED_PREFIXES = ("OPENAI_", "AZURE_OPENAI_", "PYTEST_XDIST_")
 BENCH_DIR = Path(__file__).resolve().parent
 TIMING_PLUGIN = ("-p", "llmseed_bench_timing")  # bench/llmseed_bench_timing.py
+COLD = ("-p", "no:cacheprovider")  # a fresh CI clone: nothing kept between runs
 
 
 @dataclass

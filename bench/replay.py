@@ -48,12 +48,11 @@ from typing import Any
 import suites
 import table
 from big_server import BigAnswerServer
-from measure import Result, alternate, environment, expect_passed, run_pytest, times
+from measure import COLD, Result, alternate, environment, expect_passed, run_pytest, times
 from recording import RECORD_OURS, RECORD_PEER, record_replay_suites
 from scale import bench_scale
 
 NEEDED = ("pytest-llmseed", "pytest-recording", "syrupy", "pytest-xdist", "vcrpy", "openai")
-COLD = ("-p", "no:cacheprovider")  # a fresh CI clone: nothing kept between runs
 Say = Callable[[str], None]
 
 

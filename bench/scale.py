@@ -13,10 +13,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from measure import Result, alternate, environment, expect_passed, run_pytest, times
+from measure import COLD, Result, alternate, environment, expect_passed, run_pytest, times
 from recording import record_replay_suites
-
-COLD = ("-p", "no:cacheprovider")
 
 
 def bench_scale(
