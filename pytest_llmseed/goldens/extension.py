@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from syrupy.data import SnapshotCollection
+from syrupy.data import SnapshotCollection, SnapshotCollections, SnapshotEmptyCollection
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 from syrupy.types import SnapshotIndex
@@ -91,6 +92,48 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         if found is None:
             found = _LOCATIONS[key] = super().get_location(test_location=test_location, index=index)
         return found
+
+    def discover_snapshots(
+        self, *, test_location: PyTestLocation, ignore_extensions: list[str] | None = None
+    ) -> SnapshotCollections:
+        """The goldens under ``__snapshots__`` (for syrupy's unused detection), found as
+        syrupy's own discovery finds them, with two ``scandir`` levels.
+
+        syrupy walks the whole tree with ``rglob`` and tests each file with pathlib, about
+        60 µs a golden, twice a session (at a directory's first assertion and at the end).
+        Its single-file layout claims only ``<dir>/<module>/<name>.llm.yaml``: files one
+        level down, not hidden, not in a linked directory (``rglob`` does not follow one).
+        """
+        root = self.discovery_dirname(test_location=test_location)
+        if root == self.dirname(test_location=test_location):  # a file-scoped layout
+            return super().discover_snapshots(
+                test_location=test_location, ignore_extensions=ignore_extensions
+            )
+        discovered = SnapshotCollections()
+        suffix = f".{self.file_extension}"
+        if suffix.rpartition(".")[2] in (ignore_extensions or ()):  # syrupy: the last suffix
+            return discovered
+        try:
+            with os.scandir(root) as entries:
+                folders = [e.path for e in entries if e.is_dir(follow_symlinks=False)]
+        except OSError:  # no goldens yet (rglob finds nothing there either)
+            return discovered
+        for folder in folders:
+            try:
+                with os.scandir(folder) as entries:
+                    found = [
+                        e.path
+                        for e in entries
+                        if e.name.endswith(suffix) and not e.name.startswith(".") and e.is_file()
+                    ]
+            except OSError:
+                continue
+            for path in found:
+                collection = self.read_snapshot_collection(snapshot_location=path)
+                if not collection.has_snapshots:
+                    collection = SnapshotEmptyCollection(location=path)
+                discovered.add(collection)
+        return discovered
 
     @classmethod
     def write_snapshot_collection(
