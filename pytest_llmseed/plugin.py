@@ -20,8 +20,6 @@ from .report.escape import terminal
 from .session import LLMSeedSession
 
 if TYPE_CHECKING:
-    from syrupy.assertion import SnapshotAssertion
-
     from .fixture import SeededLLM
     from .report.model import TestRecord
 
@@ -157,9 +155,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture
-def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> Iterator[SeededLLM]:
+def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
     """Seeded OpenAI traffic recorded to / replayed from this test's cassette, with a golden."""
     from .fixture import llm_session
+    from .goldens.assertion import golden_assertion
     from .goldens.extension import LLMSnapshotExtension
     from .hooks import user_hooks
 
@@ -171,7 +170,7 @@ def seeded_llm(request: pytest.FixtureRequest, snapshot: SnapshotAssertion) -> I
         settings=settings,
         path=path,
         nodeid=node.nodeid,
-        snapshot=snapshot.use_extension(LLMSnapshotExtension.with_profile(settings.compare)),
+        snapshot=golden_assertion(request, LLMSnapshotExtension.with_profile(settings.compare)),
         run=state.run,
         test_dir=node.path.parent,
         clients=state.clients,
