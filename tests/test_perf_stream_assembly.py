@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytest_llmseed.recording.streams import _json as event_json
 from pytest_llmseed.recording.streams import assemble_stream, iter_sse
 
 # --- the previous implementation, as the reference -----------------------------------------
@@ -273,3 +274,36 @@ def test_a_long_stream_assembles_into_one_message() -> None:
     text = "".join(_event(c, "\n") for c in chunks) + _event("[DONE]", "\n")
     message = assemble_stream(text)["choices"][0]["message"]
     assert message["content"] == "".join(pieces)
+
+
+# --- each event's JSON: the C scanner first, json.loads for anything it does not take ------
+
+_json_value = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), _text),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_text, inner, max_size=3)),
+    max_leaves=8,
+)
+_padding = st.sampled_from(["", " ", "\t", "\n", "\r\n", "\ufeff", "\u00a0", "x", "]", "{}"])
+
+
+def reference_json(data: str) -> Any:
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(_json_value, _padding, _padding, st.booleans())
+def test_event_json_equals_json_loads(value: Any, before: str, after: str, ascii: bool) -> None:
+    data = before + json.dumps(value, ensure_ascii=ascii) + after
+    new, old = event_json(data), reference_json(data)
+    # json.dumps compares NaN (never equal to itself) and key order.
+    assert json.dumps(new) == json.dumps(old)
+    assert type(new) is type(old)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.text(st.sampled_from('{}[]",:0123456789.eE+-truefalsnNaIiy \\u"'), max_size=30))
+def test_event_json_of_any_text_equals_json_loads(data: str) -> None:
+    assert json.dumps(event_json(data)) == json.dumps(reference_json(data))
