@@ -3,10 +3,11 @@
 - ``LLMSnapshotExtension.discover_snapshots`` finds goldens with two ``scandir`` levels
   instead of syrupy's ``rglob`` walk; it must find exactly what syrupy's own discovery
   finds, on any tree (hidden files, sidecars, deeper or shallower files, links).
-- ``seeded_llm.snapshot`` is one syrupy assertion per test (a copy of the first test's,
-  not ``snapshot.use_extension`` per test): each test's goldens still land at its own
-  location, ``--snapshot-update`` reaches every test, and unused goldens are found in
-  every test directory, not only the first one's.
+- ``seeded_llm.snapshot`` is one syrupy assertion per test (a copy of the first test's in
+  its folder, not ``snapshot.use_extension`` per test): each test's goldens still land at
+  its own location, ``--snapshot-update`` reaches every test, unused goldens are found in
+  every folder, and old ``.ambr`` files no test uses are still deleted in every folder
+  (the migration path of docs/migrating.md).
 """
 
 from __future__ import annotations
@@ -127,14 +128,21 @@ def test_one_assertion_per_test_across_directories(
             f"test_x[{n}].llm.yaml" for n in (1, 2, 3)
         ]
     pytester.runpytest(*args).assert_outcomes(passed=6)
+    # Old amber snapshots from before a migration to seeded_llm, in both folders.
+    for folder in ("a", "b"):
+        ambr = pytester.path / folder / "__snapshots__" / f"test_{folder}.ambr"
+        ambr.write_text("# name: test_x\n  1\n# ---\n", encoding="utf-8")
     # A test removed in the second directory: its golden is unused there too.
     pytester.makepyfile(**{"b/test_b": code.format(ns="[1, 2]")})
     result = pytester.runpytest(*args, "--snapshot-details")
-    result.stdout.fnmatch_lines(["*1 snapshot unused*", "*test_b*test_x[[]3[]]*"])
+    result.stdout.fnmatch_lines(["*3 snapshots unused*"])
+    assert "test_b/test_x[3].llm.yaml" in result.stdout.str()
     assert result.ret == 1
     pytester.runpytest(*args, "--snapshot-update").stdout.fnmatch_lines(
-        ["*1 unused snapshot deleted*"]
+        ["*3 unused snapshots deleted*"]
     )
+    for folder in ("a", "b"):
+        assert not (pytester.path / folder / "__snapshots__" / f"test_{folder}.ambr").exists()
     assert not (pytester.path / "b" / "__snapshots__" / "test_b" / "test_x[3].llm.yaml").exists()
     assert (pytester.path / "a" / "__snapshots__" / "test_a" / "test_x[3].llm.yaml").exists()
     pytester.runpytest(*args).assert_outcomes(passed=5)

@@ -1,34 +1,40 @@
 """The syrupy ``SnapshotAssertion`` behind ``seeded_llm.snapshot``, one per test.
 
 ``snapshot.use_extension(...)`` on syrupy's ``snapshot`` fixture makes two assertions per
-test: the fixture's own, with the default (amber) extension, and ours. syrupy keeps both
-all session, and at the end scans each test directory's ``__snapshots__`` once per
-extension it saw there, so the amber one, never asserted on, cost a second scan of every
-golden. The first test still goes through the fixture (it is how a plugin reaches syrupy's
-session and its ``--snapshot-update`` flags); every later test gets a copy of that
-assertion for its own location and our extension, the same fields ``use_extension`` copies.
+test: the fixture's own, with the default extension (amber), and ours. syrupy keeps both
+all session and looks at each of them at its end. The fixture's own assertion matters once
+per test folder: it is what makes syrupy look at that folder's ``__snapshots__`` with the
+default extension too, so that old ``.ambr`` files no test uses any more are reported and
+deleted (the migration path of docs/migrating.md). So the first test of each folder goes
+through the fixture (it is also how a plugin reaches syrupy's session and its
+``--snapshot-update`` flags); every later test of the folder gets a copy of that
+assertion for its own location and our extension, the fields ``use_extension`` copies.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.base import AbstractSyrupyExtension
 from syrupy.location import PyTestLocation
 
-_TEMPLATE = pytest.StashKey[SnapshotAssertion]()
+_TEMPLATES = pytest.StashKey[dict[Path, SnapshotAssertion]]()
 
 
 def golden_assertion(
     request: pytest.FixtureRequest, extension_class: type[AbstractSyrupyExtension]
 ) -> SnapshotAssertion:
     """A snapshot assertion for ``request``'s test with ``extension_class``."""
-    template: SnapshotAssertion | None = request.config.stash.get(_TEMPLATE, None)
+    templates = request.config.stash.setdefault(_TEMPLATES, {})
+    folder = request.node.path.parent
+    template = templates.get(folder)
     if template is None:
-        template = request.config.stash[_TEMPLATE] = request.getfixturevalue("snapshot")
-        return template.use_extension(extension_class)
+        first: SnapshotAssertion = request.getfixturevalue("snapshot")
+        templates[folder] = first
+        return first.use_extension(extension_class)
     # A new dataclass instance registers itself with syrupy's session (__post_init__), as
     # the fixture's does; update flags and the session come from the template.
     return dataclasses.replace(
