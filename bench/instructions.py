@@ -57,9 +57,11 @@ def instructions(directory: Path, env: dict[str, str], selection: list[str]) -> 
 def per_test(directory: Path, env: dict[str, str], tests: int, modules: int) -> float:
     """Instructions of one more replayed test: all modules against the first module alone."""
     first = tests // modules
-    # Collected once first, so both counts read the test modules' cached bytecode: the two
-    # runs go in parallel, and one must not count rewriting a module the other then reads.
-    warm_up = [sys.executable, "-m", "pytest", "-q", "--co", *COLD]
+    # Replayed once first, so both counts read cached bytecode: the two runs go in parallel,
+    # and one must not count compiling a module the other then reads. A collection alone
+    # is not enough: the plugin imports its recording and golden modules at the first test
+    # (a variant's fresh checkout has no bytecode for them yet).
+    warm_up = [sys.executable, "-m", "pytest", "-q", *COLD]
     subprocess.run(warm_up, check=False, cwd=directory, env=env, capture_output=True)
     with ThreadPoolExecutor(max_workers=2) as pool:  # valgrind runs on one core each
         alone = pool.submit(instructions, directory, env, ["test_mod0.py"])
