@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_llmseed.recording.streams import _json as event_json
+from pytest_llmseed.recording.bodies import json_or_text
 from pytest_llmseed.recording.streams import assemble_stream, iter_sse
 
 # --- the previous implementation, as the reference -----------------------------------------
@@ -297,7 +297,7 @@ def reference_json(data: str) -> Any:
 @given(_json_value, _padding, _padding, st.booleans())
 def test_event_json_equals_json_loads(value: Any, before: str, after: str, ascii: bool) -> None:
     data = before + json.dumps(value, ensure_ascii=ascii) + after
-    new, old = event_json(data), reference_json(data)
+    new, old = json_or_text(data), reference_json(data)
     # json.dumps compares NaN (never equal to itself) and key order.
     assert json.dumps(new) == json.dumps(old)
     assert type(new) is type(old)
@@ -306,4 +306,4 @@ def test_event_json_equals_json_loads(value: Any, before: str, after: str, ascii
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.text(st.sampled_from('{}[]",:0123456789.eE+-truefalsnNaIiy \\u"'), max_size=30))
 def test_event_json_of_any_text_equals_json_loads(data: str) -> None:
-    assert json.dumps(event_json(data)) == json.dumps(reference_json(data))
+    assert json.dumps(json_or_text(data)) == json.dumps(reference_json(data))

@@ -7,10 +7,10 @@ timestamps are left out, so two recordings of the same answer give identical gol
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
+from ..recording.bodies import json_or_text
 from ..recording.calls import ACTIVE_LOG, CallList, LLMCall, ProbeResult
 from ..recording.volatile import Volatile, substitute_data
 from . import summaries
@@ -35,12 +35,7 @@ def to_data(value: Any) -> Any:
 
 def _arguments(text: Any) -> Any:
     """Tool-call arguments parsed, so the golden shows structure, not an escaped string."""
-    if not isinstance(text, str):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
+    return json_or_text(text) if isinstance(text, str) else text
 
 
 def _sorted(value: Any) -> Any:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
+from .bodies import json_or_text
+
 _SSE_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# The C scanner behind json.loads, called without json.loads' three Python frames: a
-# 20,000-chunk stream makes 20,000 calls. Anything it does not take whole goes to loads.
-# (A public attribute of every JSONDecoder that typeshed does not declare.)
-_SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _lines(text: str, start: int) -> Iterator[str]:
@@ -65,21 +62,7 @@ def _payloads(text: str) -> Iterator[Any]:
     for _event, data in iter_sse(text):
         if data.strip() == "[DONE]":
             return
-        yield _json(data)
-
-
-def _json(data: str) -> Any:
-    """``json.loads(data)``, or the text itself if it is not JSON."""
-    try:
-        value, end = _SCAN(data, 0)
-        if end == len(data):
-            return value
-    except (StopIteration, ValueError):
-        pass  # leading space, not JSON at all: loads decides, with its own rules
-    try:
-        return json.loads(data)
-    except ValueError:
-        return data
+        yield json_or_text(data)
 
 
 def _is_terminal_response(payload: dict[str, Any]) -> bool:
