@@ -36,6 +36,10 @@ CHANGED_MARKER = "woodpecker"
 # hypothesis (a test dependency of this project, not of its users) costs about a second of
 # imports per run and has nothing to do with what is measured.
 PYTEST_INI = "[pytest]\naddopts = -p no:hypothesispytest\n"
+# The peer and the floor run as a team without pytest-llmseed would: the plugin is installed
+# here, and loaded it would judge the peer's vcr-marked cassettes (migration) and add its
+# start-up to both.
+WITHOUT_PLUGIN_INI = "[pytest]\naddopts = -p no:hypothesispytest -p no:llmseed\n"
 
 PEER_CONFTEST = """\
 import pytest
@@ -146,9 +150,9 @@ def _floor_test(module: int, index: int) -> str:
     )
 
 
-def _write(directory: Path, files: dict[str, str]) -> Path:
+def _write(directory: Path, files: dict[str, str], ini: str = PYTEST_INI) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    for name, text in {"pytest.ini": PYTEST_INI, **files}.items():
+    for name, text in {"pytest.ini": ini, **files}.items():
         (directory / name).write_text(text, encoding="utf-8")
     return directory
 
@@ -177,8 +181,8 @@ def write_replay_suites(root: Path, tests: int, modules: int) -> dict[str, Path]
     }
     return {
         "ours": _write(root / "ours", {k: v.lstrip() for k, v in ours.items()}),
-        "peer": _write(root / "peer", {"conftest.py": PEER_CONFTEST, **peer}),
-        "floor": _write(root / "floor", floor),
+        "peer": _write(root / "peer", {"conftest.py": PEER_CONFTEST, **peer}, WITHOUT_PLUGIN_INI),
+        "floor": _write(root / "floor", floor, WITHOUT_PLUGIN_INI),
     }
 
 
@@ -298,9 +302,13 @@ def write_big_suites(root: Path) -> dict[str, Path]:
     peer = {"conftest.py": PEER_CONFTEST}
     return {
         "stream-ours": _write(root / "stream-ours", {"test_stream.py": _STREAM_OURS}),
-        "stream-peer": _write(root / "stream-peer", {**peer, "test_stream.py": _STREAM_PEER}),
+        "stream-peer": _write(
+            root / "stream-peer", {**peer, "test_stream.py": _STREAM_PEER}, WITHOUT_PLUGIN_INI
+        ),
         "diff-ours": _write(root / "diff-ours", {"test_diff.py": _DIFF_OURS}),
-        "diff-peer": _write(root / "diff-peer", {**peer, "test_diff.py": _DIFF_PEER}),
+        "diff-peer": _write(
+            root / "diff-peer", {**peer, "test_diff.py": _DIFF_PEER}, WITHOUT_PLUGIN_INI
+        ),
     }
 
 
