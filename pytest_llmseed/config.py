@@ -8,9 +8,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from .goldens.profiles import Profile, parse_profile
-from .recording.user_secrets import NO_USER_SECRETS, UserSecrets
-from .recording.volatile import NO_VOLATILE, Volatile
+from .values import NO_USER_SECRETS, NO_VOLATILE, Profile, UserSecrets, Volatile, parse_profile
 
 DEFAULT_SEED = 1234
 """The seed every request gets when nothing else is configured. Documented; never changes."""
@@ -233,8 +231,9 @@ def carries_marker(item: pytest.Item, parents: dict[object, bool]) -> bool:
     A vcr-marked test's cassette is in use too (migration). The markers of its module and
     class are looked up once for all their tests: this runs for every test of the suite.
     """
-    if any(mark.name in _USE_MARKERS for mark in item.own_markers):
-        return True
+    for mark in item.own_markers:  # a loop, not any(): no generator for each test
+        if mark.name in _USE_MARKERS:
+            return True
     parent = item.parent
     if parent is None:
         return False

@@ -113,7 +113,7 @@ class SeededLLM:
     def snapshot_with(self, *, compare: str) -> SnapshotAssertion:
         """``snapshot`` for one assertion compared under another profile (e.g. ``"json"``)."""
         from .goldens.extension import LLMSnapshotExtension
-        from .goldens.profiles import parse_profile
+        from .values import parse_profile
 
         try:
             profile = parse_profile(compare)

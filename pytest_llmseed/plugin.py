@@ -16,7 +16,6 @@ import pytest
 from . import config as cfg
 from . import options, rules
 from .files import confine
-from .report.escape import terminal
 from .session import LLMSeedSession
 
 if TYPE_CHECKING:
@@ -161,6 +160,7 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
     from .goldens.assertion import golden_assertion
     from .goldens.extension import LLMSnapshotExtension
     from .hooks import user_hooks
+    from .report.escape import terminal
 
     node = request.node
     settings = node.stash.get(SETTINGS_KEY, None) or _settings(node)

@@ -11,13 +11,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from .config import Settings
-from .recording.user_secrets import (
-    NO_USER_SECRETS,
-    UserSecrets,
-    parse_secret_header,
-    parse_secret_pattern,
-)
-from .recording.volatile import NO_VOLATILE, Volatile, combined, parse_entries
+from .values import NO_USER_SECRETS, NO_VOLATILE, UserSecrets, Volatile
 
 
 class Rules(NamedTuple):
@@ -25,6 +19,10 @@ class Rules(NamedTuple):
 
     volatile: Volatile = NO_VOLATILE
     secrets: UserSecrets = NO_USER_SECRETS
+
+
+NO_RULES = Rules()
+_LINE_LISTS = ("llmseed_volatile", "llmseed_secret_patterns", "llmseed_secret_headers")
 
 
 def _ini_lines(config: pytest.Config, name: str) -> list[str]:
@@ -36,11 +34,17 @@ def _ini_lines(config: pytest.Config, name: str) -> list[str]:
 def ini_rules(config: pytest.Config) -> Rules:
     """``llmseed_volatile``, ``llmseed_secret_patterns``, ``llmseed_secret_headers``,
     checked: a bad entry is a usage error naming it and the ini file."""
+    lines = {name: _ini_lines(config, name) for name in _LINE_LISTS}
+    if not any(lines.values()):
+        return NO_RULES  # most projects: nothing to parse (and no parser to import)
     where = str(config.inipath) if config.inipath else "the ini file"
+    # Imported only for a project that has line lists: every pytest start-up runs this.
+    from .recording.user_secrets import parse_secret_header, parse_secret_pattern
+    from .recording.volatile import parse_entries
 
     def check(name: str, parse: Any) -> Any:
         try:
-            return parse(_ini_lines(config, name))
+            return parse(lines[name])
         except ValueError as exc:
             raise pytest.UsageError(f"{name} in {where}: {exc}") from None
 
@@ -55,6 +59,8 @@ def marker_volatile(mark: pytest.Mark | None, base: Volatile) -> Volatile:
     entries = mark.kwargs.get("volatile") if mark is not None else None
     if entries is None:
         return base
+    from .recording.volatile import combined  # a marked test only: see ini_rules
+
     if isinstance(entries, str) or not isinstance(entries, list | tuple):
         raise ValueError(
             f'volatile={entries!r}: must be a list of entries, e.g. volatile=["uuid", "date"]'

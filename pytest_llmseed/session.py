@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,26 +20,38 @@ if TYPE_CHECKING:
     from .report.model import RunReport
 
 
-@dataclass(eq=False)  # hashable by identity: pluggy keeps plugins in sets
 class LLMSeedSession:
     """The plugin's session: collects per-test records (also from xdist workers), judges
     unused cassettes, protects goldens of failing tests, writes reports. Registered as a
-    plugin object per config, so hooks without a ``config`` argument reach their state."""
+    plugin object per config, so hooks without a ``config`` argument reach their state.
 
-    config: pytest.Config
-    ci: bool
-    run: cfg.RunContext
-    report_path: Path | None
-    html_path: Path | None
-    failed: set[str] = field(default_factory=set)
-    golden_first: dict[str, str] = field(default_factory=dict)
-    """Per test, its first golden file (relative to the rootdir); its others share the stem."""
-    expected_cassettes: set[Path] = field(default_factory=set)
-    cassette_modules: dict[Path, str] = field(default_factory=dict)
-    unjudged_modules: set[str] = field(default_factory=set)
-    """Test files whose cassettes are not judged (a deselected test with a bad marker)."""
-    _resolved: dict[Path, Path] = field(default_factory=dict)
-    restored: list[str] = field(default_factory=list)
+    A plain class, hashable by identity (pluggy keeps plugins in sets): every pytest
+    start-up defines it, and a dataclass costs several times as much to define.
+    """
+
+    def __init__(
+        self,
+        *,
+        config: pytest.Config,
+        ci: bool,
+        run: cfg.RunContext,
+        report_path: Path | None,
+        html_path: Path | None,
+    ) -> None:
+        self.config = config
+        self.ci = ci
+        self.run = run
+        self.report_path = report_path
+        self.html_path = html_path
+        self.failed: set[str] = set()
+        self.golden_first: dict[str, str] = {}
+        """Per test, its first golden file (relative to the rootdir); its others share the stem."""
+        self.expected_cassettes: set[Path] = set()
+        self.cassette_modules: dict[Path, str] = {}
+        self.unjudged_modules: set[str] = set()
+        """Test files whose cassettes are not judged (a deselected test with a bad marker)."""
+        self._resolved: dict[Path, Path] = {}
+        self.restored: list[str] = []
 
     # Made on first use, like ``report``: a session whose tests never use seeded_llm
     # imports neither.

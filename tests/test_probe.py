@@ -263,8 +263,8 @@ def _answer(content: str, fingerprint: str | None = "fp_1") -> dict[str, object]
 
 
 def test_measure_counts_outputs_under_the_profile() -> None:
-    from pytest_llmseed.goldens.profiles import parse_profile
     from pytest_llmseed.recording.probe import measure
+    from pytest_llmseed.values import parse_profile
 
     answers = [_answer("Hello there."), _answer("hello  there."), _answer("Hi.", "fp_2")]
     exact = measure("chat.completions", {"model": "m"}, answers, parse_profile("exact"))

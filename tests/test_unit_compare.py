@@ -14,7 +14,7 @@ from pytest_llmseed.goldens.compare import (
     outputs_equal,
     similarity,
 )
-from pytest_llmseed.goldens.profiles import Profile, parse_profile
+from pytest_llmseed.values import Profile, parse_profile
 
 EXACT = parse_profile("exact")
 NORMALIZED = parse_profile("normalized")

@@ -1,4 +1,4 @@
-"""Unit tests of ``pytest_llmseed.config`` and ``pytest_llmseed.goldens.profiles``."""
+"""Unit tests of ``pytest_llmseed.config`` and ``pytest_llmseed.values``."""
 
 from __future__ import annotations
 
@@ -21,9 +21,13 @@ from pytest_llmseed.config import (
     parse_seed,
     resolve,
 )
-from pytest_llmseed.goldens.profiles import DEFAULT_FUZZY_RATIO, Profile, parse_profile
-from pytest_llmseed.recording.user_secrets import NO_USER_SECRETS
-from pytest_llmseed.recording.volatile import NO_VOLATILE
+from pytest_llmseed.values import (
+    DEFAULT_FUZZY_RATIO,
+    NO_USER_SECRETS,
+    NO_VOLATILE,
+    Profile,
+    parse_profile,
+)
 
 # --- parse_seed ----------------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from pytest_llmseed.recording.user_secrets import (
     pattern_matches,
 )
 from pytest_llmseed.recording.volatile import (
-    NO_VOLATILE,
     PRESETS,
     combined,
     parse_entries,
@@ -24,6 +23,7 @@ from pytest_llmseed.recording.volatile import (
     substitute_data,
     suggest,
 )
+from pytest_llmseed.values import NO_VOLATILE
 
 ALL = parse_entries(PRESETS)
 

@@ -14,13 +14,22 @@ import os
 import stat
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING
 
-from ..errors import ConfinementError
-from .atomic import atomic_write_text
+if TYPE_CHECKING:
+    from ..errors import ConfinementError
 
 GOLDEN_DIRNAME = "__snapshots__"
 CASSETTE_DIRNAME = "cassettes"
 _FORBIDDEN_DIRNAMES = (".git",)
+
+
+def _refused(path: Path | None, why: str) -> ConfinementError:
+    # Imported on the way to a refusal: every pytest start-up imports this module (the
+    # plugin sets the project's area), and most runs never refuse a path or write a file.
+    from ..errors import ConfinementError
+
+    return ConfinementError(path, why)
 
 
 class Area:
@@ -74,13 +83,15 @@ class Area:
             else:
                 continue
             if any(part in _FORBIDDEN_DIRNAMES for part in relative.split(os.sep)):
-                raise ConfinementError(path, "it is inside .git/")
+                raise _refused(path, "it is inside .git/")
             return Path(real)
         shown = f" (it resolves to {real})" if real != os.path.abspath(path) else ""
-        raise ConfinementError(path, f"it is outside {self.name}{shown}")
+        raise _refused(path, f"it is outside {self.name}{shown}")
 
     def write_text(self, path: Path, text: str) -> Path:
         """Write ``text`` atomically at ``path``, once it is confined; returns the real path."""
+        from .atomic import atomic_write_text  # see _refused
+
         real = self.resolve(path)
         atomic_write_text(real, text)
         return real
@@ -90,7 +101,7 @@ class Area:
         real = self.resolve(path)
         with open(real, encoding="utf-8") as handle:
             if os.fstat(handle.fileno()).st_size > limit:
-                raise ConfinementError(path, f"it is larger than {limit // (1024 * 1024)} MB")
+                raise _refused(path, f"it is larger than {limit // (1024 * 1024)} MB")
             return handle.read()
 
     def delete(self, path: Path) -> None:
@@ -101,9 +112,9 @@ class Area:
 def relative(stored: object, field: str) -> Path:
     """A relative path read from an untrusted file; absolute ones (or odd values) refused."""
     if not isinstance(stored, str) or not stored or "\0" in stored:
-        raise ConfinementError(None, f"{field} is not a path")
+        raise _refused(None, f"{field} is not a path")
     if PurePosixPath(stored).is_absolute() or PureWindowsPath(stored).drive or stored[0] in "\\/":
-        raise ConfinementError(None, f"{field} is an absolute path ({stored!r})")
+        raise _refused(None, f"{field} is an absolute path ({stored!r})")
     return Path(stored)
 
 
@@ -117,16 +128,16 @@ def require_kind(path: Path, real: Path, kind: str, area: Area) -> None:
     parts = real.relative_to(root).parts if real.is_relative_to(root) else real.parts
     if kind == "golden":
         if GOLDEN_DIRNAME not in parts[:-1] or not real.name.endswith(".llm.yaml"):
-            raise ConfinementError(
+            raise _refused(
                 path, f"a golden must be a *.llm.yaml file inside a {GOLDEN_DIRNAME}/ folder"
             )
         return
     in_named = CASSETTE_DIRNAME in parts[:-1]
     in_chosen = any(real.is_relative_to(base) for base in area.bases[1:])
     if not real.name.endswith(".yaml") or real.name.endswith(".llm.yaml"):
-        raise ConfinementError(path, "a cassette must be a *.yaml file (not a golden)")
+        raise _refused(path, "a cassette must be a *.yaml file (not a golden)")
     if not (in_named or in_chosen):
-        raise ConfinementError(
+        raise _refused(
             path,
             f"a cassette must be inside a {CASSETTE_DIRNAME}/ folder "
             "(or the folder given with --cassette-dir)",

@@ -12,7 +12,8 @@ from typing import Any
 
 from ..recording.bodies import json_or_text
 from ..recording.calls import ACTIVE_LOG, CallList, LLMCall, ProbeResult
-from ..recording.volatile import Volatile, substitute_data
+from ..recording.volatile import substitute_data
+from ..values import Volatile
 from . import summaries
 
 FORMAT_VERSION = 1

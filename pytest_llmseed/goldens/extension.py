@@ -24,9 +24,9 @@ from ..recording import scrub
 from ..recording.volatile import ACTIVE as ACTIVE_VOLATILE
 from ..report.escape import terminal
 from ..report.model import FailOn
+from ..values import Profile
 from . import compare, documents, severity
 from .fileformat import SUFFIX, GoldenText, load_golden
-from .profiles import Profile
 from .triage import describe_change
 
 _DIRNAMES: dict[tuple[str | Path, str], str] = {}

@@ -10,10 +10,10 @@ from typing import Any, NamedTuple
 
 from ..files.parse_cache import ParseCache
 from ..hooks import NO_HOOKS, UserHooks
+from ..values import NO_VOLATILE, Volatile
 from . import refusal, scrub
 from .matching import json_body_matcher, query_matcher
 from .storage import CachedSerializer, CassettePersister
-from .volatile import NO_VOLATILE, Volatile
 
 
 class Customization(NamedTuple):

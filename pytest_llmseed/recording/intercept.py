@@ -14,15 +14,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..goldens.profiles import Profile
 from ..hooks import NO_HOOKS, UserHooks
+from ..values import NO_USER_SECRETS, Profile, UserSecrets
 from . import multipart, probe, refusal, scrub, transports
 from .bodies import decoded_body, parse_answer
 from .calls import SEED_REFUSED, CallLog, LLMCall, ProbeResult, endpoint_name
 from .cassettes import is_transient
 from .seeding import inject_seed, takes_seed
 from .transports import http_library
-from .user_secrets import NO_USER_SECRETS, UserSecrets, pattern_matches
+from .user_secrets import pattern_matches
 
 _EXACT = Profile("exact")
 

@@ -6,10 +6,11 @@ import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from ..values import NO_VOLATILE, Volatile
 from . import multipart
 from .bodies import NOT_JSON as MISSING
 from .bodies import parse_json
-from .volatile import NO_VOLATILE, Volatile, substitute, substitute_data
+from .volatile import substitute, substitute_data
 
 
 def json_or_missing(body: Any) -> Any:

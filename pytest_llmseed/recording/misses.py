@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..report.escape import terminal
+from ..values import NO_VOLATILE, Volatile
 from . import scrub
 from .bodies import NOT_JSON as MISSING
 from .matching import form_or_none, json_or_missing
-from .volatile import NO_VOLATILE, PRESET_DESCRIPTIONS, Volatile, suggest
+from .volatile import PRESET_DESCRIPTIONS, suggest
 
 
 def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = NO_VOLATILE) -> str:

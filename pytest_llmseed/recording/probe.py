@@ -14,8 +14,8 @@ from typing import Any
 
 from ..goldens.compare import outputs_equal
 from ..goldens.documents import answer_document
-from ..goldens.profiles import Profile
 from ..report.model import ProbeRecord
+from ..values import Profile
 from .bodies import decoded_body, parse_answer
 from .calls import LLMCall, ProbeResult
 

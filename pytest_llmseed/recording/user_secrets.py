@@ -10,20 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
 from .volatile import user_regex
-
-
-class UserSecrets(NamedTuple):
-    """The project's own secrets: ``llmseed_secret_patterns`` and ``llmseed_secret_headers``."""
-
-    patterns: tuple[re.Pattern[str], ...] = ()
-    headers: frozenset[str] = frozenset()
-    """Lower-case header names, dropped from requests and responses like ``authorization``."""
-
-
-NO_USER_SECRETS = UserSecrets()
 
 
 def parse_secret_pattern(text: str) -> re.Pattern[str]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from contextvars import ContextVar
-from typing import Any, NamedTuple
+from typing import Any
+
+from ..values import NO_VOLATILE, Entry, Volatile
 
 # Most specific first: a datetime is tried before the date inside it. The date of a model
 # snapshot name (``gpt-4o-2024-08-06``) follows a dash and is left alone.
@@ -32,32 +34,6 @@ PRESET_DESCRIPTIONS: dict[str, str] = {
     "hex-id": "a hex id",
 }
 REGEX_PREFIX = "re:"
-
-
-class Entry(NamedTuple):
-    """One ``llmseed_volatile`` entry, compiled."""
-
-    text: str
-    """As the user wrote it (``uuid``, ``re:ticket-(\\d+)``)."""
-    pattern: re.Pattern[str]
-    placeholder: str
-
-
-class Volatile(NamedTuple):
-    """The entries in force for one test, in the order they are applied."""
-
-    entries: tuple[Entry, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.entries)
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The entries as written."""
-        return tuple(entry.text for entry in self.entries)
-
-
-NO_VOLATILE = Volatile()
 
 
 def user_regex(entry: str, source: str) -> re.Pattern[str]:

@@ -1,0 +1,88 @@
+"""The value types a test's settings carry: comparison profiles (and their parsing),
+volatile entries, the project's own secrets. Stdlib only.
+
+Kept apart from the modules that use them (``recording/volatile.py``,
+``recording/user_secrets.py``, ``goldens/compare.py``): every pytest start-up needs the
+types, for the defaults of ``config.Settings``, and each module imported then costs a
+plugin's start-up about as much as its whole content (pytest's assertion-rewriting import
+hook handles every module of a plugin).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+PROFILE_NAMES = ("exact", "normalized", "json", "fuzzy")
+DEFAULT_FUZZY_RATIO = 0.9
+
+
+class Profile(NamedTuple):
+    """A comparison profile: its name and, for ``fuzzy``, the similarity threshold."""
+
+    name: str
+    ratio: float = DEFAULT_FUZZY_RATIO
+
+    def __str__(self) -> str:
+        return f"fuzzy:{self.ratio:g}" if self.name == "fuzzy" else self.name
+
+
+def parse_profile(text: str) -> Profile:
+    """Parse ``exact``, ``normalized``, ``json``, ``fuzzy`` or ``fuzzy:0.85``; ValueError if bad."""
+    name, sep, ratio_text = text.strip().partition(":")
+    if name not in PROFILE_NAMES:
+        raise ValueError(
+            f"unknown comparison profile {text!r}; choose one of exact, normalized, json, "
+            f"fuzzy or fuzzy:<ratio> (for example fuzzy:0.85)"
+        )
+    if not sep:
+        return Profile(name)
+    if name != "fuzzy":
+        raise ValueError(f"profile {name!r} takes no ':' argument (only fuzzy:<ratio> does)")
+    try:
+        ratio = float(ratio_text)
+    except ValueError:
+        raise ValueError(
+            f"fuzzy ratio {ratio_text!r} is not a number; write for example fuzzy:0.85"
+        ) from None
+    if not 0.0 < ratio <= 1.0:
+        raise ValueError(f"fuzzy ratio {ratio_text} must be greater than 0 and at most 1")
+    return Profile("fuzzy", ratio)
+
+
+class Entry(NamedTuple):
+    """One ``llmseed_volatile`` entry, compiled (parsed by ``recording/volatile.py``)."""
+
+    text: str
+    """As the user wrote it (``uuid``, ``re:ticket-(\\d+)``)."""
+    pattern: re.Pattern[str]
+    placeholder: str
+
+
+class Volatile(NamedTuple):
+    """The entries in force for one test, in the order they are applied."""
+
+    entries: tuple[Entry, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The entries as written."""
+        return tuple(entry.text for entry in self.entries)
+
+
+NO_VOLATILE = Volatile()
+
+
+class UserSecrets(NamedTuple):
+    """The project's own secrets: ``llmseed_secret_patterns`` and ``llmseed_secret_headers``
+    (parsed by ``recording/user_secrets.py``)."""
+
+    patterns: tuple[re.Pattern[str], ...] = ()
+    headers: frozenset[str] = frozenset()
+    """Lower-case header names, dropped from requests and responses like ``authorization``."""
+
+
+NO_USER_SECRETS = UserSecrets()

@@ -1,0 +1,89 @@
+"""What a pytest start-up imports of the plugin when no test uses ``seeded_llm``.
+
+Every module of a plugin goes through pytest's assertion-rewriting import hook, which costs
+about as much again as the module's own content, so the start-up list is kept short and
+written down here (CONTRIBUTING's module map says the same). Speed itself is measured in
+``bench/``, never here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+# The modules a suite that never uses seeded_llm imports, and nothing else of the plugin.
+STARTUP_MODULES = {
+    "pytest_llmseed",
+    "pytest_llmseed.config",
+    "pytest_llmseed.files",
+    "pytest_llmseed.files.confine",
+    "pytest_llmseed.hooks",
+    "pytest_llmseed.options",
+    "pytest_llmseed.plugin",
+    "pytest_llmseed.rules",
+    "pytest_llmseed.session",
+    "pytest_llmseed.values",
+}
+
+# Written by the inner run's conftest once the session is over (after the header, the
+# collection and our terminal summary have run).
+CONFTEST = """
+import sys
+from pathlib import Path
+
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    names = sorted(name for name in sys.modules if name.split(".")[0] in {NAMES})
+    Path("modules.txt").write_text("\\n".join(names))
+"""
+
+WATCHED = ("pytest_llmseed", "openai", "vcr", "deepdiff", "yaml", "httpx2", "httpx")
+
+
+def imported(pytester: pytest.Pytester, *args: str) -> set[str]:
+    """The watched top-level packages' modules a fresh pytest process imported."""
+    pytester.makeconftest(CONFTEST.replace("{NAMES}", repr(set(WATCHED))))
+    pytester.makepyfile(
+        test_plain="def test_one():\n    assert 1\n\n\ndef test_two():\n    assert 2\n"
+    )
+    # A fresh process: this suite's own process has imported every module long ago.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    assert result.ret == 0, result.stdout.str()
+    return set((pytester.path / "modules.txt").read_text().split())
+
+
+def test_a_suite_without_seeded_llm_imports_only_the_startup_modules(
+    pytester: pytest.Pytester,
+) -> None:
+    names = imported(pytester)
+    assert names == STARTUP_MODULES
+    # Plain, verbose and collect-only runs import the same (the header is printed by all).
+    assert imported(pytester, "-v") == STARTUP_MODULES
+    assert imported(pytester, "--co") == STARTUP_MODULES
+
+
+def test_ini_line_lists_import_their_parsers_at_startup(pytester: pytest.Pytester) -> None:
+    # The ini's entries are checked before collection, so their parsers are imported then;
+    # still nothing of the HTTP stack, vcrpy or the golden machinery.
+    pytester.makeini(
+        "[pytest]\nllmseed_volatile =\n    uuid\nllmseed_secret_headers =\n    x-team-token\n"
+    )
+    names = imported(pytester)
+    assert names == STARTUP_MODULES | {
+        "pytest_llmseed.recording",
+        "pytest_llmseed.recording.user_secrets",
+        "pytest_llmseed.recording.volatile",
+    }
+
+
+def test_a_bad_ini_entry_still_stops_the_run_before_collection(
+    pytester: pytest.Pytester,
+) -> None:
+    # The lazy parsers must not turn an ini mistake into a failure at the first test.
+    pytester.makeini("[pytest]\nllmseed_volatile =\n    re:(\n")
+    pytester.makepyfile(test_plain="def test_one():\n    assert 1\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*llmseed_volatile in *tox.ini*re:(*not a valid regex*"])
