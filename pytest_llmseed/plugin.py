@@ -160,7 +160,6 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
     from .goldens.assertion import golden_assertion
     from .goldens.extension import LLMSnapshotExtension
     from .hooks import user_hooks
-    from .report.escape import terminal
 
     node = request.node
     settings = node.stash.get(SETTINGS_KEY, None) or _settings(node)
@@ -184,6 +183,8 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
         # JUnit XML reads these from the teardown report.
         node.user_properties.append(("llmseed_seed", settings.seed))
         if llm.record.triage:
+            from .report.escape import terminal
+
             # Escaped for XML by pytest; control characters made visible here.
             node.user_properties.append(("llmseed_triage", terminal(llm.record.triage)))
 
