@@ -102,8 +102,9 @@ _OPTIONS = (
     ),
 )
 
-# The ini-only line lists (no command-line twin: they are the project's, not a run's).
-_LINE_LISTS = (
+# The ini-only line lists (no command-line twin: they are the project's, not a run's),
+# parsed by rules.py.
+LINE_LISTS = (
     (
         "llmseed_volatile",
         "pytest-llmseed: parts of requests that change from run to run, one a line "
@@ -150,7 +151,7 @@ def add_options(parser: pytest.Parser) -> None:
             **typed,
         )
         parser.addini(f"llmseed_{option.name}", option.ini_help)
-    for name, text in _LINE_LISTS:
+    for name, text in LINE_LISTS:
         parser.addini(name, text, type="linelist")
 
 

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from .config import Settings
+from .options import LINE_LISTS
 from .values import NO_USER_SECRETS, NO_VOLATILE, UserSecrets, Volatile
 
 
@@ -22,7 +23,6 @@ class Rules(NamedTuple):
 
 
 NO_RULES = Rules()
-_LINE_LISTS = ("llmseed_volatile", "llmseed_secret_patterns", "llmseed_secret_headers")
 
 
 def _ini_lines(config: pytest.Config, name: str) -> list[str]:
@@ -34,7 +34,7 @@ def _ini_lines(config: pytest.Config, name: str) -> list[str]:
 def ini_rules(config: pytest.Config) -> Rules:
     """``llmseed_volatile``, ``llmseed_secret_patterns``, ``llmseed_secret_headers``,
     checked: a bad entry is a usage error naming it and the ini file."""
-    lines = {name: _ini_lines(config, name) for name in _LINE_LISTS}
+    lines = {name: _ini_lines(config, name) for name, _ in LINE_LISTS}
     if not any(lines.values()):
         return NO_RULES  # most projects: nothing to parse (and no parser to import)
     where = str(config.inipath) if config.inipath else "the ini file"
