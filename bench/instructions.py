@@ -42,18 +42,14 @@ from suites import write_startup_suite
 PADDINGS = tuple(range(0, 63001, 9000))
 
 
-def instructions(directory: Path, env: dict[str, str], selection: list[str]) -> int:
-    """Instructions callgrind counts for one cold ``pytest -q`` run in ``directory``."""
+def callgrind(python_args: list[str], directory: Path, env: dict[str, str]) -> int:
+    """Instructions callgrind counts for ``python <python_args>`` run in ``directory``."""
     command = [
         "valgrind",
         "--tool=callgrind",
         "--callgrind-out-file=/dev/null",
         sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        *COLD,
-        *selection,
+        *python_args,
     ]
     # A fixed hash seed: the same run executes the same instructions.
     run_env = {**env, "PYTHONHASHSEED": "0"}
@@ -66,6 +62,11 @@ def instructions(directory: Path, env: dict[str, str], selection: list[str]) -> 
     return int(found[1])
 
 
+def instructions(directory: Path, env: dict[str, str], selection: list[str]) -> int:
+    """Instructions callgrind counts for one cold ``pytest -q`` run in ``directory``."""
+    return callgrind(["-m", "pytest", "-q", *COLD, *selection], directory, env)
+
+
 def startup_count(directory: Path, env: dict[str, str], padding: int, args: list[str]) -> int:
     """Instructions of one ``pytest --co`` after ``padding`` empty lists were allocated."""
     code = (
@@ -73,19 +74,7 @@ def startup_count(directory: Path, env: dict[str, str], padding: int, args: list
         "import sys, pytest; "
         f"sys.exit(pytest.main(['-q', '--co', {', '.join(map(repr, [*COLD, *args]))}]))"
     )
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
-    done = subprocess.run(
-        [*command, sys.executable, "-c", code],
-        check=False,
-        cwd=directory,
-        env={**env, "PYTHONHASHSEED": "0"},
-        capture_output=True,
-        text=True,
-    )
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or found is None:
-        sys.exit(f"bench: pytest --co {' '.join(args)} in {directory} failed:\n{done.stdout}")
-    return int(found[1])
+    return callgrind(["-c", code], directory, env)
 
 
 def startup(root: Path, env: dict[str, str], tests: int) -> list[tuple[int, int, int]]:
