@@ -36,6 +36,7 @@ import math
 import random
 import re
 import socket
+import ssl
 import string
 import sys
 import threading
@@ -1349,9 +1350,13 @@ def _fault_body(status: int) -> dict[str, Any]:
 class FakeOpenAIServer:
     """A local OpenAI-compatible server with seeded generation and fault injection."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, *, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+    ) -> None:
+        """``tls``: a server-side context (its certificate loaded) to serve HTTPS with."""
         self._host = host
         self._port = port
+        self._tls = tls
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -1399,6 +1404,10 @@ class FakeOpenAIServer:
             return self
         self._stopping.clear()
         httpd = _HTTPServer((self._host, self._port), self)
+        if self._tls is not None:
+            # Each accepted connection does its handshake; a client that refuses the
+            # certificate only fails its own accept (an OSError socketserver drops).
+            httpd.socket = self._tls.wrap_socket(httpd.socket, server_side=True)
         self._port = httpd.server_address[1]
         self._httpd = httpd
         # A short poll interval keeps stop() fast.
@@ -1487,12 +1496,13 @@ class FakeOpenAIServer:
 
     @property
     def root_url(self) -> str:
-        """``http://host:port`` — the Azure endpoint form."""
-        return f"http://{self._host}:{self._port}"
+        """``http://host:port`` (``https`` when serving TLS) — the Azure endpoint form."""
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{self._host}:{self._port}"
 
     @property
     def base_url(self) -> str:
-        """``http://host:port/v1`` — the OpenAI base URL form."""
+        """``http://host:port/v1`` (``https`` when serving TLS) — the OpenAI base URL form."""
         return f"{self.root_url}/v1"
 
     # -- fault injection ---------------------------------------------------

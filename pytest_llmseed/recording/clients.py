@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .tls import DeferredContext
+
 if TYPE_CHECKING:
     import ssl
 
@@ -33,10 +35,14 @@ _CLIENT_ENV_PREFIXES = (
 
 
 @functools.cache
-def shared_ssl_context() -> ssl.SSLContext:
-    """One TLS context for the session: building one per client costs milliseconds each."""
+def shared_ssl_context() -> DeferredContext:
+    """One TLS context for the session: building one per client costs milliseconds each.
+
+    The SDK's HTTP library builds it at the first handshake (``tls``): a session that only
+    replays never reads a CA store.
+    """
     create: Callable[[], ssl.SSLContext] = sdk_http_library().create_ssl_context
-    return create()
+    return DeferredContext(create)
 
 
 def sdk_http_library() -> Any:
