@@ -14,8 +14,7 @@ from .config import RunContext
 from .files.paths import relative_path
 from .goldens import outcomes
 from .recording.probe import probe_records
-from .report.model import CassetteStatus, TestRecord
-from .review.writing import pending_path, write_pending_golden
+from .report.model import CassetteStatus, GoldenRecord, TestRecord
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
@@ -53,26 +52,7 @@ def account(llm: SeededLLM, end: TestEnd, redirect: list[Path]) -> None:
     run = end.run
     results = outcomes.outcomes(end.snapshot) if end.snapshot is not None else []
     drift = [g for g in results if g.received is not None]
-    if drift and end.cassette_status is CassetteStatus.RECORDED:
-        redirect.append(
-            pending_path(
-                end.cassette, pending_dir=run.pending_dir, rootdir=run.rootdir, base=end.test_dir
-            )
-        )
-    pending = [
-        write_pending_golden(
-            golden=Path(g.path),
-            received=g.received or "",
-            nodeid=end.nodeid,
-            triage=g.triage or "",
-            cassette=end.cassette if redirect else None,
-            cassette_pending=redirect[0] if redirect else None,
-            pending_dir=run.pending_dir,
-            rootdir=run.rootdir,
-            base=end.test_dir,
-        )
-        for g in drift
-    ]
+    pending = _write_pending(drift, end, redirect) if drift else []
     calls = llm.calls
     llm.record = TestRecord(
         nodeid=end.nodeid,
@@ -88,3 +68,31 @@ def account(llm: SeededLLM, end: TestEnd, redirect: list[Path]) -> None:
     )
     if end.snapshot is not None:
         llm.golden_first = relative_path(outcomes.first_location(end.snapshot), run.rootdir)
+
+
+def _write_pending(drift: list[GoldenRecord], end: TestEnd, redirect: list[Path]) -> list[Path]:
+    """Each changed golden as a pending change; a cassette recorded with them goes pending too."""
+    # Imported for drift only: a passing test writes no pending change.
+    from .review.writing import pending_path, write_pending_golden
+
+    run = end.run
+    if end.cassette_status is CassetteStatus.RECORDED:
+        redirect.append(
+            pending_path(
+                end.cassette, pending_dir=run.pending_dir, rootdir=run.rootdir, base=end.test_dir
+            )
+        )
+    return [
+        write_pending_golden(
+            golden=Path(g.path),
+            received=g.received or "",
+            nodeid=end.nodeid,
+            triage=g.triage or "",
+            cassette=end.cassette if redirect else None,
+            cassette_pending=redirect[0] if redirect else None,
+            pending_dir=run.pending_dir,
+            rootdir=run.rootdir,
+            base=end.test_dir,
+        )
+        for g in drift
+    ]

@@ -24,7 +24,6 @@ from .recording.calls import ACTIVE_LOG, CallList
 from .recording.cassettes import Customization, use_cassette
 from .recording.clients import ClientCache, new_async_client
 from .recording.intercept import Recorder, intercepting
-from .recording.misses import explain_miss
 from .recording.refusal import RefusedHosts
 from .report.escape import terminal
 from .report.model import TestRecord
@@ -170,6 +169,8 @@ def llm_session(
     misses: list[str] = []
 
     def on_miss(exc: Exception) -> BaseException:
+        from .recording.misses import explain_miss  # a miss only
+
         # pytest's Failed is a BaseException: the SDK's `except Exception` retry loop and
         # the application's own error handling cannot swallow a missing recording.
         # The request diff can show a key the code put in a prompt or header: redact it.

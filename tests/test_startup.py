@@ -1,4 +1,5 @@
-"""What a pytest start-up imports of the plugin when no test uses ``seeded_llm``.
+"""What a pytest start-up imports of the plugin when no test uses ``seeded_llm``, and what a
+passing replay leaves unimported.
 
 Every module of a plugin goes through pytest's assertion-rewriting import hook, which costs
 about as much again as the module's own content, so the start-up list is kept short and
@@ -9,6 +10,7 @@ written down here (CONTRIBUTING's module map says the same). Speed itself is mea
 from __future__ import annotations
 
 import pytest
+from llm_server import FakeOpenAIServer
 
 # The modules a suite that never uses seeded_llm imports, and nothing else of the plugin.
 STARTUP_MODULES = {
@@ -87,3 +89,54 @@ def test_a_bad_ini_entry_still_stops_the_run_before_collection(
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*llmseed_volatile in *tox.ini*re:(*not a valid regex*"])
+
+
+# Only a failure, a drifted golden or a miss needs these: the diff machinery (deepdiff, word
+# diffs, triage), pending changes and the miss explanation.
+FAILURE_PATH_MODULES = {
+    "deepdiff",
+    "pytest_llmseed.goldens.diffs",
+    "pytest_llmseed.goldens.triage",
+    "pytest_llmseed.goldens.worddiff",
+    "pytest_llmseed.recording.misses",
+    "pytest_llmseed.review",
+    "pytest_llmseed.review.pending",
+    "pytest_llmseed.review.writing",
+}
+
+LLM_TEST = """
+def test_answer(seeded_llm):
+    completion = seeded_llm.client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "name a colour"}]
+    )
+    assert completion == seeded_llm.snapshot
+"""
+
+
+def replay_imports(pytester: pytest.Pytester, expect: int) -> set[str]:
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == expect, result.stdout.str()
+    return set((pytester.path / "modules.txt").read_text().split())
+
+
+def test_a_passing_replay_leaves_the_failure_paths_unimported(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+) -> None:
+    pytester.makeconftest(CONFTEST.replace("{NAMES}", repr(set(WATCHED))))
+    pytester.makepyfile(test_llm=LLM_TEST)
+    record = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "--llmseed-record-mode=once", "--snapshot-update"
+    )
+    assert record.ret == 0, record.stdout.str()
+
+    names = replay_imports(pytester, expect=0)
+    assert "pytest_llmseed.goldens.extension" in names  # the golden was compared
+    assert not names & FAILURE_PATH_MODULES
+
+    # A drifted golden takes the failure path, and imports what it needs there.
+    golden = pytester.path / "__snapshots__" / "test_llm" / "test_answer.llm.yaml"
+    text = golden.read_text()
+    assert "finish_reason: stop" in text
+    golden.write_text(text.replace("finish_reason: stop", "finish_reason: length"))
+    names = replay_imports(pytester, expect=1)
+    assert FAILURE_PATH_MODULES - {"pytest_llmseed.recording.misses"} <= names

@@ -27,7 +27,6 @@ from ..report.model import FailOn
 from ..values import Profile
 from . import compare, documents, severity
 from .fileformat import SUFFIX, GoldenText, load_golden
-from .triage import describe_change
 
 _DIRNAMES: dict[tuple[str | Path, str], str] = {}
 _DISCOVERY_DIRNAMES: dict[tuple[str | Path, str], str] = {}
@@ -207,6 +206,9 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
 
     def diff_lines(self, serialized_data: Any, snapshot_data: Any) -> Iterator[str]:
         """Triage line, then what changed path by path (word-level for text)."""
+        # Imported for a failure only: a passing run never loads the diff machinery.
+        from .triage import describe_change
+
         new = load_golden(str(serialized_data))
         if not snapshot_data:
             yield "no golden yet: accept it with `llmseed review` or `pytest --snapshot-update`"
