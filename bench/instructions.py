@@ -5,7 +5,9 @@ variant the bench counts the instructions of two cold replays (``-p no:cacheprov
 the same generated suite, one of its first module only and one of all its modules, and
 divides the difference by the number of tests between them. What every run pays once
 (start-up, imports, the first test's imports, the session's end) cancels out; what is left is
-the whole cost of one more test, garbage collection and report included.
+the whole cost of one more test, garbage collection and report included. The whole run of
+all modules is shown too, divided by the tests: the counterpart of the replay bench's
+"from the wall time" row, where what a run pays once is spread over its tests.
 
 Start-up is ``pytest --co`` of 2,000 plain tests with the plugin and with ``-p no:llmseed``.
 A full garbage collection walks the whole heap, and whether one falls before or after the
@@ -105,8 +107,9 @@ def print_startup(rows: list[tuple[int, int, int]], tests: int) -> None:
     print(f"| mean |  |  | {mean:.4f} x (from {min(ratios):.4f} to {max(ratios):.4f}) |")
 
 
-def per_test(directory: Path, env: dict[str, str], tests: int, modules: int) -> float:
-    """Instructions of one more replayed test: all modules against the first module alone."""
+def per_test(directory: Path, env: dict[str, str], tests: int, modules: int) -> tuple[float, int]:
+    """Instructions of one more replayed test (all modules against the first module alone),
+    and of the whole run of all modules."""
     first = tests // modules
     # Replayed once first, so both counts read cached bytecode: the two runs go in parallel,
     # and one must not count compiling a module the other then reads. A collection alone
@@ -117,7 +120,27 @@ def per_test(directory: Path, env: dict[str, str], tests: int, modules: int) -> 
     with ThreadPoolExecutor(max_workers=2) as pool:  # valgrind runs on one core each
         alone = pool.submit(instructions, directory, env, ["test_mod0.py"])
         everything = pool.submit(instructions, directory, env, [])
-        return (everything.result() - alone.result()) / (tests - first)
+        whole = everything.result()
+        return (whole - alone.result()) / (tests - first), whole
+
+
+def print_counts(counts: dict[str, tuple[float, int]], tests: int) -> None:
+    """Per test, and the whole run (start-up and the session's end included) per test."""
+    floor, floor_run = counts["floor"]
+    peer, peer_run = counts["peer"][0] - floor, counts["peer"][1] - floor_run
+    print(
+        "\n| variant | instructions per test | above the floor | x peer "
+        f"| whole run of {tests} tests | above the floor, per test | x peer |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for name, (count, run) in counts.items():
+        above, run_above = count - floor, run - floor_run
+        ratio = f"{above / peer:.3f} x" if name != "floor" else ""
+        run_ratio = f"{run_above / peer_run:.3f} x" if name != "floor" else ""
+        print(
+            f"| {name} | {count / 1e6:.2f} M | {above / 1e6:.2f} M | {ratio} "
+            f"| {run / 1e6:.0f} M | {run_above / tests / 1e6:.2f} M | {run_ratio} |"
+        )
 
 
 def main() -> int:
@@ -160,13 +183,7 @@ def main() -> int:
         started = startup(root, env, opts.startup_tests)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    floor, peer = counts["floor"], counts["peer"] - counts["floor"]
-    print("\n| variant | instructions per test | above the floor | x peer |")
-    print("|---|---|---|---|")
-    for name, count in counts.items():
-        above = count - floor
-        ratio = f"{above / peer:.3f} x" if name != "floor" else ""
-        print(f"| {name} | {count / 1e6:.2f} M | {above / 1e6:.2f} M | {ratio} |")
+    print_counts(counts, opts.tests)
     print_startup(started, opts.startup_tests)
     return 0
 
