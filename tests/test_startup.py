@@ -44,16 +44,21 @@ def pytest_unconfigure(config):
 WATCHED = ("pytest_llmseed", "openai", "vcr", "deepdiff", "yaml", "httpx2", "httpx")
 
 
-def imported(pytester: pytest.Pytester, *args: str) -> set[str]:
+def modules_of_run(pytester: pytest.Pytester, *args: str, expect: int = 0) -> set[str]:
     """The watched top-level packages' modules a fresh pytest process imported."""
     pytester.makeconftest(CONFTEST.replace("{NAMES}", repr(set(WATCHED))))
+    # A fresh process: this suite's own process has imported every module long ago.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    assert result.ret == expect, result.stdout.str()
+    return set((pytester.path / "modules.txt").read_text().split())
+
+
+def imported(pytester: pytest.Pytester, *args: str) -> set[str]:
+    """What a run of two plain tests imported."""
     pytester.makepyfile(
         test_plain="def test_one():\n    assert 1\n\n\ndef test_two():\n    assert 2\n"
     )
-    # A fresh process: this suite's own process has imported every module long ago.
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
-    assert result.ret == 0, result.stdout.str()
-    return set((pytester.path / "modules.txt").read_text().split())
+    return modules_of_run(pytester, *args)
 
 
 def test_a_suite_without_seeded_llm_imports_only_the_startup_modules(
@@ -113,23 +118,13 @@ def test_answer(seeded_llm):
 """
 
 
-def replay_imports(pytester: pytest.Pytester, expect: int) -> set[str]:
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    assert result.ret == expect, result.stdout.str()
-    return set((pytester.path / "modules.txt").read_text().split())
-
-
 def test_a_passing_replay_leaves_the_failure_paths_unimported(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:
-    pytester.makeconftest(CONFTEST.replace("{NAMES}", repr(set(WATCHED))))
     pytester.makepyfile(test_llm=LLM_TEST)
-    record = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--llmseed-record-mode=once", "--snapshot-update"
-    )
-    assert record.ret == 0, record.stdout.str()
+    modules_of_run(pytester, "--llmseed-record-mode=once", "--snapshot-update")
 
-    names = replay_imports(pytester, expect=0)
+    names = modules_of_run(pytester)
     assert "pytest_llmseed.goldens.extension" in names  # the golden was compared
     assert not names & FAILURE_PATH_MODULES
 
@@ -138,5 +133,5 @@ def test_a_passing_replay_leaves_the_failure_paths_unimported(
     text = golden.read_text()
     assert "finish_reason: stop" in text
     golden.write_text(text.replace("finish_reason: stop", "finish_reason: length"))
-    names = replay_imports(pytester, expect=1)
+    names = modules_of_run(pytester, expect=1)
     assert FAILURE_PATH_MODULES - {"pytest_llmseed.recording.misses"} <= names
