@@ -61,10 +61,10 @@ def account(llm: SeededLLM, end: TestEnd, redirect: list[Path]) -> None:
         cassette=relative_path(end.cassette, run.rootdir),
         cassette_status=end.cassette_status,
         calls=len(calls),
-        goldens=[replace(g, path=relative_path(Path(g.path), run.rootdir)) for g in results],
-        pending=[relative_path(p, run.rootdir) for p in pending],
-        probes=probe_records(calls),
-        unseeded=[i for i, call in enumerate(calls, 1) if call.unseeded],
+        goldens=tuple(replace(g, path=relative_path(Path(g.path), run.rootdir)) for g in results),
+        pending=tuple(relative_path(p, run.rootdir) for p in pending),
+        probes=tuple(probe_records(calls)),
+        unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded),
     )
     if end.snapshot is not None:
         llm.golden_first = relative_path(outcomes.first_location(end.snapshot), run.rootdir)

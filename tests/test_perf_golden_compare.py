@@ -8,6 +8,7 @@ when the text was always written first.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -86,3 +87,55 @@ def test_equality_is_by_text() -> None:
     assert golden == GoldenText(golden.document)
     assert golden != 3
     assert repr(golden) == repr(str(golden))
+
+
+def _tracked_containers(golden: GoldenText) -> int:
+    """The dicts and lists the garbage collector walks from what ``golden`` holds."""
+    stack = [v for v in gc.get_referents(golden) if not isinstance(v, type)]
+    seen, count = set(), 0
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or not gc.is_tracked(item):
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict | list | tuple):
+            count += not isinstance(item, tuple)
+            stack.extend(item.values() if isinstance(item, dict) else item)
+            stack.extend(item.keys() if isinstance(item, dict) else ())
+    return count
+
+
+def test_a_matched_golden_is_kept_packed_until_asked_for() -> None:
+    # syrupy keeps every assertion's serialized data until the session ends: a matched
+    # golden is held as one untracked bytes object, not a tree of dicts and lists.
+    data = {"messages": [{"role": "user", "content": "hi"}], "n": 1, "flags": [True, None]}
+    stored = dump_golden(extension().serialize(data).document)
+    received = extension().serialize(data)
+    before = received.document
+    assert _tracked_containers(received) >= 4
+    assert extension().matches(serialized_data=received, snapshot_data=stored)
+    assert _tracked_containers(received) == 0
+    # Asked for again, it is the same document, keys in the same order, and the same text.
+    assert received.document == before
+    assert list(received.document["output"]) == list(before["output"])
+    assert str(received) == stored
+
+
+def test_a_golden_that_does_not_match_keeps_its_document() -> None:
+    stored = dump_golden(extension().serialize(answer("old")).document)
+    received = extension().serialize(answer("new"))
+    assert not extension().matches(serialized_data=received, snapshot_data=stored)
+    assert _tracked_containers(received) > 0  # the pending change and the triage read it
+    assert "new" in str(received)
+
+
+class Label(str):
+    """A str subclass: a value marshal refuses."""
+
+
+def test_a_document_marshal_cannot_pack_is_kept_as_it_is() -> None:
+    document = {"llmseed_golden": 1, "kind": "data", "output": [Label("x")]}
+    golden = GoldenText(document)
+    golden.settle()
+    assert golden.document is document
+    assert type(golden.document["output"][0]) is Label

@@ -18,7 +18,7 @@ from pytest_llmseed.report.terminal import summary_lines, totals
 def run(*tests: tuple[CassetteStatus, GoldenStatus | None]) -> RunReport:
     report = RunReport()
     for index, (cassette, golden) in enumerate(tests):
-        goldens = [GoldenRecord("g", "g.llm.yaml", golden)] if golden else []
+        goldens = (GoldenRecord("g", "g.llm.yaml", golden),) if golden else ()
         report.add(
             TestRecord(
                 nodeid=f"t.py::test_{index}",

@@ -182,13 +182,13 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         if isinstance(serialized_data, GoldenText) and compare.documents_match(
             old, serialized_data.document, self.profile
         ):
-            return True  # the usual case: decided without writing the golden's text
+            return _matched(serialized_data)  # the usual case: the golden's text never made
         # As text, then as the text reads back: what a file written from it would hold.
         if str(serialized_data) == str(snapshot_data):
-            return True
+            return _matched(serialized_data)
         new = load_golden(str(serialized_data))
         if compare.documents_match(old, new, self.profile):
-            return True
+            return _matched(serialized_data)
         return self._tolerated(old, new, serialized_data)
 
     @staticmethod
@@ -224,3 +224,10 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
             return
         yield from (terminal(line) for line in describe_change(old, new))
         yield f"(compared with profile {self.profile}; meta is kept but not compared)"
+
+
+def _matched(serialized_data: Any) -> bool:
+    """True, once a matched golden is settled: syrupy holds it to the session's end, unread."""
+    if isinstance(serialized_data, GoldenText):
+        serialized_data.settle()
+    return True

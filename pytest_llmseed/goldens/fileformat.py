@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 from contextvars import ContextVar
 from typing import Any
 
@@ -34,13 +35,41 @@ class GoldenText:
     update asks for ``str()``.
     """
 
-    __slots__ = ("_text", "document", "tolerated")
+    __slots__ = ("_document", "_packed", "_text", "tolerated")
 
     def __init__(self, document: dict[str, Any]) -> None:
-        self.document = document
+        self._document: dict[str, Any] | None = document
+        self._packed: bytes | None = None
         self._text: str | None = None
         self.tolerated: str | None = None
         """The severity of a change ``--llmseed-fail-on`` let pass (the assertion passed)."""
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The golden as data (unpacked again if ``settle`` packed it)."""
+        if self._document is None:
+            self._document = marshal.loads(self._packed or b"")
+            self._packed = None
+        return self._document
+
+    def settle(self) -> None:
+        """The golden matched: keep it packed into one bytes object until it is asked for.
+
+        syrupy keeps every assertion's serialized data until the session ends, and never
+        reads a matched one again. As a document it is a tree of a dozen or more dicts and
+        lists per test, which every full garbage collection walks and which brings the
+        next one closer; packed, it is one object the collector does not track. marshal
+        writes the exact built-in types only (a value of any other type is refused with
+        ValueError: the document is then kept as it is), so unpacking gives an equal
+        document, keys in the same order.
+        """
+        if self._document is None:
+            return  # packed already
+        try:
+            self._packed = marshal.dumps(self._document)
+        except ValueError:
+            return
+        self._document = None
 
     def __str__(self) -> str:
         if self._text is None:

@@ -153,12 +153,16 @@ class TestRecord:
     cassette: str
     cassette_status: CassetteStatus = CassetteStatus.NO_CALLS
     calls: int = 0
-    goldens: list[GoldenRecord] = field(default_factory=list)
-    pending: list[str] = field(default_factory=list)
+    # Tuples: a record lives until the session ends, and the empty ones (most tests have
+    # no pending change, no probe, no unseeded call) are one shared object the garbage
+    # collector does not track, where empty lists were three more per test for every
+    # full collection to walk.
+    goldens: tuple[GoldenRecord, ...] = ()
+    pending: tuple[str, ...] = ()
     outcome: str = "passed"
-    probes: list[ProbeRecord] = field(default_factory=list)
+    probes: tuple[ProbeRecord, ...] = ()
     """Per probed call, what ``--llmseed-probe`` measured (empty when not probing)."""
-    unseeded: list[int] = field(default_factory=list)
+    unseeded: tuple[int, ...] = ()
     """Calls (from 1) sent without the injected seed because the server refused it."""
 
     @property
@@ -191,7 +195,7 @@ class TestRecord:
             "cassette": {"path": self.cassette, "status": str(self.cassette_status)},
             "calls": self.calls,
             "goldens": [g.to_dict() for g in self.goldens],
-            "pending": self.pending,
+            "pending": list(self.pending),
             "triage": self.triage,
             "probe": [p.to_dict() for p in self.probes],
             "unseeded": list(self.unseeded),
@@ -207,11 +211,11 @@ class TestRecord:
             cassette=data["cassette"]["path"],
             cassette_status=CassetteStatus(data["cassette"]["status"]),
             calls=data["calls"],
-            goldens=[GoldenRecord.from_dict(g) for g in data["goldens"]],
-            pending=list(data["pending"]),
+            goldens=tuple(GoldenRecord.from_dict(g) for g in data["goldens"]),
+            pending=tuple(data["pending"]),
             outcome=data["outcome"],
-            probes=[ProbeRecord.from_dict(p) for p in data.get("probe") or []],
-            unseeded=list(data.get("unseeded") or []),
+            probes=tuple(ProbeRecord.from_dict(p) for p in data.get("probe") or []),
+            unseeded=tuple(data.get("unseeded") or []),
         )
 
 
