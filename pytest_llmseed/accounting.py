@@ -63,7 +63,7 @@ def account(llm: SeededLLM, end: TestEnd, redirect: list[Path]) -> None:
         calls=len(calls),
         goldens=tuple(replace(g, path=relative_path(Path(g.path), run.rootdir)) for g in results),
         pending=tuple(relative_path(p, run.rootdir) for p in pending),
-        probes=tuple(probe_records(calls)),
+        probes=probe_records(calls),
         unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded),
     )
     if end.snapshot is not None:

@@ -87,9 +87,9 @@ def measure(endpoint: str, request: Any, answers: Sequence[Any], profile: Profil
     )
 
 
-def probe_records(calls: Sequence[LLMCall]) -> list[ProbeRecord]:
+def probe_records(calls: Sequence[LLMCall]) -> tuple[ProbeRecord, ...]:
     """What ``--llmseed-probe`` measured, per probed call of a test (numbered from 1)."""
-    return [
+    return tuple(
         ProbeRecord(
             call=index,
             endpoint=call.endpoint,
@@ -99,4 +99,4 @@ def probe_records(calls: Sequence[LLMCall]) -> list[ProbeRecord]:
         )
         for index, call in enumerate(calls, 1)
         if call.probe is not None
-    ]
+    )
