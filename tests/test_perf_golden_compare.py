@@ -100,8 +100,7 @@ def _tracked_containers(golden: GoldenText) -> int:
         seen.add(id(item))
         if isinstance(item, dict | list | tuple):
             count += not isinstance(item, tuple)
-            stack.extend(item.values() if isinstance(item, dict) else item)
-            stack.extend(item.keys() if isinstance(item, dict) else ())
+            stack.extend(gc.get_referents(item))  # a dict's keys and values, the items
     return count
 
 
