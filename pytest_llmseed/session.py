@@ -96,11 +96,12 @@ class LLMSeedSession:
         """``item`` starts: the files of the tests after it are read ahead (see ``readahead``)."""
         ahead = self._read_ahead
         if ahead is None:
-            from .files import readahead
+            from .files import confine, readahead
 
             if not readahead.available():
                 return
-            ahead = self._read_ahead = readahead.ReadAhead(session.items, files_of)
+            advise = functools.partial(readahead.will_need_within, confine.project())
+            ahead = self._read_ahead = readahead.ReadAhead(session.items, files_of, advise=advise)
         ahead.advance(item)
 
     def expect_cassette(self, path: Path, test_file: Path, *, in_module_dir: bool) -> None:
