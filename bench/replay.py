@@ -17,7 +17,8 @@ Measured (docs/performance.md says what each row means):
 
 - replay of N tests, cold (``-p no:cacheprovider``, a fresh CI clone) and warm: ours, the
   peer (pytest-recording + syrupy) and the floor (an in-memory ``httpx2.MockTransport``, a
-  plain assert); the overhead per test above the floor;
+  plain assert); the overhead per test above the floor; cold once more with the suite's
+  files dropped from the page cache before each run (``posix_fadvise``, Linux);
 - the scale rows: the same suites with 4,000 tests, replayed cold (time per test, peak RSS);
 - start-up: ``pytest --co`` of 2,000 tests that never use ``seeded_llm``, plugin on and off;
 - one 20,000-chunk SSE stream replayed: test time and peak RSS growth, ours and the peer;
@@ -48,7 +49,16 @@ from typing import Any
 import suites
 import table
 from big_server import BigAnswerServer
-from measure import COLD, Result, alternate, environment, expect_passed, run_pytest, times
+from measure import (
+    COLD,
+    Result,
+    alternate,
+    environment,
+    expect_passed,
+    run_dropped,
+    run_pytest,
+    times,
+)
 from recording import RECORD_OURS, RECORD_PEER, record_replay_suites
 from scale import bench_scale
 
@@ -67,11 +77,14 @@ def plugin_envs(base_url: str, opts: argparse.Namespace) -> dict[str, dict[str, 
 def replay_variants(
     dirs: dict[str, Path], envs: dict[str, dict[str, str]], env: dict[str, str]
 ) -> dict[str, Callable[[], Result]]:
-    """Each plugin column, the peer and the floor: warm, cold, and cold under ``-n 2``.
+    """Each plugin column, the peer and the floor: warm, cold, cold with the suite's files
+    out of the page cache, and cold under ``-n 2``.
 
     Cold is a fresh CI clone: ``-p no:cacheprovider``, so nothing is kept between runs
     (pytest's cache, and with it the plugin's parse cache). Warm runs keep pytest's cache,
-    filled by the run before.
+    filled by the run before. "Dropped" is cold on a machine that has let go of the suite's
+    files (test modules, cassettes, goldens) since their last run; Python and the installed
+    packages stay cached.
     """
     variants: dict[str, Callable[[], Result]] = {}
     runs = {name: (dirs["ours"], e) for name, e in envs.items()}
@@ -79,6 +92,7 @@ def replay_variants(
     for name, (directory, run_env) in runs.items():
         variants[name] = partial(run_pytest, directory, [], run_env)
         variants[f"{name} cold"] = partial(run_pytest, directory, COLD, run_env)
+        variants[f"{name} dropped"] = partial(run_dropped, directory, COLD, run_env)
         variants[f"{name} -n 2"] = partial(run_pytest, directory, [*COLD, "-n", "2"], run_env)
     return variants
 
