@@ -100,7 +100,7 @@ class LLMSeedSession:
 
             if not readahead.available():
                 return
-            advise = functools.partial(readahead.will_need_within, confine.project())
+            advise = readahead.Confined(confine.project())
             ahead = self._read_ahead = readahead.ReadAhead(session.items, files_of, advise=advise)
         ahead.advance(item)
 
