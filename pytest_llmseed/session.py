@@ -100,7 +100,7 @@ class LLMSeedSession:
 
             if not readahead.available():
                 return
-            advise = readahead.Confined(confine.project())
+            advise = functools.partial(readahead.will_need_within, confine.project())
             ahead = self._read_ahead = readahead.ReadAhead(session.items, files_of, advise=advise)
         ahead.advance(item)
 

@@ -28,7 +28,7 @@ from typing import Generic, TypeVar
 from ..errors import ConfinementError
 from .confine import Area
 
-__all__ = ["WINDOW", "Confined", "ReadAhead", "available", "will_need"]
+__all__ = ["WINDOW", "ReadAhead", "available", "will_need", "will_need_within"]
 
 WINDOW = 32
 """How many tests ahead of the running one have their files read ahead."""
@@ -65,31 +65,13 @@ def will_need(path: str) -> None:
         os.close(fd)
 
 
-class Confined:
-    """``will_need`` for paths inside ``area``: a path whose directory leads out is skipped.
-
-    Each directory is confined once (a batch's files share a few), and the file itself must
-    not be a link (``will_need`` takes regular files only): so the file is inside ``area``.
-    """
-
-    def __init__(self, area: Area) -> None:
-        self._area = area
-        self._dirs: dict[str, str | None] = {}
-
-    def __call__(self, path: str) -> None:
-        directory, name = os.path.split(path)
-        if name in ("", os.curdir, os.pardir):
-            return
-        if directory in self._dirs:
-            real = self._dirs[directory]
-        else:
-            try:
-                real = str(self._area.resolve(Path(directory)))
-            except ConfinementError:
-                real = None
-            self._dirs[directory] = real
-        if real is not None:
-            will_need(os.path.join(real, name))
+def will_need_within(area: Area, path: str) -> None:
+    """``will_need`` for ``path`` resolved inside ``area``; a path that leads out is skipped."""
+    try:
+        real = area.resolve(Path(path))
+    except ConfinementError:
+        return
+    will_need(str(real))
 
 
 class ReadAhead(Generic[T]):
