@@ -96,12 +96,11 @@ class LLMSeedSession:
         """``item`` starts: the files of the tests after it are read ahead (see ``readahead``)."""
         ahead = self._read_ahead
         if ahead is None:
-            from .files import confine, readahead
+            from .files import readahead
 
             if not readahead.available():
                 return
-            advise = functools.partial(readahead.will_need_within, confine.project())
-            ahead = self._read_ahead = readahead.ReadAhead(session.items, files_of, advise=advise)
+            ahead = self._read_ahead = readahead.ReadAhead(session.items, files_of)
         ahead.advance(item)
 
     def expect_cassette(self, path: Path, test_file: Path, *, in_module_dir: bool) -> None:

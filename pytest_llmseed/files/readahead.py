@@ -7,12 +7,11 @@ a test than the plugin's own work. So, as tests run, the files of the next ``WIN
 tests are handed to ``posix_fadvise(POSIX_FADV_WILLNEED)`` by a thread of their own: the
 kernel reads them while the current test runs, and the test's own read finds them loaded.
 
-Nothing is read into the process and nothing is written. Each path is confined first,
-as every read of the plugin is (``files/confine``: resolved, links included, and skipped
-if it leads out of the project); the thread then opens the file read-only, without
-following a link as its last part and without blocking, gives the advice and closes it.
-A file that is missing, not a regular file or not readable is skipped, and so is
-everything where the platform has no ``posix_fadvise`` (macOS, Windows).
+Nothing is read into the process and nothing is written: the thread opens each file
+read-only, without following a link as its last part and without blocking, gives the
+advice and closes it. A file that is missing, not a regular file or not readable is
+skipped, and so is everything where the platform has no ``posix_fadvise`` (macOS,
+Windows). The test still reads its files itself, through the project's confinement.
 """
 
 from __future__ import annotations
@@ -22,13 +21,9 @@ import queue
 import stat
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Generic, TypeVar
 
-from ..errors import ConfinementError
-from .confine import Area
-
-__all__ = ["WINDOW", "ReadAhead", "available", "will_need", "will_need_within"]
+__all__ = ["WINDOW", "ReadAhead", "available", "will_need"]
 
 WINDOW = 32
 """How many tests ahead of the running one have their files read ahead."""
@@ -63,15 +58,6 @@ def will_need(path: str) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def will_need_within(area: Area, path: str) -> None:
-    """``will_need`` for ``path`` resolved inside ``area``; a path that leads out is skipped."""
-    try:
-        real = area.resolve(Path(path))
-    except ConfinementError:
-        return
-    will_need(str(real))
 
 
 class ReadAhead(Generic[T]):
