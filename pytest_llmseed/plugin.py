@@ -165,7 +165,6 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
     settings = node.stash.get(SETTINGS_KEY, None) or _settings(node)
     path = node.stash.get(CASSETTE_KEY, None) or _cassette_of(node, settings)
     state = request.config.stash[STATE_KEY]
-    state.read_ahead(request.session, node, _files_ahead)
     with llm_session(
         settings=settings,
         path=path,
@@ -188,24 +187,6 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
 
             # Escaped for XML by pytest; control characters made visible here.
             node.user_properties.append(("llmseed_triage", terminal(llm.record.triage)))
-
-
-def _files_ahead(item: pytest.Item) -> tuple[str, ...]:
-    """What a later test will read: its cassette and its (first) golden; () if it uses none."""
-    cassette = item.stash.get(CASSETTE_KEY, None)
-    if cassette is None or "seeded_llm" not in getattr(item, "fixturenames", ()):
-        return ()
-    from syrupy.location import PyTestLocation
-
-    from .goldens.extension import LLMSnapshotExtension
-
-    try:
-        # syrupy's own path for it (remembered: the test's assertion finds it again).
-        location = PyTestLocation(item)
-        golden = LLMSnapshotExtension.get_location(test_location=location, index=0)
-    except Exception:  # an unusual item: its golden is simply not read ahead
-        return (str(cassette),)
-    return (str(cassette), golden)
 
 
 @pytest.hookimpl(wrapper=True)

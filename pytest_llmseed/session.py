@@ -14,10 +14,7 @@ import pytest
 from . import config as cfg
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
-
     from .files.parse_cache import ParseCache
-    from .files.readahead import ReadAhead
     from .recording.clients import ClientCache
     from .recording.refusal import RefusedHosts
     from .report.model import RunReport
@@ -55,7 +52,6 @@ class LLMSeedSession:
         """Test files whose cassettes are not judged (a deselected test with a bad marker)."""
         self._resolved: dict[Path, Path] = {}
         self.restored: list[str] = []
-        self._read_ahead: ReadAhead[pytest.Item] | None = None
 
     # Made on first use, like ``report``: a session whose tests never use seeded_llm
     # imports neither.
@@ -86,22 +82,6 @@ class LLMSeedSession:
         from .report.model import RunReport
 
         return RunReport(ci=self.ci, probe=self.run.probe)
-
-    def read_ahead(
-        self,
-        session: pytest.Session,
-        item: pytest.Item,
-        files_of: Callable[[pytest.Item], Iterable[str]],
-    ) -> None:
-        """``item`` starts: the files of the tests after it are read ahead (see ``readahead``)."""
-        ahead = self._read_ahead
-        if ahead is None:
-            from .files import readahead
-
-            if not readahead.available():
-                return
-            ahead = self._read_ahead = readahead.ReadAhead(session.items, files_of)
-        ahead.advance(item)
 
     def expect_cassette(self, path: Path, test_file: Path, *, in_module_dir: bool) -> None:
         """A cassette a full run of its module uses; anything else there is unused."""
@@ -169,8 +149,6 @@ class LLMSeedSession:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Any:
         if "clients" in self.__dict__:
             self.clients.close()
-        if self._read_ahead is not None:
-            self._read_ahead.close()
         if self.is_worker:
             return (yield)
         if "parse_cache" in self.__dict__:
