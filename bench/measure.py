@@ -88,26 +88,23 @@ def run_pytest(cwd: Path, args: Sequence[str], env: dict[str, str], expect: int 
     return Result(seconds, cpu, usage.ru_maxrss, code, output, timings)
 
 
-def drop_from_page_cache(directory: Path) -> int:
-    """Ask the kernel to let go of every file under ``directory`` (Linux); how many.
+def drop_from_page_cache(directory: Path) -> None:
+    """Ask the kernel to let go of every file under ``directory`` (Linux).
 
     A machine that reclaims unused page cache (a CI virtual machine, this one) reads a
     suite's files from its disk again on the next run. Each file is written back first:
     dirty pages are not dropped.
     """
     if not hasattr(os, "posix_fadvise"):
-        return 0
-    dropped = 0
+        return
     for folder, _dirs, files in os.walk(directory):
         for name in files:
             fd = os.open(os.path.join(folder, name), os.O_RDONLY)
             try:
                 os.fsync(fd)
                 os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-                dropped += 1
             finally:
                 os.close(fd)
-    return dropped
 
 
 def run_dropped(cwd: Path, args: Sequence[str], env: dict[str, str]) -> Result:
