@@ -29,6 +29,7 @@ MARKER_ERROR_KEY = pytest.StashKey[str]()
 STATE_KEY = pytest.StashKey["LLMSeedSession"]()
 RECORD_KEY = pytest.StashKey[tuple["TestRecord", str | None]]()
 CASSETTE_KEY = pytest.StashKey[Path]()
+DATA_DIRNAMES_KEY = pytest.StashKey[frozenset[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,6 +52,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # Validated here so a bad ini value stops the run before collection.
     layers = config.stash[LAYERS_KEY] = (options.cli_layer(config), options.ini_layer(config))
     config.stash[RULES_KEY] = rules.ini_rules(config)
+    config.stash[DATA_DIRNAMES_KEY] = frozenset(
+        [cfg.CASSETTE_DIRNAME, cfg.GOLDEN_DIRNAME]
+        + [layer.cassette_dir.name for layer in layers if layer.cassette_dir is not None]
+    )
     pending_dir = options.path_option(config, "pending_dir", directory=True)
     # Everything the plugin reads or writes stays in the rootdir or a folder the command
     # line or ini file chose (a symlink in the working tree cannot lead it elsewhere).
@@ -89,6 +94,18 @@ def pytest_report_header(config: pytest.Config) -> str:
     if state.run.fail_on != cfg.DEFAULT_FAIL_ON:
         extra += f" fail-on={state.run.fail_on}"
     return f"llmseed: seed={settings.seed} record-mode={settings.record_mode}{ci}{extra}"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # A folder of cassettes and goldens holds nothing to collect: pytest need not visit
+    # each of its files (files/inert.py). Paths on the command line never come here.
+    if collection_path.name not in config.stash[DATA_DIRNAMES_KEY]:
+        return None  # nearly every path: one set lookup
+    from .files.inert import holds_only_data
+
+    if collection_path.is_dir() and holds_only_data(collection_path):
+        return True
+    return None
 
 
 def _settings(item: pytest.Item) -> cfg.Settings:

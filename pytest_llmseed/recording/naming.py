@@ -7,6 +7,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+from ..config import CASSETTE_DIRNAME
+
 # The name syrupy gives the test's golden, without its suffix: syrupy drops these characters
 # and every Unicode control or format character (category C), and so do we, so that a
 # cassette and its golden share one stem (``test[xfcn].yaml`` beside ``test[xfcn].llm.yaml``).
@@ -52,7 +54,7 @@ def cassette_path(
     A cassette recorded under the earlier name (pytest-recording's, where the two differ)
     keeps replaying: it is used while no cassette has the new name.
     """
-    base = (cassette_dir if cassette_dir is not None else test_file.parent / "cassettes") / (
+    base = (cassette_dir if cassette_dir is not None else test_file.parent / CASSETTE_DIRNAME) / (
         test_file.stem
     )
     path = base / f"{cassette_name(class_name, test_name)}.yaml"
