@@ -123,9 +123,10 @@ class Recorder:
             return request, None
         if self.refused and str(request.url) in self.refused:
             return request, SEED_REFUSED
-        headers = [
-            (k, v) for k, v in request.headers.multi_items() if k.lower() != "content-length"
-        ]
+        # A copy of the request's headers as they are (a list copy, where a list of pairs
+        # would be normalized again one by one), its length left to the new body.
+        headers = http.Headers(request.headers)
+        headers.pop("content-length", None)
         seeded_request = http.Request(
             request.method,
             request.url,
