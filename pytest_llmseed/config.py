@@ -22,10 +22,6 @@ DEFAULT_FAIL_ON = "any"
 MIN_PROBE = 2
 MARKER_NAME = "llmseed"
 MARKER_KEYWORDS = ("seed", "inject_seed", "compare", "record_mode", "cassette", "volatile")
-CASSETTE_DIRNAME = "cassettes"
-"""The cassette folder beside the test files, unless ``--llmseed-cassette-dir`` chooses one."""
-GOLDEN_DIRNAME = "__snapshots__"
-"""syrupy's folder beside the test files, where the goldens (and its own snapshots) live."""
 
 
 def parse_seed(value: object) -> int:

@@ -53,7 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
     layers = config.stash[LAYERS_KEY] = (options.cli_layer(config), options.ini_layer(config))
     config.stash[RULES_KEY] = rules.ini_rules(config)
     config.stash[DATA_DIRNAMES_KEY] = frozenset(
-        [cfg.CASSETTE_DIRNAME, cfg.GOLDEN_DIRNAME]
+        [confine.CASSETTE_DIRNAME, confine.GOLDEN_DIRNAME]
         + [layer.cassette_dir.name for layer in layers if layer.cassette_dir is not None]
     )
     pending_dir = options.path_option(config, "pending_dir", directory=True)
@@ -103,9 +103,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
         return None  # nearly every path: one set lookup
     from .files.inert import holds_only_data
 
-    if collection_path.is_dir() and holds_only_data(collection_path):
-        return True
-    return None
+    # A file of that name is not a folder: scandir refuses it and it is collected as before.
+    return True if holds_only_data(collection_path) else None
 
 
 def _settings(item: pytest.Item) -> cfg.Settings:

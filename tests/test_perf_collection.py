@@ -111,6 +111,8 @@ def test_holds_only_data(tmp_path: Path) -> None:
     (root / "test_a" / ".x.yaml.tmp").write_text("")  # an atomic write's leftover
     assert holds_only_data(root)
     assert holds_only_data(tmp_path / "missing") is False  # left to pytest
+    (tmp_path / "cassettes.yaml").write_text("")
+    assert holds_only_data(tmp_path / "cassettes.yaml") is False  # a file, not a folder
     for bad in ("test_a/conftest.py", "test_b/deep/.hidden.py", "test_b/readme.txt"):
         (root / bad).write_text("")
         assert not holds_only_data(root), bad

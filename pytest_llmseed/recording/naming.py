@@ -7,7 +7,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ..config import CASSETTE_DIRNAME
+from ..files.confine import CASSETTE_DIRNAME
 
 # The name syrupy gives the test's golden, without its suffix: syrupy drops these characters
 # and every Unicode control or format character (category C), and so do we, so that a
