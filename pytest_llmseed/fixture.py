@@ -11,22 +11,22 @@ from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
-from .accounting import TestEnd, account, cassette_status
-from .config import RunContext, Settings
-from .errors import LLMSeedError
-from .files.parse_cache import ParseCache
-from .goldens.fileformat import ACTIVE_PARSE_CACHE
-from .goldens.severity import failing_on
-from .hooks import NO_HOOKS, UserHooks
-from .recording import scrub
-from .recording import volatile as volatile_parts
-from .recording.calls import ACTIVE_LOG, CallList
-from .recording.cassettes import Customization, use_cassette
-from .recording.clients import ClientCache, new_async_client
-from .recording.intercept import Recorder, intercepting
-from .recording.refusal import RefusedHosts
-from .report.escape import terminal
-from .report.model import TestRecord
+from pytest_llmseed.cassettes.cassette import Customization, use_cassette
+from pytest_llmseed.config.settings import RunContext, Settings
+from pytest_llmseed.errors import LLMSeedError
+from pytest_llmseed.exchange.calls import ACTIVE_LOG, CallList
+from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.files.parse_cache import ParseCache
+from pytest_llmseed.finish import TestEnd, account, cassette_status
+from pytest_llmseed.goldens.fileformat import ACTIVE_PARSE_CACHE
+from pytest_llmseed.goldens.severity import failing_on
+from pytest_llmseed.hooks import NO_HOOKS, UserHooks
+from pytest_llmseed.interception.clients import ClientCache, new_async_client
+from pytest_llmseed.interception.intercept import Recorder, intercepting
+from pytest_llmseed.interception.refusal import RefusedHosts
+from pytest_llmseed.records import TestRecord
+from pytest_llmseed.redaction import secrets as scrub
+from pytest_llmseed.redaction import volatile as volatile_parts
 
 if TYPE_CHECKING:
     import openai
@@ -111,8 +111,8 @@ class SeededLLM:
 
     def snapshot_with(self, *, compare: str) -> SnapshotAssertion:
         """``snapshot`` for one assertion compared under another profile (e.g. ``"json"``)."""
-        from .goldens.extension import LLMSnapshotExtension
-        from .values import parse_profile
+        from pytest_llmseed.config.values import parse_profile
+        from pytest_llmseed.goldens.extension import LLMSnapshotExtension
 
         try:
             profile = parse_profile(compare)
@@ -169,7 +169,7 @@ def llm_session(
     misses: list[str] = []
 
     def on_miss(exc: Exception) -> BaseException:
-        from .recording.misses import explain_miss  # a miss only
+        from pytest_llmseed.cassettes.misses import explain_miss  # a miss only
 
         # pytest's Failed is a BaseException: the SDK's `except Exception` retry loop and
         # the application's own error handling cannot swallow a missing recording.

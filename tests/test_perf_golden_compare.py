@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from pytest_llmseed.config.values import parse_profile
 from pytest_llmseed.goldens.extension import LLMSnapshotExtension
 from pytest_llmseed.goldens.fileformat import GoldenText, dump_golden, load_golden
-from pytest_llmseed.recording import scrub
-from pytest_llmseed.values import parse_profile
+from pytest_llmseed.redaction import secrets as scrub
 
 KEY = "sk-test-golden-0123456789abcdef"
 

@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_llmseed.files import yamldump, yamlio
-from pytest_llmseed.recording.intercept import Recorder
+from pytest_llmseed.interception.intercept import Recorder
 
 # httpx2 is openai 3.x's HTTP library; under openai 1.x/2.x (CI's `-m sdk` run) it may
 # be absent, and these tests are not SDK-facing.

@@ -263,8 +263,8 @@ def _answer(content: str, fingerprint: str | None = "fp_1") -> dict[str, object]
 
 
 def test_measure_counts_outputs_under_the_profile() -> None:
-    from pytest_llmseed.recording.probe import measure
-    from pytest_llmseed.values import parse_profile
+    from pytest_llmseed.config.values import parse_profile
+    from pytest_llmseed.interception.probe import measure
 
     answers = [_answer("Hello there."), _answer("hello  there."), _answer("Hi.", "fp_2")]
     exact = measure("chat.completions", {"model": "m"}, answers, parse_profile("exact"))
@@ -279,7 +279,7 @@ def test_measure_counts_outputs_under_the_profile() -> None:
 
 @pytest.mark.parametrize(("value", "expected"), [("2", 2), (" 7 ", 7), ("0", 0), (5, None)])
 def test_parse_probe(value: object, expected: int | None) -> None:
-    from pytest_llmseed.config import parse_probe
+    from pytest_llmseed.config.settings import parse_probe
 
     if expected is None:
         with pytest.raises(ValueError, match="N >= 2"):

@@ -16,14 +16,15 @@ from llm_server import FakeOpenAIServer
 STARTUP_MODULES = {
     "pytest_llmseed",
     "pytest_llmseed.config",
+    "pytest_llmseed.config.settings",
     "pytest_llmseed.files",
     "pytest_llmseed.files.confine",
     "pytest_llmseed.hooks",
-    "pytest_llmseed.options",
+    "pytest_llmseed.config.options",
     "pytest_llmseed.plugin",
-    "pytest_llmseed.rules",
+    "pytest_llmseed.config.lines",
     "pytest_llmseed.session",
-    "pytest_llmseed.values",
+    "pytest_llmseed.config.values",
 }
 
 # Written by the inner run's conftest once the session is over (after the header, the
@@ -79,9 +80,9 @@ def test_ini_line_lists_import_their_parsers_at_startup(pytester: pytest.Pyteste
     )
     names = imported(pytester)
     assert names == STARTUP_MODULES | {
-        "pytest_llmseed.recording",
-        "pytest_llmseed.recording.user_secrets",
-        "pytest_llmseed.recording.volatile",
+        "pytest_llmseed.redaction",
+        "pytest_llmseed.redaction.project_secrets",
+        "pytest_llmseed.redaction.volatile",
     }
 
 
@@ -103,10 +104,10 @@ FAILURE_PATH_MODULES = {
     "pytest_llmseed.goldens.diffs",
     "pytest_llmseed.goldens.triage",
     "pytest_llmseed.goldens.worddiff",
-    "pytest_llmseed.recording.misses",
+    "pytest_llmseed.cassettes.misses",
     "pytest_llmseed.review",
     "pytest_llmseed.review.pending",
-    "pytest_llmseed.review.writing",
+    "pytest_llmseed.review.staging",
 }
 
 LLM_TEST = """
@@ -134,4 +135,4 @@ def test_a_passing_replay_leaves_the_failure_paths_unimported(
     assert "finish_reason: stop" in text
     golden.write_text(text.replace("finish_reason: stop", "finish_reason: length"))
     names = modules_of_run(pytester, expect=1)
-    assert FAILURE_PATH_MODULES - {"pytest_llmseed.recording.misses"} <= names
+    assert FAILURE_PATH_MODULES - {"pytest_llmseed.cassettes.misses"} <= names

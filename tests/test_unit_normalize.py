@@ -13,9 +13,9 @@ from openai.types.chat import ChatCompletion, ParsedChatCompletion
 from openai.types.completion import Completion
 from openai.types.responses import Response
 
+from pytest_llmseed.exchange.calls import ACTIVE_LOG, CallList, CallLog, LLMCall
 from pytest_llmseed.goldens.documents import FORMAT_VERSION, UNSEEDED, document
 from pytest_llmseed.goldens.fileformat import dump_golden
-from pytest_llmseed.recording.calls import ACTIVE_LOG, CallList, CallLog, LLMCall
 
 MODEL = "gpt-4o-2024-08-06"
 REQUEST: dict[str, Any] = {

@@ -7,14 +7,15 @@ import json
 import pytest
 from vcr.request import Request
 
+from pytest_llmseed.cassettes.matching import json_body_matcher, query_matcher
+from pytest_llmseed.config.values import NO_VOLATILE
 from pytest_llmseed.goldens.documents import with_placeholders
-from pytest_llmseed.recording.matching import json_body_matcher, query_matcher
-from pytest_llmseed.recording.user_secrets import (
+from pytest_llmseed.redaction.project_secrets import (
     parse_secret_header,
     parse_secret_pattern,
     pattern_matches,
 )
-from pytest_llmseed.recording.volatile import (
+from pytest_llmseed.redaction.volatile import (
     PRESETS,
     combined,
     parse_entries,
@@ -23,7 +24,6 @@ from pytest_llmseed.recording.volatile import (
     substitute_data,
     suggest,
 )
-from pytest_llmseed.values import NO_VOLATILE
 
 ALL = parse_entries(PRESETS)
 
@@ -183,7 +183,7 @@ def test_secret_entries_are_checked() -> None:
 
 
 def test_secret_headers_are_dropped_from_requests_and_responses() -> None:
-    from pytest_llmseed.recording.scrub import scrub_request, scrub_response
+    from pytest_llmseed.redaction.secrets import scrub_request, scrub_response
 
     headers = frozenset({"x-internal-token"})
     request = Request("POST", "https://h/v1/chat/completions", b"{}", {"X-Internal-Token": "t"})

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..recording.bodies import json_or_text
-from ..recording.calls import ACTIVE_LOG, CallList, LLMCall, ProbeResult
-from ..recording.volatile import substitute_data
-from ..values import Volatile
-from . import summaries
+from pytest_llmseed.config.values import Volatile
+from pytest_llmseed.exchange.bodies import json_or_text
+from pytest_llmseed.exchange.calls import ACTIVE_LOG, CallList, LLMCall, ProbeResult
+from pytest_llmseed.goldens import summaries
+from pytest_llmseed.redaction.volatile import substitute_data
 
 FORMAT_VERSION = 1
 UNSEEDED = "unseeded (the Responses API takes no seed)"

@@ -18,15 +18,15 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 from syrupy.types import SnapshotIndex
 
-from ..errors import GoldenFileError
-from ..files import confine
-from ..recording import scrub
-from ..recording.volatile import ACTIVE as ACTIVE_VOLATILE
-from ..report.escape import terminal
-from ..report.model import FailOn
-from ..values import Profile
-from . import compare, documents, severity
-from .fileformat import SUFFIX, GoldenText, load_golden
+from pytest_llmseed.config.values import Profile
+from pytest_llmseed.errors import GoldenFileError
+from pytest_llmseed.files import confine
+from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.goldens import compare, documents, severity
+from pytest_llmseed.goldens.fileformat import SUFFIX, GoldenText, load_golden
+from pytest_llmseed.records import FailOn
+from pytest_llmseed.redaction import secrets as scrub
+from pytest_llmseed.redaction.volatile import ACTIVE as ACTIVE_VOLATILE
 
 _DIRNAMES: dict[tuple[str | Path, str], str] = {}
 _DISCOVERY_DIRNAMES: dict[tuple[str | Path, str], str] = {}
@@ -207,7 +207,7 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
     def diff_lines(self, serialized_data: Any, snapshot_data: Any) -> Iterator[str]:
         """Triage line, then what changed path by path (word-level for text)."""
         # Imported for a failure only: a passing run never loads the diff machinery.
-        from .triage import describe_change
+        from pytest_llmseed.goldens.triage import describe_change
 
         new = load_golden(str(serialized_data))
         if not snapshot_data:

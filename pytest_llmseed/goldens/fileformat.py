@@ -8,10 +8,10 @@ from typing import Any
 
 import yaml
 
-from ..errors import GoldenFileError
-from ..files import yamldump, yamlio
-from ..files.parse_cache import ParseCache
-from . import documents
+from pytest_llmseed.errors import GoldenFileError
+from pytest_llmseed.files import yamldump, yamlio
+from pytest_llmseed.files.parse_cache import ParseCache
+from pytest_llmseed.goldens import documents
 
 SUFFIX = ".llm.yaml"
 """What every golden file's name ends with (syrupy's ``file_extension``, with its dot)."""

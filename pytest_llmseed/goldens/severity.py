@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from ..report.model import FailOn, Severity
-from .compare import compared_parts, normalize_text, parse_json_leaf
+from pytest_llmseed.goldens.compare import compared_parts, normalize_text, parse_json_leaf
+from pytest_llmseed.records import FailOn, Severity
 
 _ORDER = (Severity.COSMETIC, Severity.REWORDING, Severity.BREAKING)
 STRUCTURED_KEYS = frozenset({"tool_calls", "parsed", "arguments", "name", "type"})

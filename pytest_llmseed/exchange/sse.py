@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from .bodies import json_or_text
+from pytest_llmseed.exchange.bodies import json_or_text
 
 _SSE_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 

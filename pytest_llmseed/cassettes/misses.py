@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..report.escape import terminal
-from ..values import NO_VOLATILE, Volatile
-from . import scrub
-from .bodies import NOT_JSON as MISSING
-from .matching import form_or_none, json_or_missing
-from .volatile import PRESET_DESCRIPTIONS, suggest
+from pytest_llmseed.cassettes.matching import form_or_none, json_or_missing
+from pytest_llmseed.config.values import NO_VOLATILE, Volatile
+from pytest_llmseed.exchange.bodies import NOT_JSON as MISSING
+from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.redaction import secrets as scrub
+from pytest_llmseed.redaction.volatile import PRESET_DESCRIPTIONS, suggest
 
 
 def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = NO_VOLATILE) -> str:
@@ -104,7 +104,7 @@ def body_diff(recorded: Any, sent: Any) -> list[str]:
     Long text (a prompt) is diffed word by word with a few words of context, as goldens
     are: one changed word in a 400-word prompt is a couple of lines, not the prompt twice.
     """
-    from ..goldens.diffs import diff_lines
+    from pytest_llmseed.goldens.diffs import diff_lines
 
     lines = diff_lines(recorded, sent, root="body")
     if len(lines) > MAX_BODY_DIFF_LINES:

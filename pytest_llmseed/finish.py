@@ -10,16 +10,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from .config import RunContext
-from .files.paths import relative_path
-from .goldens import outcomes
-from .recording.probe import probe_records
-from .report.model import CassetteStatus, GoldenRecord, TestRecord
+from pytest_llmseed.config.settings import RunContext
+from pytest_llmseed.files.paths import relative_path
+from pytest_llmseed.goldens import outcomes
+from pytest_llmseed.interception.probe import probe_records
+from pytest_llmseed.records import CassetteStatus, GoldenRecord, TestRecord
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
-    from .fixture import SeededLLM
+    from pytest_llmseed.fixture import SeededLLM
 
 
 def cassette_status(*, missed: bool, recorded: bool, calls: int) -> CassetteStatus:
@@ -73,7 +73,7 @@ def account(llm: SeededLLM, end: TestEnd, redirect: list[Path]) -> None:
 def _write_pending(drift: list[GoldenRecord], end: TestEnd, redirect: list[Path]) -> list[Path]:
     """Each changed golden as a pending change; a cassette recorded with them goes pending too."""
     # Imported for drift only: a passing test writes no pending change.
-    from .review.writing import pending_path, write_pending_golden
+    from pytest_llmseed.review.staging import pending_path, write_pending_golden
 
     run = end.run
     if end.cassette_status is CassetteStatus.RECORDED:

@@ -12,12 +12,12 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..goldens.compare import outputs_equal
-from ..goldens.documents import answer_document
-from ..report.model import ProbeRecord
-from ..values import Profile
-from .bodies import decoded_body, parse_answer
-from .calls import LLMCall, ProbeResult
+from pytest_llmseed.config.values import Profile
+from pytest_llmseed.exchange.bodies import decoded_body, parse_answer
+from pytest_llmseed.exchange.calls import LLMCall, ProbeResult
+from pytest_llmseed.goldens.compare import outputs_equal
+from pytest_llmseed.goldens.documents import answer_document
+from pytest_llmseed.records import ProbeRecord
 
 Sample = tuple[int, Any, bytes]
 """What one extra request got: status code, headers and the raw (undecoded) body."""

@@ -14,15 +14,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..hooks import NO_HOOKS, UserHooks
-from ..values import NO_USER_SECRETS, Profile, UserSecrets
-from . import multipart, probe, refusal, scrub, transports
-from .bodies import decoded_body, parse_answer
-from .calls import SEED_REFUSED, CallLog, LLMCall, ProbeResult, endpoint_name
-from .cassettes import is_transient
-from .seeding import inject_seed, takes_seed
-from .transports import http_library
-from .user_secrets import pattern_matches
+from pytest_llmseed.cassettes.cassette import is_transient
+from pytest_llmseed.config.values import NO_USER_SECRETS, Profile, UserSecrets
+from pytest_llmseed.exchange import multipart
+from pytest_llmseed.exchange.bodies import decoded_body, parse_answer
+from pytest_llmseed.exchange.calls import SEED_REFUSED, CallLog, LLMCall, ProbeResult, endpoint_name
+from pytest_llmseed.hooks import NO_HOOKS, UserHooks
+from pytest_llmseed.interception import probe, refusal, transports
+from pytest_llmseed.interception.transports import http_library
+from pytest_llmseed.providers.openai import inject_seed, takes_seed
+from pytest_llmseed.redaction import secrets as scrub
+from pytest_llmseed.redaction.project_secrets import pattern_matches
 
 _EXACT = Profile("exact")
 

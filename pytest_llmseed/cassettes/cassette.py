@@ -8,12 +8,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..files.parse_cache import ParseCache
-from ..hooks import NO_HOOKS, UserHooks
-from ..values import NO_VOLATILE, Volatile
-from . import refusal, scrub
-from .matching import json_body_matcher, query_matcher
-from .storage import CachedSerializer, CassettePersister
+from pytest_llmseed.cassettes.matching import json_body_matcher, query_matcher
+from pytest_llmseed.cassettes.storage import CachedSerializer, CassettePersister
+from pytest_llmseed.config.values import NO_VOLATILE, Volatile
+from pytest_llmseed.files.parse_cache import ParseCache
+from pytest_llmseed.hooks import NO_HOOKS, UserHooks
+from pytest_llmseed.interception import refusal
+from pytest_llmseed.redaction import secrets as scrub
 
 
 class Customization(NamedTuple):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .volatile import user_regex
+from pytest_llmseed.redaction.volatile import user_regex
 
 
 def parse_secret_pattern(text: str) -> re.Pattern[str]:
@@ -54,7 +54,7 @@ def pattern_matches(body: Any, patterns: Iterable[re.Pattern[str]]) -> set[str]:
         # JSON escapes (\u00e9, \/) can split a value in the raw text: its strings too.
         texts.extend(_strings(_loads(body)))
         if body.lstrip("\r\n").startswith(("data:", "event:")):
-            from .streams import assemble_stream
+            from pytest_llmseed.exchange.sse import assemble_stream
 
             texts.extend(_strings(assemble_stream(body)))
     else:

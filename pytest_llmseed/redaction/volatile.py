@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
-from ..values import NO_VOLATILE, Entry, Volatile
+from pytest_llmseed.config.values import NO_VOLATILE, Entry, Volatile
 
 # Most specific first: a datetime is tried before the date inside it. The date of a model
 # snapshot name (``gpt-4o-2024-08-06``) follows a dash and is left alone.
