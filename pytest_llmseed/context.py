@@ -9,7 +9,8 @@ The one implicit lookup of the plugin is per request, not per test:
 ``interception.refusal.OUR_SEED_IN_FLIGHT`` tells vcrpy's ``before_record_response``
 callback (which sees only a response) whether the request being answered carries the seed
 we injected. It is a ``ContextVar`` because concurrent async requests of one test each
-need their own answer.
+need their own answer. Run-wide, ``files.confine.project()`` is the confinement area of the
+run (set when pytest configures the plugin), which syrupy's class-level writes need.
 """
 
 from __future__ import annotations
