@@ -13,20 +13,20 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0.dev0"
 
 if TYPE_CHECKING:
-    from .errors import (
+    from pytest_llmseed.errors import (
         CassetteFileError,
         GoldenFileError,
         LLMSeedError,
         PendingError,
         SecretLeakError,
     )
-    from .fixture import SeededLLM
-    from .recording.calls import LLMCall
+    from pytest_llmseed.exchange.calls import LLMCall
+    from pytest_llmseed.fixture import SeededLLM
 
 # Lazy: importing the plugin at pytest start-up must not pull in openai / vcrpy / syrupy.
 _PUBLIC = {
     "SeededLLM": "fixture",
-    "LLMCall": "recording.calls",
+    "LLMCall": "exchange.calls",
     "LLMSeedError": "errors",
     "CassetteFileError": "errors",
     "GoldenFileError": "errors",

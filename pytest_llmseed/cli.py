@@ -14,14 +14,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__
-from .console import Out as _Out
-from .console import use_color
-from .errors import LLMSeedError, PendingError
-from .report.escape import terminal
-from .review import pending
-from .review.describe import show, targets
-from .review.pending import PendingChange, Project
+from pytest_llmseed import __version__
+from pytest_llmseed.errors import LLMSeedError, PendingError
+from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.report.console import Out as _Out
+from pytest_llmseed.report.console import use_color
+from pytest_llmseed.review import pending
+from pytest_llmseed.review.describe import show, targets
+from pytest_llmseed.review.pending import PendingChange, Project
 
 
 def _read_key(stream: TextIO) -> str:
@@ -228,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``llmseed`` console script."""
     args = _parser().parse_args(argv)
     if args.command == "report":
-        from .report.merge import merge_command
+        from pytest_llmseed.report.merge import merge_command
 
         return merge_command(args.merge, json_path=args.json, html_path=args.html)
     out = _Out(sys.stdout, color=use_color(sys.stdout, no_color=args.no_color))

@@ -13,14 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import config as cfg
-from . import options, rules
-from .files import confine
-from .session import LLMSeedSession
+from pytest_llmseed.config import lines as rules
+from pytest_llmseed.config import options
+from pytest_llmseed.config import settings as cfg
+from pytest_llmseed.files import confine
+from pytest_llmseed.session import LLMSeedSession
 
 if TYPE_CHECKING:
-    from .fixture import SeededLLM
-    from .report.model import TestRecord
+    from pytest_llmseed.fixture import SeededLLM
+    from pytest_llmseed.records import TestRecord
 
 SETTINGS_KEY = pytest.StashKey["cfg.Settings"]()
 LAYERS_KEY = pytest.StashKey["tuple[cfg.Layer, cfg.Layer]"]()
@@ -37,7 +38,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from . import hooks
+    from pytest_llmseed import hooks
 
     pluginmanager.add_hookspecs(hooks)
 
@@ -101,7 +102,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     # each of its files (files/inert.py). Paths on the command line never come here.
     if collection_path.name not in config.stash[DATA_DIRNAMES_KEY]:
         return None  # nearly every path: one set lookup
-    from .files.inert import holds_only_data
+    from pytest_llmseed.files.data_folders import holds_only_data
 
     # A file of that name is not a folder: scandir refuses it and it is collected as before.
     return True if holds_only_data(collection_path) else None
@@ -116,7 +117,7 @@ def _settings(item: pytest.Item) -> cfg.Settings:
 
 
 def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:
-    from .recording.naming import cassette_path
+    from pytest_llmseed.cassettes.naming import cassette_path
 
     cls = getattr(item, "cls", None)
     return settings.cassette or cassette_path(
@@ -172,37 +173,43 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture
 def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
     """Seeded OpenAI traffic recorded to / replayed from this test's cassette, with a golden."""
-    from .fixture import llm_session
-    from .goldens.assertion import golden_assertion
-    from .goldens.extension import LLMSnapshotExtension
-    from .hooks import user_hooks
+    from pytest_llmseed.fixture import TestPlace, llm_session
+    from pytest_llmseed.goldens.assertion import golden_assertion
+    from pytest_llmseed.goldens.extension import LLMSnapshotExtension
+    from pytest_llmseed.hooks import user_hooks
 
     node = request.node
     settings = node.stash.get(SETTINGS_KEY, None) or _settings(node)
     path = node.stash.get(CASSETTE_KEY, None) or _cassette_of(node, settings)
     state = request.config.stash[STATE_KEY]
-    with llm_session(
-        settings=settings,
-        path=path,
+    place = TestPlace(
         nodeid=node.nodeid,
-        snapshot=golden_assertion(request, LLMSnapshotExtension.with_profile(settings.compare)),
-        run=state.run,
+        cassette=path,
         test_dir=node.path.parent,
+        run=state.run,
         clients=state.clients,
         parse_cache=state.parse_cache,
-        hooks=user_hooks(node.ihook),
         refused=state.refused_hosts,
-    ) as llm:
-        yield llm
-    if llm.record is not None:
-        node.stash[RECORD_KEY] = (llm.record, llm.golden_first)
+    )
+
+    def on_record(record: TestRecord, golden_first: str | None) -> None:
+        node.stash[RECORD_KEY] = (record, golden_first)
         # JUnit XML reads these from the teardown report.
         node.user_properties.append(("llmseed_seed", settings.seed))
-        if llm.record.triage:
-            from .report.escape import terminal
+        if record.triage:
+            from pytest_llmseed.files.escape import terminal
 
             # Escaped for XML by pytest; control characters made visible here.
-            node.user_properties.append(("llmseed_triage", terminal(llm.record.triage)))
+            node.user_properties.append(("llmseed_triage", terminal(record.triage)))
+
+    with llm_session(
+        settings=settings,
+        place=place,
+        snapshot=golden_assertion(request, LLMSnapshotExtension.with_profile(settings.compare)),
+        hooks=user_hooks(node.ihook),
+        on_record=on_record,
+    ) as llm:
+        yield llm
 
 
 @pytest.hookimpl(wrapper=True)

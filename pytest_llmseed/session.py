@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from . import config as cfg
+from pytest_llmseed.config import settings as cfg
 
 if TYPE_CHECKING:
-    from .files.parse_cache import ParseCache
-    from .recording.clients import ClientCache
-    from .recording.refusal import RefusedHosts
-    from .report.model import RunReport
+    from pytest_llmseed.files.parse_cache import ParseCache
+    from pytest_llmseed.interception.clients import ClientCache
+    from pytest_llmseed.interception.refusal import RefusedHosts
+    from pytest_llmseed.records import RunReport
 
 
 class LLMSeedSession:
@@ -58,28 +58,28 @@ class LLMSeedSession:
     @functools.cached_property
     def clients(self) -> ClientCache:
         """The OpenAI clients shared by tests with the same client settings."""
-        from .recording.clients import ClientCache
+        from pytest_llmseed.interception.clients import ClientCache
 
         return ClientCache()
 
     @functools.cached_property
     def refused_hosts(self) -> RefusedHosts:
         """Hosts that refused an injected seed (per process: each xdist worker learns its own)."""
-        from .recording.refusal import RefusedHosts
+        from pytest_llmseed.interception.refusal import RefusedHosts
 
         return RefusedHosts()
 
     @functools.cached_property
     def parse_cache(self) -> ParseCache:
         """Parsed cassettes and goldens kept in pytest's cache (None-backed without it)."""
-        from .files.parse_cache import ParseCache
+        from pytest_llmseed.files.parse_cache import ParseCache
 
         return ParseCache(getattr(self.config, "cache", None))
 
     @functools.cached_property
     def report(self) -> RunReport:
         """The run's records; made on first use (a collect-only run never needs it)."""
-        from .report.model import RunReport
+        from pytest_llmseed.records import RunReport
 
         return RunReport(ci=self.ci, probe=self.run.probe)
 
@@ -102,7 +102,7 @@ class LLMSeedSession:
             self.failed.add(report.nodeid)
         data = getattr(report, "llmseed", None)
         if report.when == "teardown" and isinstance(data, dict):
-            from .report.model import TestRecord
+            from pytest_llmseed.records import TestRecord
 
             record = data["record"]
             if not isinstance(record, TestRecord):  # from an xdist worker
@@ -114,7 +114,7 @@ class LLMSeedSession:
 
     def goldens_of(self, nodeid: str) -> list[Path]:
         """The golden files on disk of a test that ran with ``seeded_llm``."""
-        from .goldens.outcomes import files_like
+        from pytest_llmseed.goldens.outcomes import files_like
 
         first = self.golden_first.get(nodeid)
         return files_like(self.config.rootpath / first) if first else []
@@ -124,7 +124,7 @@ class LLMSeedSession:
             return  # single tests were selected: other tests' cassettes are not judged
         if not self.cassette_modules:
             return  # no test uses a cassette: nothing to judge (and nothing to import)
-        from .recording.naming import unused_cassettes
+        from pytest_llmseed.cassettes.naming import unused_cassettes
 
         unused = unused_cassettes(
             self.cassette_modules,
@@ -169,8 +169,8 @@ class LLMSeedSession:
         """Put back the goldens of failing tests that syrupy removed."""
         if not kept:
             return
-        from .files import confine
-        from .files.paths import relative_path
+        from pytest_llmseed.files import confine
+        from pytest_llmseed.files.paths import relative_path
 
         for path, data in kept.items():
             if not path.exists():
@@ -181,7 +181,7 @@ class LLMSeedSession:
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if self.report_path is None and self.html_path is None and not step_summary:
             return  # nothing asked for (and nothing to import for it)
-        from .report.write import write_outputs
+        from pytest_llmseed.report.outputs import write_outputs
 
         write_outputs(
             self.report,
@@ -196,12 +196,12 @@ class LLMSeedSession:
         # No record and no finding made the report: nothing to say (and nothing to import).
         lines = []
         if "report" in self.__dict__:
-            from .report.terminal import summary_lines
+            from pytest_llmseed.report.terminal import summary_lines
 
             lines = summary_lines(self.report)
         if not lines and not self.restored:
             return
-        from .report.escape import terminal
+        from pytest_llmseed.files.escape import terminal
 
         terminalreporter.write_sep("-", "llmseed summary")
         for line in lines:

@@ -18,10 +18,6 @@ import vcr  # noqa: F401
 import yaml  # noqa: F401
 from llm_server import FakeOpenAIServer
 
-import pytest_llmseed.fixture
-import pytest_llmseed.goldens.extension
-import pytest_llmseed.recording.cassettes  # noqa: F401
-
 for _name in ("httpcore2", "httpx2", "httpcore", "httpx"):
     with contextlib.suppress(ImportError):
         importlib.import_module(_name)

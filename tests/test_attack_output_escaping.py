@@ -18,7 +18,7 @@ import pytest
 from artifacts import Project, make_project
 from llm_server import FakeOpenAIServer
 
-from pytest_llmseed.report import escape
+from pytest_llmseed.files import escape
 
 TEST = """
 def test_x(seeded_llm):

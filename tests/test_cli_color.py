@@ -11,7 +11,7 @@ import pexpect
 import pytest
 from llm_server import FakeOpenAIServer
 
-from pytest_llmseed.console import use_color
+from pytest_llmseed.report.console import use_color
 
 TEST = """
 def test_x(seeded_llm):

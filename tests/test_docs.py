@@ -327,9 +327,9 @@ def ci_commands(data: object) -> Iterator[str]:
 
 
 def test_yaml_ini_and_toml_blocks_parse(tmp_path: Path) -> None:
+    from pytest_llmseed.cassettes.storage import CassettePersister, ReadableSerializer
     from pytest_llmseed.files import confine
     from pytest_llmseed.goldens.fileformat import load_golden
-    from pytest_llmseed.recording.storage import CassettePersister, ReadableSerializer
 
     ini_keys = help_ini_keys()
     seen = {"golden": 0, "cassette": 0, "ci": 0}
@@ -372,7 +372,7 @@ def test_yaml_ini_and_toml_blocks_parse(tmp_path: Path) -> None:
 
 
 def test_configuration_reference_matches_pytest_help() -> None:
-    from pytest_llmseed import config
+    from pytest_llmseed.config import settings as config
 
     help_text = pytest_help()
     options = set(re.findall(r"--llmseed-[\w-]+", help_text))

@@ -28,9 +28,9 @@ import yaml
 from helpers import stable
 from llm_server import FakeOpenAIServer
 
+from pytest_llmseed.cassettes.storage import END_LINE, CassettePersister, ReadableSerializer
 from pytest_llmseed.files import confine
 from pytest_llmseed.goldens.fileformat import load_golden
-from pytest_llmseed.recording.storage import END_LINE, CassettePersister, ReadableSerializer
 from pytest_llmseed.review.pending import Project
 from pytest_llmseed.review.pending import load as load_pending
 

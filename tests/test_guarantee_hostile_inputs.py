@@ -35,7 +35,7 @@ RECORD = "--llmseed-record-mode="
 UPDATE = "--snapshot-update"
 
 # A plugin frame in a traceback looks like "…/pytest_llmseed/fixture.py:201: in llm_session"
-# or "…/pytest_llmseed/recording/storage.py:88: in load_cassette".
+# or "…/pytest_llmseed/cassettes/storage.py:88: in load_cassette".
 PLUGIN_FRAME = re.compile(r"pytest_llmseed[\\/](?:\w+[\\/])*\w+\.py")
 
 # Recorded once per worker process; each test writes a fresh copy into its own directory.

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from llm_server import FakeOpenAIServer
 
-from pytest_llmseed.recording.scrub import REDACTED, redact_body
+from pytest_llmseed.redaction.secrets import REDACTED, redact_body
 
 EXAMPLES = 20
 

@@ -15,7 +15,7 @@ import pytest
 from helpers import PARAMETRIZED_QUESTIONS
 from llm_server import FakeOpenAIServer
 
-from pytest_llmseed.files.inert import holds_only_data
+from pytest_llmseed.files.data_folders import holds_only_data
 
 PLAIN_TEST = "def test_plain():\n    assert True\n"
 

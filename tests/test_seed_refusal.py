@@ -151,13 +151,13 @@ def test_under_xdist_each_worker_learns_the_host(
     ],
 )
 def test_names_seed(status: int, body: bytes, expected: bool) -> None:
-    from pytest_llmseed.recording.refusal import names_seed
+    from pytest_llmseed.interception.refusal import names_seed
 
     assert names_seed(status, body) is expected
 
 
 def test_refused_hosts_are_remembered_by_scheme_host_and_port() -> None:
-    from pytest_llmseed.recording.refusal import RefusedHosts
+    from pytest_llmseed.interception.refusal import RefusedHosts
 
     hosts = RefusedHosts()
     assert not hosts

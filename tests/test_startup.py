@@ -16,14 +16,15 @@ from llm_server import FakeOpenAIServer
 STARTUP_MODULES = {
     "pytest_llmseed",
     "pytest_llmseed.config",
+    "pytest_llmseed.config.settings",
     "pytest_llmseed.files",
     "pytest_llmseed.files.confine",
     "pytest_llmseed.hooks",
-    "pytest_llmseed.options",
+    "pytest_llmseed.config.options",
     "pytest_llmseed.plugin",
-    "pytest_llmseed.rules",
+    "pytest_llmseed.config.lines",
     "pytest_llmseed.session",
-    "pytest_llmseed.values",
+    "pytest_llmseed.config.values",
 }
 
 # Written by the inner run's conftest once the session is over (after the header, the
@@ -78,11 +79,7 @@ def test_ini_line_lists_import_their_parsers_at_startup(pytester: pytest.Pyteste
         "[pytest]\nllmseed_volatile =\n    uuid\nllmseed_secret_headers =\n    x-team-token\n"
     )
     names = imported(pytester)
-    assert names == STARTUP_MODULES | {
-        "pytest_llmseed.recording",
-        "pytest_llmseed.recording.user_secrets",
-        "pytest_llmseed.recording.volatile",
-    }
+    assert names == STARTUP_MODULES | {"pytest_llmseed.config.entries"}
 
 
 def test_a_bad_ini_entry_still_stops_the_run_before_collection(
@@ -103,10 +100,10 @@ FAILURE_PATH_MODULES = {
     "pytest_llmseed.goldens.diffs",
     "pytest_llmseed.goldens.triage",
     "pytest_llmseed.goldens.worddiff",
-    "pytest_llmseed.recording.misses",
+    "pytest_llmseed.cassettes.misses",
     "pytest_llmseed.review",
     "pytest_llmseed.review.pending",
-    "pytest_llmseed.review.writing",
+    "pytest_llmseed.review.staging",
 }
 
 LLM_TEST = """
@@ -134,4 +131,4 @@ def test_a_passing_replay_leaves_the_failure_paths_unimported(
     assert "finish_reason: stop" in text
     golden.write_text(text.replace("finish_reason: stop", "finish_reason: length"))
     names = modules_of_run(pytester, expect=1)
-    assert FAILURE_PATH_MODULES - {"pytest_llmseed.recording.misses"} <= names
+    assert FAILURE_PATH_MODULES - {"pytest_llmseed.cassettes.misses"} <= names

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.sdk
 # whether a handshake built the library's own context.
 TLS_STATE_CONFTEST = """
 def pytest_sessionfinish(session):
-    from pytest_llmseed.recording.clients import shared_ssl_context
+    from pytest_llmseed.interception.clients import shared_ssl_context
 
     ctx = shared_ssl_context()
     built = ctx.context().cert_store_stats()["x509_ca"] if getattr(ctx, "built", 0) else "-"

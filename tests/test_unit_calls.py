@@ -1,4 +1,4 @@
-"""Unit tests of ``pytest_llmseed.recording.calls`` / ``.streams``: endpoint names, SSE framing, stream assembly."""
+"""Unit tests of ``pytest_llmseed.exchange.calls`` / ``.streams``: endpoint names, SSE framing, stream assembly."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from pytest_llmseed.recording.calls import endpoint_name
-from pytest_llmseed.recording.streams import assemble_stream, iter_sse
+from pytest_llmseed.exchange.sse import iter_sse
+from pytest_llmseed.providers.openai import assemble_stream, endpoint_name
 
 
 def sse(*payloads: Any, done: bool = True) -> str:

@@ -14,10 +14,11 @@ from vcr.persisters.filesystem import CassetteNotFoundError
 from vcr.request import Request
 from vcr.serialize import deserialize, serialize
 
+from pytest_llmseed.cassettes.storage import CassettePersister, ReadableSerializer
 from pytest_llmseed.errors import CassetteFileError, SecretLeakError
 from pytest_llmseed.files import confine
 from pytest_llmseed.files.atomic import atomic_write_text
-from pytest_llmseed.recording.scrub import (
+from pytest_llmseed.redaction.secrets import (
     REDACTED,
     bearer_token,
     may_hold_secrets,
@@ -27,7 +28,6 @@ from pytest_llmseed.recording.scrub import (
     scrub_response,
     usable_secrets,
 )
-from pytest_llmseed.recording.storage import CassettePersister, ReadableSerializer
 
 KEY = "sk-test-llmseed-0123456789abcdef"
 CHAT_URL = "https://api.openai.com/v1/chat/completions"

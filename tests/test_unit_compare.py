@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from helpers import answer_doc, chat_output
 
+from pytest_llmseed.config.values import Profile, parse_profile
 from pytest_llmseed.goldens.compare import (
     documents_match,
     normalize_text,
     outputs_equal,
     similarity,
 )
-from pytest_llmseed.values import Profile, parse_profile
 
 EXACT = parse_profile("exact")
 NORMALIZED = parse_profile("normalized")

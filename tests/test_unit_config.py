@@ -1,4 +1,4 @@
-"""Unit tests of ``pytest_llmseed.config`` and ``pytest_llmseed.values``."""
+"""Unit tests of ``pytest_llmseed.config.settings`` and ``pytest_llmseed.config.values``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pytest_llmseed.config import (
+from pytest_llmseed.config.settings import (
     DEFAULT_SEED,
     MARKER_KEYWORDS,
     RECORD_MODES,
@@ -21,7 +21,7 @@ from pytest_llmseed.config import (
     parse_seed,
     resolve,
 )
-from pytest_llmseed.values import (
+from pytest_llmseed.config.values import (
     DEFAULT_FUZZY_RATIO,
     NO_USER_SECRETS,
     NO_VOLATILE,

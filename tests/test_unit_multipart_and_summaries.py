@@ -6,9 +6,9 @@ from __future__ import annotations
 import base64
 import struct
 
+from pytest_llmseed.exchange import multipart
 from pytest_llmseed.goldens import summaries
-from pytest_llmseed.recording import multipart
-from pytest_llmseed.recording.seeding import takes_seed
+from pytest_llmseed.providers.openai import takes_seed
 
 CT = "multipart/form-data; boundary=b0"
 BODY = (

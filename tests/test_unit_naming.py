@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_llmseed.recording.naming import cassette_name, cassette_path, legacy_cassette_name
+from pytest_llmseed.cassettes.naming import cassette_name, cassette_path, legacy_cassette_name
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Unit tests of ``pytest_llmseed.recording.seeding``: which requests take a seed, and the splice."""
+"""Unit tests of ``pytest_llmseed.providers.openai``: which requests take a seed, and the splice."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_llmseed.recording.seeding import inject_seed, takes_seed
+from pytest_llmseed.providers.openai import inject_seed, takes_seed
 
 SEED = 1234
 

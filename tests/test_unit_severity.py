@@ -8,7 +8,7 @@ import pytest
 from helpers import answer_doc
 
 from pytest_llmseed.goldens.severity import classify, fails, value_severity, worst
-from pytest_llmseed.report.model import FailOn, Severity
+from pytest_llmseed.records import FailOn, Severity
 
 
 def with_output(**choice: Any) -> dict[str, Any]:

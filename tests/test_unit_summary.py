@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_llmseed.report.markdown import step_summary
-from pytest_llmseed.report.model import (
+from pytest_llmseed.records import (
     CassetteStatus,
     GoldenRecord,
     GoldenStatus,
     RunReport,
     TestRecord,
 )
+from pytest_llmseed.report.markdown import step_summary
 from pytest_llmseed.report.terminal import summary_lines, totals
 
 

@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..errors import ConfinementError
+    from pytest_llmseed.errors import ConfinementError
 
 GOLDEN_DIRNAME = "__snapshots__"
 CASSETTE_DIRNAME = "cassettes"
@@ -27,7 +27,7 @@ _FORBIDDEN_DIRNAMES = (".git",)
 def _refused(path: Path | None, why: str) -> ConfinementError:
     # Imported on the way to a refusal: every pytest start-up imports this module (the
     # plugin sets the project's area), and most runs never refuse a path or write a file.
-    from ..errors import ConfinementError
+    from pytest_llmseed.errors import ConfinementError
 
     return ConfinementError(path, why)
 
@@ -90,7 +90,7 @@ class Area:
 
     def write_text(self, path: Path, text: str) -> Path:
         """Write ``text`` atomically at ``path``, once it is confined; returns the real path."""
-        from .atomic import atomic_write_text  # see _refused
+        from pytest_llmseed.files.atomic import atomic_write_text  # see _refused
 
         real = self.resolve(path)
         atomic_write_text(real, text)

@@ -160,7 +160,7 @@ def _plain(value: Any, seen: set[int]) -> bool:
 
 def _write(path: Path, text: str) -> None:
     """Replace ``path`` in one step; a cache that cannot be written is only slower."""
-    from .atomic import replace_file
+    from pytest_llmseed.files.atomic import replace_file
 
     with contextlib.suppress(OSError):
         replace_file(path, text.encode("ascii"), durable=False)

@@ -8,8 +8,8 @@ import unicodedata
 from difflib import SequenceMatcher
 from typing import Any
 
-from ..values import Profile
-from . import summaries
+from pytest_llmseed.config.values import Profile
+from pytest_llmseed.goldens import summaries
 
 JSON_SIGNIFICANT_DIGITS = 6
 """Numbers under the ``json`` profile are equal to 6 decimal places (0.30000000000000004 == 0.3)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .worddiff import show, word_diff
+from pytest_llmseed.goldens.worddiff import show, word_diff
 
 MAX_CHANGES = 30
 

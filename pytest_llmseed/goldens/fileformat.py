@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import marshal
-from contextvars import ContextVar
 from typing import Any
 
 import yaml
 
-from ..errors import GoldenFileError
-from ..files import yamldump, yamlio
-from ..files.parse_cache import ParseCache
-from . import documents
+from pytest_llmseed.errors import GoldenFileError
+from pytest_llmseed.files import yamldump, yamlio
+from pytest_llmseed.files.parse_cache import ParseCache
+from pytest_llmseed.goldens import documents
 
 SUFFIX = ".llm.yaml"
 """What every golden file's name ends with (syrupy's ``file_extension``, with its dot)."""
@@ -85,13 +84,9 @@ class GoldenText:
         return repr(str(self))
 
 
-ACTIVE_PARSE_CACHE: ContextVar[ParseCache | None] = ContextVar("llmseed_parse_cache", default=None)
-"""The running session's parse cache (set for each test), for reading stored goldens."""
-
-
-def load_golden(text: str) -> Any:
-    """Parse a golden file's text; GoldenFileError says why it cannot be used."""
-    cache = ACTIVE_PARSE_CACHE.get()
+def load_golden(text: str, cache: ParseCache | None = None) -> Any:
+    """Parse a golden file's text (through the session's parse cache, when given);
+    GoldenFileError says why it cannot be used."""
     try:
         data = cache.load(text, yamlio.load) if cache is not None else yamlio.load(text)
     except yamlio.RefusedYAML as exc:

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import GoldenFileError
-from ..report.model import GoldenRecord, GoldenStatus, Severity
-from .fileformat import SUFFIX, GoldenText, load_golden
+from pytest_llmseed.errors import GoldenFileError
+from pytest_llmseed.goldens.fileformat import SUFFIX, GoldenText, load_golden
+from pytest_llmseed.records import GoldenRecord, GoldenStatus, Severity
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
@@ -18,7 +18,7 @@ NEW_GOLDEN_TRIAGE = "triage: new golden: nothing stored yet for this assertion"
 
 def _triage(old: str, new: str) -> tuple[str, Severity]:
     # Imported for a changed golden only (the diff machinery: deepdiff, word diffs).
-    from .triage import triage_with_severity
+    from pytest_llmseed.goldens.triage import triage_with_severity
 
     try:
         return triage_with_severity(load_golden(old), load_golden(new))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..report.model import Severity
-from .compare import compared_parts
-from .diffs import diff_lines
-from .severity import classify
+from pytest_llmseed.goldens.compare import compared_parts
+from pytest_llmseed.goldens.diffs import diff_lines
+from pytest_llmseed.goldens.severity import classify
+from pytest_llmseed.records import Severity
 
 
 def _metas(document: Any) -> list[dict[str, Any]]:

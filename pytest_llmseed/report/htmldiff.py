@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from .escape import html
+from pytest_llmseed.files.escape import html
 
 CONTEXT_LINES = 3
 # A run of unchanged lines longer than this is folded into a <details> the reader can open.

@@ -10,8 +10,8 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .escape import html
-from .htmldiff import side_by_side
+from pytest_llmseed.files.escape import html
+from pytest_llmseed.report.htmldiff import side_by_side
 
 _STYLE = """
 :root { color-scheme: light dark; --fg: #1f2328; --bg: #ffffff; --muted: #59636e;

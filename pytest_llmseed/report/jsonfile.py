@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .model import RunReport
+from pytest_llmseed.records import RunReport
 
 SCHEMA_VERSION = 1
 

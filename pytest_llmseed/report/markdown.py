@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .escape import markdown, markdown_code
-from .model import RunReport
-from .terminal import totals
+from pytest_llmseed.files.escape import markdown, markdown_code
+from pytest_llmseed.records import RunReport
+from pytest_llmseed.report.terminal import totals
 
 
 def step_summary(report: RunReport) -> str:

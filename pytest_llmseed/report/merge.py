@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReportFileError
-from .jsonfile import SCHEMA_VERSION
-from .model import RunReport, TestRecord
+from pytest_llmseed.errors import ReportFileError
+from pytest_llmseed.records import RunReport, TestRecord
+from pytest_llmseed.report.jsonfile import SCHEMA_VERSION
 
 _TOP_LEVEL = {"schema_version": int, "ci": bool, "summary": dict, "tests": list}
 
@@ -87,9 +87,9 @@ def merge_files(paths: Sequence[Path]) -> RunReport:
 
 def merge_command(paths: Sequence[Path], *, json_path: Path | None, html_path: Path | None) -> int:
     """``llmseed report --merge``: write the merged report, print its summary; exit code."""
-    from .escape import terminal
-    from .terminal import summary_lines
-    from .write import write_outputs
+    from pytest_llmseed.files.escape import terminal
+    from pytest_llmseed.report.outputs import write_outputs
+    from pytest_llmseed.report.terminal import summary_lines
 
     try:
         merged = merge_files(paths)

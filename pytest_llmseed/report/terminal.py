@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .escape import terminal
-from .model import RunReport, TestRecord
+from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.records import RunReport, TestRecord
 
 PROBE_ADVICE = (
     "    outputs vary at a fixed seed: compare these tests with a tolerant profile "

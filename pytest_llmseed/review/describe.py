@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..console import Out
-from ..errors import GoldenFileError
-from ..report.escape import terminal
-from .pending import PendingChange
+from pytest_llmseed.errors import GoldenFileError
+from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.report.console import Out
+from pytest_llmseed.review.pending import PendingChange
 
 
 def _rel(path: Path) -> str:
@@ -33,9 +33,9 @@ def _compared(change: PendingChange) -> tuple[str | None, list[str]]:
 
     Both goldens are loaded once for the two.
     """
-    from ..goldens.fileformat import load_golden
-    from ..goldens.severity import classify
-    from ..goldens.triage import describe_change
+    from pytest_llmseed.goldens.fileformat import load_golden
+    from pytest_llmseed.goldens.severity import classify
+    from pytest_llmseed.goldens.triage import describe_change
 
     current = change.current
     if current is None:

@@ -22,10 +22,10 @@ from typing import Any
 
 import yaml
 
-from ..errors import CassetteFileError, ConfinementError, GoldenFileError, PendingError
-from ..files import yamlio
-from ..files.confine import Area, relative, require_kind
-from ..goldens.fileformat import SUFFIX as GOLDEN_SUFFIX
+from pytest_llmseed.errors import CassetteFileError, ConfinementError, GoldenFileError, PendingError
+from pytest_llmseed.files import yamlio
+from pytest_llmseed.files.confine import Area, relative, require_kind
+from pytest_llmseed.goldens.fileformat import SUFFIX as GOLDEN_SUFFIX
 
 SUFFIX = ".llmseed-pending"
 DIRNAME = ".llmseed-pending"
@@ -140,8 +140,8 @@ def check_content(change: PendingChange) -> str | None:
 
     Returns the pending cassette's text (None when the change has none).
     """
-    from ..goldens.fileformat import load_golden
-    from ..recording.storage import check_cassette_text
+    from pytest_llmseed.cassettes.storage import check_cassette_text
+    from pytest_llmseed.goldens.fileformat import load_golden
 
     if len(change.received) > MAX_GOLDEN:
         raise ConfinementError(None, f"the received golden is larger than {MAX_GOLDEN} bytes")

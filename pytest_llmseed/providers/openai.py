@@ -1,60 +1,84 @@
-"""Server-sent event streams: SSE framing and the assembly of chunks into one answer."""
+"""The OpenAI API as the rest of the plugin needs to know it (and every OpenAI-compatible
+server: Azure OpenAI, vLLM, Ollama, llama.cpp): the endpoints, which requests take a seed
+and how it goes into their body, how a stream is assembled into one answer, and which
+changes of an answer are breaking. No pytest, vcrpy or openai here."""
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Iterator
 from typing import Any
 
-from .bodies import json_or_text
+from pytest_llmseed.exchange.bodies import json_or_text
+from pytest_llmseed.exchange.sse import iter_sse
 
-_SSE_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def _lines(text: str, start: int) -> Iterator[str]:
-    """``_SSE_LINE_BREAK.split(text[start:])``, one line at a time (never the whole list)."""
-    for match in _SSE_LINE_BREAK.finditer(text, start):
-        yield text[start : match.start()]
-        start = match.end()
-    yield text[start:]
+# Endpoints whose API has a `seed` parameter. Matched on the path's tail so that Azure
+# (`/openai/deployments/<name>/chat/completions`) and proxies with a prefix are covered.
+# The Responses API (`/responses`) has no seed: sending one is a 400, so it is never seeded.
+SEEDED_PATH_SUFFIXES = ("/chat/completions", "/completions")
 
 
-def iter_sse(text: str) -> Iterator[tuple[str | None, str]]:
-    """Yield ``(event, data)`` per server-sent event, following the SSE framing rules."""
-    # What OpenAI-compatible servers send: events of one ``data:`` line each, separated by
-    # blank lines. Those are cut out directly; the first event of another shape hands the
-    # rest of the text to the general rules (a blank line resets their state anyway).
-    start = 0
-    while (end := text.find("\n\n", start)) >= 0:
-        block = text[start:end]
-        if not block.startswith("data:") or "\n" in block or "\r" in block:
-            break
-        yield None, block[5:].removeprefix(" ")
-        start = end + 2
-    yield from _iter_sse_lines(text, start)
+def takes_seed(method: str, path: str) -> bool:
+    """True for a Chat Completions or legacy Completions creation request."""
+    return method.upper() == "POST" and path.rstrip("/").endswith(SEEDED_PATH_SUFFIXES)
 
 
-def _iter_sse_lines(text: str, start: int) -> Iterator[tuple[str | None, str]]:
-    event: str | None = None
-    data: list[str] = []
-    # SSE lines end in CR, LF or CRLF only; str.splitlines would also split on U+2028 etc.
-    # that a model may well write inside a JSON string.
-    for line in _lines(text, start):
-        if not line:
-            if data:
-                yield event, "\n".join(data)
-            event, data = None, []
-            continue
-        if line.startswith(":"):
-            continue
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
-        if name == "event":
-            event = value
-        elif name == "data":
-            data.append(value)
-    if data:
-        yield event, "\n".join(data)
+def inject_seed(body: bytes, seed: int) -> bytes | None:
+    """Return ``body`` with ``"seed": seed`` added, or None when it must stay as it is.
+
+    Left alone: bodies that are not a JSON object, and bodies that already have a ``seed``
+    key (the caller's choice, even ``null``, is never overwritten). The key is spliced in
+    before the closing brace instead of re-serializing, so the SDK's bytes stay as they were.
+    """
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or "seed" in data:
+        return None
+    head = body.rstrip()
+    if not head.endswith(b"}"):
+        return None
+    head = head[:-1].rstrip()
+    separator = b"" if head.endswith(b"{") else b","
+    return head + separator + b'"seed":' + str(seed).encode() + b"}"
+
+
+# Path tail -> endpoint name as the SDK spells the resource.
+_ENDPOINTS = (
+    ("/chat/completions", "chat.completions"),
+    ("/completions", "completions"),
+    ("/responses", "responses"),
+    ("/embeddings", "embeddings"),
+    ("/moderations", "moderations"),
+    ("/images/generations", "images.generate"),
+    ("/images/edits", "images.edit"),
+    ("/images/variations", "images.create_variation"),
+    ("/audio/transcriptions", "audio.transcriptions"),
+    ("/audio/translations", "audio.translations"),
+    ("/audio/speech", "audio.speech"),
+    ("/files", "files"),
+    ("/uploads", "uploads"),
+    ("/batches", "batches"),
+)
+
+
+def endpoint_name(method: str, path: str) -> str | None:
+    """The API endpoint a request creates something on, or None if it is not an LLM call."""
+    if method.upper() != "POST":
+        return None
+    tail = path.rstrip("/")
+    for suffix, name in _ENDPOINTS:
+        if tail.endswith(suffix):
+            return name
+    return None
+
+
+def parse_answer(headers: Any, text: str) -> tuple[Any, bool]:
+    """An LLM answer's body as data (an SSE stream assembled), and whether it was streamed."""
+    if "text/event-stream" in headers.get("content-type", ""):
+        return assemble_stream(text), True
+    return json_or_text(text), False
 
 
 def _payloads(text: str) -> Iterator[Any]:

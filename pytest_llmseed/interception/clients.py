@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .tls import DeferredContext
+from pytest_llmseed.interception.tls import DeferredContext
 
 if TYPE_CHECKING:
     import ssl

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..files.atomic import atomic_write_text
-from .model import RunReport, TestRecord
+from pytest_llmseed.files.atomic import atomic_write_text
+from pytest_llmseed.records import RunReport, TestRecord
 
 
 def probe_line(record: TestRecord) -> str:
@@ -19,12 +19,12 @@ def probe_line(record: TestRecord) -> str:
 
 
 if TYPE_CHECKING:
-    from .htmlpage import ChangedGolden
+    from pytest_llmseed.report.htmlpage import ChangedGolden
 
 
 def changed_goldens(report: RunReport) -> list[ChangedGolden]:
     """Every golden of the run with a received output to review, for the HTML page."""
-    from .htmlpage import ChangedGolden
+    from pytest_llmseed.report.htmlpage import ChangedGolden
 
     return [
         ChangedGolden(
@@ -52,16 +52,16 @@ def write_outputs(
 ) -> None:
     """Write whichever outputs were asked for; the JSON and HTML files atomically."""
     if json_path is not None:
-        from .jsonfile import to_json
+        from pytest_llmseed.report.jsonfile import to_json
 
         atomic_write_text(json_path, to_json(report))
     if html_path is not None:
-        from .htmlpage import render
-        from .terminal import totals
+        from pytest_llmseed.report.htmlpage import render
+        from pytest_llmseed.report.terminal import totals
 
         atomic_write_text(html_path, render(changed_goldens(report), summary=totals(report)))
     if step_summary and not report.empty:
-        from .markdown import step_summary as markdown
+        from pytest_llmseed.report.markdown import step_summary as markdown
 
         # Appended, as every step of a GitHub job shares the file.
         with open(step_summary, "a", encoding="utf-8") as handle:

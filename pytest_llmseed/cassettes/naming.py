@@ -7,7 +7,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from ..files.confine import CASSETTE_DIRNAME
+from pytest_llmseed.files.confine import CASSETTE_DIRNAME
 
 # The name syrupy gives the test's golden, without its suffix: syrupy drops these characters
 # and every Unicode control or format character (category C), and so do we, so that a
@@ -79,7 +79,7 @@ def unused_cassettes(
     ``expected`` holds resolved directories joined with file names, deselected tests'
     included (a CI shard judges as a full run would); ``skip_modules`` are not judged.
     """
-    from ..files.paths import relative_path
+    from pytest_llmseed.files.paths import relative_path
 
     # Both sides are a resolved directory joined with the file name.
     return [

@@ -1,19 +1,13 @@
-"""Parts of requests that change from run to run: presets, entries, placeholder substitution.
-
-An entry (``uuid``, ``date``, ..., or ``re:<regex>``) names values that may differ between
-two runs of the same test. Matching replaces every value of an entry by the entry's
-placeholder on both sides, so any match equals any other match of the same entry; goldens
-show the placeholders; cassettes keep the real values. No pytest, vcrpy or openai here.
-"""
+"""The entries of the line lists, parsed: volatile presets and ``re:`` regexes
+(``llmseed_volatile``, the marker's ``volatile=``), secret patterns and header names
+(``llmseed_secret_patterns``, ``llmseed_secret_headers``). ValueError names a bad entry."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from contextvars import ContextVar
-from typing import Any
 
-from ..values import NO_VOLATILE, Entry, Volatile
+from pytest_llmseed.config.values import Entry, Volatile
 
 # Most specific first: a datetime is tried before the date inside it. The date of a model
 # snapshot name (``gpt-4o-2024-08-06``) follows a dash and is left alone.
@@ -92,66 +86,14 @@ def combined(base: Volatile, extra: Iterable[object]) -> Volatile:
     return parse_entries([*base.names, *extra])
 
 
-def _replacer(entry: Entry) -> Any:
-    if not entry.pattern.groups:
-        return entry.placeholder
-
-    def replace(match: re.Match[str]) -> str:
-        # With a group, only the group varies: ``re:ticket #(\d+)`` keeps "ticket #".
-        start, end = match.span(1)
-        if start < 0:
-            return match[0]
-        offset = match.start()
-        whole = match[0]
-        return whole[: start - offset] + entry.placeholder + whole[end - offset :]
-
-    return replace
+def parse_secret_pattern(text: str) -> re.Pattern[str]:
+    """One ``llmseed_secret_patterns`` line; ValueError names it."""
+    return user_regex(text, text)
 
 
-def substitute(text: str, volatile: Volatile) -> str:
-    """``text`` with every volatile value replaced by its entry's placeholder."""
-    for entry in volatile.entries:
-        text = entry.pattern.sub(_replacer(entry), text)
-    return text
-
-
-def substitute_data(value: Any, volatile: Volatile) -> Any:
-    """A copy of JSON-like data with placeholders in every string value (keys kept)."""
-    if not volatile:
-        return value
-    if isinstance(value, str):
-        return substitute(value, volatile)
-    if isinstance(value, list | tuple):
-        return [substitute_data(v, volatile) for v in value]
-    if isinstance(value, dict):
-        return {k: substitute_data(v, volatile) for k, v in value.items()}
-    return value
-
-
-def suggest(old: Any, new: Any, configured: Volatile) -> list[str]:
-    """Presets that would make ``old`` and ``new`` (JSON data or text) equal, fewest first.
-
-    Empty when no combination of presets does: the requests differ in more than values
-    that look like a preset.
-    """
-    missing = [name for name in PRESETS if name not in configured.names]
-
-    def equal_with(names: list[str]) -> bool:
-        volatile = combined(configured, names)
-        return bool(substitute_data(old, volatile) == substitute_data(new, volatile))
-
-    for name in missing:
-        if equal_with([name]):
-            return [name]
-    if not missing or not equal_with(missing):
-        return []
-    needed = list(missing)
-    for name in missing:  # drop the presets the others do without
-        trial = [n for n in needed if n != name]
-        if trial and equal_with(trial):
-            needed = trial
-    return needed
-
-
-ACTIVE: ContextVar[Volatile] = ContextVar("llmseed_volatile", default=NO_VOLATILE)
-"""The running test's entries, for the golden extension (which is not handed settings)."""
+def parse_secret_header(text: str) -> str:
+    """One ``llmseed_secret_headers`` line, lower-cased; ValueError names it."""
+    name = text.strip()
+    if not name or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
+        raise ValueError(f"entry {text!r} is not an HTTP header name")
+    return name.lower()

@@ -6,11 +6,11 @@ import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from ..values import NO_VOLATILE, Volatile
-from . import multipart
-from .bodies import NOT_JSON as MISSING
-from .bodies import parse_json
-from .volatile import substitute, substitute_data
+from pytest_llmseed.config.values import NO_VOLATILE, Volatile
+from pytest_llmseed.exchange import multipart
+from pytest_llmseed.exchange.bodies import NOT_JSON as MISSING
+from pytest_llmseed.exchange.bodies import parse_json
+from pytest_llmseed.redaction.volatile import substitute, substitute_data
 
 
 def json_or_missing(body: Any) -> Any:

@@ -16,12 +16,12 @@ from typing import Any
 
 import yaml
 
-from ..errors import CassetteFileError, ConfinementError, SecretLeakError
-from ..files import confine, yamldump, yamlio
-from ..files.parse_cache import ParseCache
-from . import multipart
-from .bodies import parse_json
-from .shape import check_shape
+from pytest_llmseed.cassettes.validate import check_shape
+from pytest_llmseed.errors import CassetteFileError, ConfinementError, SecretLeakError
+from pytest_llmseed.exchange import multipart
+from pytest_llmseed.exchange.bodies import parse_json
+from pytest_llmseed.files import confine, yamldump, yamlio
+from pytest_llmseed.files.parse_cache import ParseCache
 
 JSON_KEY = "json"
 # First and last lines of every cassette the plugin writes. A file that starts with the

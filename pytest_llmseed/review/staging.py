@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..files import confine, yamldump
-from .pending import DIRNAME, FORMAT_VERSION, SUFFIX
+from pytest_llmseed.files import confine, yamldump
+from pytest_llmseed.review.pending import DIRNAME, FORMAT_VERSION, SUFFIX
 
 
 def _under(path: Path, base: Path) -> Path | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..errors import CassetteFileError
+from pytest_llmseed.errors import CassetteFileError
 
 # Top-level keys of other tools' recordings, so a wrong file is named for what it is.
 _FOREIGN_FORMATS = (

@@ -15,8 +15,14 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from . import config as cfg
-from .config import Layer, parse_compare, parse_record_mode, parse_seed, path_problem
+from pytest_llmseed.config import settings as cfg
+from pytest_llmseed.config.settings import (
+    Layer,
+    parse_compare,
+    parse_record_mode,
+    parse_seed,
+    path_problem,
+)
 
 
 class _Option(NamedTuple):

@@ -8,7 +8,14 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from .values import NO_USER_SECRETS, NO_VOLATILE, Profile, UserSecrets, Volatile, parse_profile
+from pytest_llmseed.config.values import (
+    NO_USER_SECRETS,
+    NO_VOLATILE,
+    Profile,
+    UserSecrets,
+    Volatile,
+    parse_profile,
+)
 
 DEFAULT_SEED = 1234
 """The seed every request gets when nothing else is configured. Documented; never changes."""
