@@ -22,7 +22,7 @@ from pytest_llmseed.goldens.assertion import bind
 from pytest_llmseed.goldens.documents import probe_judge
 from pytest_llmseed.goldens.severity import effective_fail_on
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
-from pytest_llmseed.interception import refusal
+from pytest_llmseed.interception import refusal, transports
 from pytest_llmseed.interception.clients import ClientCache, new_async_client
 from pytest_llmseed.interception.intercept import Interceptor, intercepting
 from pytest_llmseed.interception.refusal import RefusedHosts
@@ -194,6 +194,8 @@ def llm_session(
                 place.nodeid,
                 settings.volatile,
                 diff=lambda old, new: diff_lines(old, new, root="body"),
+                match_on=settings.match_on,
+                injected_seed=settings.seed if settings.inject_seed else None,
             ),
             context.secrets(),
         )
@@ -208,6 +210,8 @@ def llm_session(
                 if not os.environ.get(name):
                     patch.setenv(name, PLACEHOLDER_KEY)
         failure: str | None = None
+        # Taken before vcrpy patches them: where traffic that is not an LLM's goes.
+        before = transports.current_methods()
         try:
             cassette = stack.enter_context(
                 use_cassette(
@@ -223,6 +227,8 @@ def llm_session(
                         hooks,
                         context.credentials.notice,
                         refusal.refuses_our_seed,
+                        settings.match_on,
+                        settings.record_hosts,
                     ),
                 )
             )
@@ -231,7 +237,7 @@ def llm_session(
         if failure is not None:
             # Failed outside the except block: the message alone, not chained to a copy.
             pytest.fail(failure, pytrace=False)
-        stack.enter_context(intercepting(interceptor, on_miss))
+        stack.enter_context(intercepting(interceptor, on_miss, before))
         if snapshot is not None:
             bind(snapshot, context)
         llm = SeededLLM(

@@ -47,7 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "llmseed(*, seed=None, inject_seed=True, compare=None, record_mode=None, "
-        "cassette=None, volatile=()): per-test settings of pytest-llmseed for the "
+        "cassette=None, volatile=(), match_on=None): per-test settings of pytest-llmseed for the "
         "seeded_llm fixture.",
     )
     # Validated here so a bad ini value stops the run before collection.

@@ -199,13 +199,20 @@ DEFAULTS: dict[str, Any] = {
 def test_every_layer_field_is_covered() -> None:
     names = set(Layer._fields)
     assert names == set(FIELD_VALUES) == set(DEFAULTS)
-    # volatile / secrets are ini line lists added to (not layered over) by the marker.
-    assert names | {"volatile", "secrets"} == set(Settings._fields)
+    # The ini-only line lists, which the marker adds to (volatile) or replaces (match_on).
+    lists = {"volatile", "secrets", "match_on", "record_hosts"}
+    assert names | lists == set(Settings._fields)
 
 
 def test_resolve_with_nothing_set_gives_the_defaults() -> None:
     settings = resolve(cli=Layer(), marker=Layer(), ini=Layer())
-    assert settings._asdict() == {**DEFAULTS, "volatile": NO_VOLATILE, "secrets": NO_USER_SECRETS}
+    assert settings._asdict() == {
+        **DEFAULTS,
+        "volatile": NO_VOLATILE,
+        "secrets": NO_USER_SECRETS,
+        "match_on": ("method", "path", "query", "body"),
+        "record_hosts": frozenset(),
+    }
 
 
 @pytest.mark.parametrize("field", sorted(FIELD_VALUES))

@@ -8,11 +8,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pytest_llmseed.cassettes.matching import json_body_matcher, query_matcher
+from pytest_llmseed.cassettes.matching import HostPreference, matchers_for
 from pytest_llmseed.cassettes.storage import CachedSerializer, CassettePersister
+from pytest_llmseed.config.settings import DEFAULT_MATCH_ON
 from pytest_llmseed.config.values import NO_VOLATILE, Volatile
 from pytest_llmseed.files.parse_cache import ParseCache
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
+from pytest_llmseed.providers.sdks import is_llm_request
 from pytest_llmseed.redaction import secrets as scrub
 
 
@@ -27,6 +29,10 @@ class Customization(NamedTuple):
     refuses_our_seed: Callable[[Any], bool] | None = None
     """Whether a 400's body refuses the seed injected into the request in flight (that
     answer is not recorded: the request is sent again without it)."""
+    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    """What a live request must share with a recorded one (``llmseed_match_on``)."""
+    record_hosts: frozenset[str] = frozenset()
+    """Hosts whose raw (non-SDK) HTTP is recorded too (``llmseed_record_hosts``)."""
 
 
 NO_CUSTOMIZATION = Customization()
@@ -70,13 +76,17 @@ def use_cassette(
     custom: Customization = NO_CUSTOMIZATION,
 ) -> Iterator[Any]:
     """Activate vcrpy with the plugin's matching, scrubbing and storage for one test."""
-    from vcr import matchers
     from vcr.cassette import Cassette
     from vcr.patch import PATCHER_NAMES
     from vcr.record_mode import RecordMode
 
     filters = _RecordFilters(path, record_mode, secrets, custom)
     persister = CassettePersister(secrets)
+    match_on = matchers_for(custom.match_on, injected_seed, custom.volatile)
+    same_host = None
+    if "host" not in custom.match_on:
+        same_host = HostPreference(match_on)
+        match_on = (*match_on, same_host)
     # vcrpy's Cassette with the hooks as they are. (vcrpy's VCR configuration object would
     # wrap them in a filter that deep-copies the request on every one of its calls.)
     context = Cassette.use(
@@ -84,15 +94,7 @@ def use_cassette(
         serializer=CachedSerializer(parse_cache),
         persister=persister if destination is None else _DivertableSave(persister, destination),
         record_mode=RecordMode(record_mode),
-        match_on=(
-            matchers.method,
-            matchers.scheme,
-            matchers.host,
-            matchers.port,
-            matchers.path,
-            query_matcher(custom.volatile) if custom.volatile else matchers.query,
-            json_body_matcher(injected_seed, custom.volatile),
-        ),
+        match_on=match_on,
         before_record_request=filters.request,
         before_record_response=filters.response,
         # The OpenAI SDK sends through httpx2 (3.x), httpx (1.x, 2.x, a legacy client on
@@ -103,6 +105,9 @@ def use_cassette(
     )
     with context as cassette:
         filters.loading = False
+        filters.live = True
+        if same_host is not None:
+            same_host.cassette = cassette
         yield cassette
 
 
@@ -118,6 +123,8 @@ class _RecordFilters:
         # scrubbing them once more (copies of every body, an SSE stream parsed event by
         # event) was most of the cost of replaying a long stream.
         self.loading = record_mode in _READ_ONLY_MODES
+        self.live = False
+        """Set once vcrpy has loaded the file: requests filtered from then on are live."""
         self._secrets = secrets
         self._custom = custom
         self._scrubbed: dict[int, tuple[Any, Any]] = {}
@@ -142,6 +149,12 @@ class _RecordFilters:
         known = self._scrubbed.get(id(request))
         if known is not None and known[0] is request:
             return known[1]
+        if self.live and not is_llm_request(
+            request.headers, request.host, self._custom.record_hosts
+        ):
+            # Not LLM traffic (a test's own HTTP): vcrpy sends it on, neither matched nor
+            # recorded. (httpx's never gets here: interception passes it by vcrpy.)
+            return None
         found = self._secrets()
         if self._replay_only and user is None and not scrub.may_hold_secrets(request, found):
             # Never written, and matching compares no header: nothing to take out.

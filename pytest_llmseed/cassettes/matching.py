@@ -121,3 +121,102 @@ def query_matcher(volatile: Volatile) -> Callable[[Any, Any], None]:
             raise AssertionError(f"{r1.query} != {r2.query}")
 
     return query
+
+
+def matchers_for(
+    match_on: tuple[str, ...], injected_seed: int | None, volatile: Volatile = NO_VOLATILE
+) -> tuple[Callable[[Any, Any], None], ...]:
+    """vcrpy matchers for the ``match_on`` names, in vcrpy's order: its own for the URL
+    parts and method, ours for the query (volatile values) and the body (JSON as data)."""
+    from vcr import matchers
+
+    built: dict[str, Callable[[Any, Any], None]] = {
+        "method": matchers.method,
+        "scheme": matchers.scheme,
+        "host": matchers.host,
+        "port": matchers.port,
+        "path": matchers.path,
+        "query": query_matcher(volatile) if volatile else matchers.query,
+        "body": json_body_matcher(injected_seed, volatile),
+    }
+    return tuple(built[name] for name in built if name in match_on)
+
+
+class HostPreference:
+    """vcrpy matcher: among recorded requests that match, those from the live request's own
+    host are played first.
+
+    vcrpy plays the first unplayed match in the cassette's order. When the host is not
+    matched (the base URL is configuration), a cassette may hold the same request from
+    two hosts: a recording from another host answers only when none from the request's
+    own host is left to play. Only the cassette's public ``data`` and ``play_counts`` are
+    read; ``cassette`` is set once vcrpy has made it.
+    """
+
+    __name__ = "llmseed_same_host"
+
+    def __init__(self, others: tuple[Callable[[Any, Any], None], ...]) -> None:
+        self.others = others
+        self.cassette: Any = None
+
+    def __call__(self, live: Any, recorded: Any) -> None:
+        cassette = self.cassette
+        if cassette is None or live.host == recorded.host:
+            return  # the usual case: a single host
+        from vcr.matchers import requests_match
+
+        data = cassette.data
+        if any(stored is live for stored, _ in data):
+            return  # vcrpy comparing its own recordings with each other (saving)
+        counts = cassette.play_counts
+        for index, (stored, _) in enumerate(data):
+            if (
+                stored.host == live.host
+                and counts[index] == 0
+                and requests_match(live, stored, self.others)
+            ):
+                raise AssertionError(f"a recording from {live.host} answers it first")
+
+
+def compared_bodies(
+    recorded: Any, sent: Any, injected_seed: int | None, volatile: Volatile
+) -> tuple[Any, Any]:
+    """Two requests' JSON bodies as matching sees them (``MISSING`` if not JSON): volatile
+    values as placeholders, the injected seed left out where the recording has none."""
+    if volatile:
+        old, new = comparable_body(recorded, volatile), comparable_body(sent, volatile)
+        old = MISSING if isinstance(old, RawBody) else old
+        new = MISSING if isinstance(new, RawBody) else new
+    else:
+        old, new = json_or_missing(recorded), json_or_missing(sent)
+    if (
+        injected_seed is not None
+        and isinstance(old, dict)
+        and isinstance(new, dict)
+        and "seed" not in old
+        and new.get("seed") == injected_seed
+    ):
+        new = {key: value for key, value in new.items() if key != "seed"}
+    return old, new
+
+
+def count_differences(old: Any, new: Any) -> int:
+    """How many leaves differ between two JSON values (a missing or extra key is one).
+
+    A loop over a stack, not recursion: a deeply nested body cannot exhaust the stack.
+    """
+    count = 0
+    pending = [(old, new)]
+    while pending:
+        a, b = pending.pop()
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            count += len(a.keys() ^ b.keys())
+            pending.extend((a[k], b[k]) for k in a.keys() & b.keys())
+        elif isinstance(a, list) and isinstance(b, list):
+            count += abs(len(a) - len(b))
+            pending.extend(zip(a, b, strict=False))
+        else:
+            count += 1
+    return count

@@ -8,8 +8,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pytest_llmseed.cassettes.matching import form_or_none, json_or_missing
+from pytest_llmseed.cassettes.matching import (
+    compared_bodies,
+    count_differences,
+    form_or_none,
+    json_or_missing,
+    matchers_for,
+)
 from pytest_llmseed.config.entries import PRESET_DESCRIPTIONS
+from pytest_llmseed.config.settings import DEFAULT_MATCH_ON, MATCH_ON_CHOICES
 from pytest_llmseed.config.values import NO_VOLATILE, Volatile
 from pytest_llmseed.exchange.bodies import NOT_JSON as MISSING
 from pytest_llmseed.files.escape import terminal
@@ -24,6 +31,8 @@ def explain_miss(
     volatile: Volatile = NO_VOLATILE,
     *,
     diff: Callable[[Any, Any], list[str]],
+    match_on: tuple[str, ...] = DEFAULT_MATCH_ON,
+    injected_seed: int | None = None,
 ) -> str:
     """The failure text for a request that has no recorded answer (``diff`` shows two
     JSON bodies' differences path by path, as golden diffs do)."""
@@ -37,33 +46,33 @@ def explain_miss(
         f"  cassette: {terminal(str(path))}" + ("" if exists else " (does not exist yet)"),
         f"  record mode: {record_mode}",
     ]
-    similar = exc.similar_requests or []
-    if similar:
-        nearest, _successes, failures = similar[0]
-        index = next((i for i, r in enumerate(cassette.requests) if r is nearest), None)
-        label = f"#{index + 1} of {len(cassette)}" if index is not None else "nearest"
-        lines.append(f"nearest recorded request ({label}) differs in:")
-        for matcher, _message in failures:
-            if matcher == "llmseed_body":
-                old, new = json_or_missing(nearest), json_or_missing(request)
-                if old is MISSING or new is MISSING:
-                    old, new = form_or_none(nearest), form_or_none(request)
-                    if old is None or new is None:
-                        lines.append("  body: the raw bodies differ")
-                        continue
-                    lines.append("  body: the multipart form fields differ")
-                lines.extend("  " + terminal(text) for text in body_diff(old, new, diff))
-            else:
-                old_value = getattr(nearest, matcher, "?")
-                new_value = getattr(request, matcher, "?")
-                lines.append(
-                    f"  {matcher}: {terminal(repr(old_value))} -> {terminal(repr(new_value))}"
-                )
-        lines.extend(terminal(line) for line in volatile_hint(nearest, request, failures, volatile))
+    nearest = nearest_recorded(cassette, request, match_on, injected_seed, volatile)
+    host_only = False
+    if nearest is not None:
+        index, recorded, failures = nearest
+        lines.append(f"nearest recorded request (#{index + 1} of {len(cassette)}) differs in:")
+        for name in failures:
+            shown = _difference(
+                name, recorded, request, injected_seed=injected_seed, volatile=volatile, diff=diff
+            )
+            lines.extend(shown)
+        if not failures:
+            lines.append(
+                "  nothing: it was played already (the test sends this request more often "
+                "than the recording did)"
+            )
+        lines.extend(
+            terminal(line) for line in volatile_hint(recorded, request, failures, volatile)
+        )
+        host_only = bool(failures) and set(failures) <= set(URL_ORIGIN)
+        if host_only:
+            lines.extend(terminal(line) for line in base_url_hint(recorded, request, match_on))
     elif len(cassette):
         lines.append(f"the cassette has {len(cassette)} recorded request(s); none is similar")
     elif exists:
         lines.append("the cassette holds no interactions")
+    if host_only:
+        return "\n".join(lines)
     if record_mode == "once" and exists:
         lines.append("record mode 'once' never adds to an existing cassette.")
     # A changed request makes the old interactions stale: re-record the test's cassette.
@@ -75,12 +84,91 @@ def explain_miss(
     return "\n".join(lines)
 
 
-def volatile_hint(
-    nearest: Any, request: Any, failures: list[tuple[str, Any]], volatile: Volatile
+URL_ORIGIN = ("scheme", "host", "port")
+"""The base URL's parts: configuration, not what a test asks."""
+
+
+def nearest_recorded(
+    cassette: Any,
+    request: Any,
+    match_on: tuple[str, ...],
+    injected_seed: int | None,
+    volatile: Volatile,
+) -> tuple[int, Any, list[str]] | None:
+    """The recorded request with the fewest differences from ``request`` (its index and the
+    ``match_on`` names it fails), the first of equals; None if none shares anything.
+
+    A body counts as many differences as its differing JSON leaves, so a request that
+    differs in one field beats one that differs in ten; what matching tolerates (the
+    injected seed, volatile values) is no difference.
+    """
+    from vcr.matchers import get_matchers_results
+
+    live = cassette.filter_request(request) or request
+    matchers = matchers_for(match_on, injected_seed, volatile)
+    # matchers_for builds them in MATCH_ON_CHOICES' order; vcrpy reports them by __name__.
+    named = list(zip([n for n in MATCH_ON_CHOICES if n in match_on], matchers, strict=True))
+    best: tuple[int, int, Any, list[str]] | None = None
+    for index, recorded in enumerate(cassette.requests):
+        successes, failures = get_matchers_results(live, recorded, matchers)
+        if not successes:
+            continue
+        failing = {name for name, _message in failures}
+        failed = [name for name, matcher in named if matcher.__name__ in failing]
+        score = 0
+        for name in failed:
+            if name == "body":
+                old, new = compared_bodies(recorded, live, injected_seed, volatile)
+                both = old is not MISSING and new is not MISSING
+                score += count_differences(old, new) if both else 1
+            else:
+                score += 1
+        if best is None or score < best[0]:
+            best = (score, index, recorded, failed)
+    return None if best is None else (best[1], best[2], best[3])
+
+
+def _difference(
+    name: str,
+    recorded: Any,
+    request: Any,
+    *,
+    injected_seed: int | None,
+    volatile: Volatile,
+    diff: Callable[[Any, Any], list[str]],
 ) -> list[str]:
+    """The lines that show how ``request`` differs from ``recorded`` in one matched part."""
+    if name != "body":
+        old_value, new_value = getattr(recorded, name, "?"), getattr(request, name, "?")
+        return [f"  {name}: {terminal(repr(old_value))} -> {terminal(repr(new_value))}"]
+    old, new = compared_bodies(recorded, request, injected_seed, volatile)
+    if old is MISSING or new is MISSING:
+        old, new = form_or_none(recorded), form_or_none(request)
+        if old is None or new is None:
+            return ["  body: the raw bodies differ"]
+        lines = ["  body: the multipart form fields differ"]
+        return lines + ["  " + terminal(text) for text in body_diff(old, new, diff)]
+    return ["  " + terminal(text) for text in body_diff(old, new, diff)]
+
+
+def base_url_hint(recorded: Any, request: Any, match_on: tuple[str, ...]) -> list[str]:
+    """Lines for a request that differs from a recording only in its base URL's origin."""
+    origin = f"{recorded.scheme}://{recorded.host}:{recorded.port}"
+    sent = f"{request.scheme}://{request.host}:{request.port}"
+    matched = " ".join(name for name in match_on if name in URL_ORIGIN)
+    return [
+        f"it differs from the recording only in its host: recorded from {origin}, sent to {sent}.",
+        "The base URL is configuration: set OPENAI_BASE_URL (or the client's base_url) to the "
+        f"recorded one, {origin}, or leave {matched} out of llmseed_match_on "
+        "(default: method path query body) or the marker's match_on=.",
+    ]
+
+
+def volatile_hint(nearest: Any, request: Any, failures: list[str], volatile: Volatile) -> list[str]:
     """Lines naming the ``llmseed_volatile`` entries that would make the request replay,
-    when it differs from the nearest recorded one only in values that look like presets."""
-    if not failures or any(name not in ("llmseed_body", "query") for name, _ in failures):
+    when it differs from the nearest recorded one only in values that look like presets
+    (``failures``: the ``match_on`` names it fails)."""
+    if not failures or any(name not in ("body", "query") for name in failures):
         return []
     old, new = json_or_missing(nearest), json_or_missing(request)
     if old is MISSING or new is MISSING:

@@ -1,7 +1,8 @@
-"""The ini-only line lists (volatile parts, the project's secrets) and ``volatile=``.
+"""The ini-only line lists (matching, recorded hosts, volatile parts, the project's
+secrets) and the marker's ``volatile=`` and ``match_on=``.
 
-Kept apart from ``config``'s layers: these are not "most specific source wins" settings;
-a marker's volatile entries are added to the ini's.
+Kept apart from ``config``'s layers: a marker's volatile entries are added to the ini's,
+and the lists have no command-line twin. ``match_on=`` replaces the ini's list for its test.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from pytest_llmseed.config.options import LINE_LISTS
-from pytest_llmseed.config.settings import Settings
+from pytest_llmseed.config.settings import DEFAULT_MATCH_ON, Settings, parse_match_on
 from pytest_llmseed.config.values import NO_USER_SECRETS, NO_VOLATILE, UserSecrets, Volatile
 
 
@@ -20,6 +21,9 @@ class Rules(NamedTuple):
 
     volatile: Volatile = NO_VOLATILE
     secrets: UserSecrets = NO_USER_SECRETS
+    match_on: tuple[str, ...] | None = None
+    """``llmseed_match_on`` (None: the default)."""
+    record_hosts: frozenset[str] = frozenset()
 
 
 NO_RULES = Rules()
@@ -51,10 +55,23 @@ def ini_rules(config: pytest.Config) -> Rules:
         except ValueError as exc:
             raise pytest.UsageError(f"{name} in {where}: {exc}") from None
 
+    match_on = check("llmseed_match_on", lambda ls: parse_match_on(ls) if ls else None)
+    hosts = check("llmseed_record_hosts", lambda ls: frozenset(map(parse_record_host, ls)))
     volatile = check("llmseed_volatile", parse_entries)
     patterns = check("llmseed_secret_patterns", lambda ls: tuple(map(parse_secret_pattern, ls)))
     headers = check("llmseed_secret_headers", lambda ls: frozenset(map(parse_secret_header, ls)))
-    return Rules(volatile, UserSecrets(patterns, headers))
+    return Rules(volatile, UserSecrets(patterns, headers), match_on, hosts)
+
+
+def parse_record_host(line: str) -> str:
+    """One ``llmseed_record_hosts`` line: a host name (or address), compared in lower case."""
+    host = line.strip().lower()
+    if not host or any(c in host for c in "/:@ ?#"):
+        raise ValueError(
+            f"{line!r} is not a host name; give the host alone, e.g. llm-gateway.internal "
+            "(no scheme, port or path)"
+        )
+    return host
 
 
 def marker_volatile(mark: pytest.Mark | None, base: Volatile) -> Volatile:
@@ -74,7 +91,24 @@ def marker_volatile(mark: pytest.Mark | None, base: Volatile) -> Volatile:
         raise ValueError(f"volatile={list(entries)!r}: {exc}") from None
 
 
+def marker_match_on(mark: pytest.Mark | None, base: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The marker's ``match_on=[...]``, else ``base`` (the ini's), else the default."""
+    names = mark.kwargs.get("match_on") if mark is not None else None
+    if names is None:
+        return base if base is not None else DEFAULT_MATCH_ON
+    try:
+        return parse_match_on(names)
+    except ValueError as exc:
+        raise ValueError(f"match_on={names!r}: {exc}") from None
+
+
 def with_rules(settings: Settings, rules: Rules, mark: pytest.Mark | None) -> Settings:
-    """``settings`` with the ini's line lists and the marker's volatile entries added."""
+    """``settings`` with the ini's line lists and the marker's volatile entries added, and
+    the marker's ``match_on`` (else the ini's)."""
     volatile = marker_volatile(mark, rules.volatile)
-    return settings._replace(volatile=volatile, secrets=rules.secrets)
+    return settings._replace(
+        volatile=volatile,
+        secrets=rules.secrets,
+        match_on=marker_match_on(mark, rules.match_on),
+        record_hosts=rules.record_hosts,
+    )

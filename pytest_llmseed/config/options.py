@@ -109,8 +109,19 @@ _OPTIONS = (
 )
 
 # The ini-only line lists (no command-line twin: they are the project's, not a run's),
-# parsed by rules.py.
+# parsed by config/lines.py.
 LINE_LISTS = (
+    (
+        "llmseed_match_on",
+        "pytest-llmseed: what a request must share with a recorded one to replay it, one a "
+        "line, from method, scheme, host, port, path, query, body "
+        "(default: method path query body).",
+    ),
+    (
+        "llmseed_record_hosts",
+        "pytest-llmseed: hosts whose raw HTTP is recorded too, one a line (the supported "
+        "SDKs' requests always are; any other HTTP passes through).",
+    ),
     (
         "llmseed_volatile",
         "pytest-llmseed: parts of requests that change from run to run, one a line "

@@ -28,7 +28,20 @@ FAIL_ON_CHOICES = ("any", "breaking")
 DEFAULT_FAIL_ON = "any"
 MIN_PROBE = 2
 MARKER_NAME = "llmseed"
-MARKER_KEYWORDS = ("seed", "inject_seed", "compare", "record_mode", "cassette", "volatile")
+MARKER_KEYWORDS = (
+    "seed",
+    "inject_seed",
+    "compare",
+    "record_mode",
+    "cassette",
+    "volatile",
+    "match_on",
+)
+MATCH_ON_CHOICES = ("method", "scheme", "host", "port", "path", "query", "body")
+"""What a live request can be asked to share with a recorded one (vcrpy's matcher names)."""
+DEFAULT_MATCH_ON = ("method", "path", "query", "body")
+"""The base URL's scheme, host and port are configuration: a suite recorded against a
+gateway, or a local server on some port, replays with no base URL set."""
 
 
 def parse_seed(value: object) -> int:
@@ -84,6 +97,24 @@ def parse_fail_on(value: object) -> str:
     return _choice(value, FAIL_ON_CHOICES, "fail-on")
 
 
+def parse_match_on(values: object) -> tuple[str, ...]:
+    """Validate a ``match_on`` list: names from ``MATCH_ON_CHOICES``, none twice, at least one."""
+    if isinstance(values, str) or not isinstance(values, list | tuple):
+        raise ValueError(
+            f'must be a list of names, e.g. ["method", "path", "query", "body"]; got {values!r}'
+        )
+    names: list[str] = []
+    for value in values:
+        name = value.strip() if isinstance(value, str) else value
+        if not isinstance(name, str) or name not in MATCH_ON_CHOICES:
+            raise ValueError(f"unknown name {value!r}; allowed: {', '.join(MATCH_ON_CHOICES)}")
+        if name not in names:
+            names.append(name)
+    if not names:
+        raise ValueError(f"must name at least one of {', '.join(MATCH_ON_CHOICES)}")
+    return tuple(names)
+
+
 def parse_bool(value: object) -> bool:
     """Accept real booleans only: a string like 'no' in a marker is a mistake worth reporting."""
     if not isinstance(value, bool):
@@ -117,6 +148,11 @@ class Settings(NamedTuple):
     """The ini's ``llmseed_volatile`` entries and the marker's ``volatile=`` ones."""
     secrets: UserSecrets = NO_USER_SECRETS
     """``llmseed_secret_patterns`` / ``llmseed_secret_headers`` (ini only)."""
+    match_on: tuple[str, ...] = DEFAULT_MATCH_ON
+    """``llmseed_match_on`` or the marker's ``match_on=``: what a request must share with a
+    recorded one to replay it."""
+    record_hosts: frozenset[str] = frozenset()
+    """``llmseed_record_hosts``: hosts whose raw HTTP is recorded too (lower case)."""
 
 
 class RunContext(NamedTuple):

@@ -22,6 +22,7 @@ from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal, transports
 from pytest_llmseed.interception.transports import decoded_body, http_library
 from pytest_llmseed.providers.openai import endpoint_name, inject_seed, parse_answer, takes_seed
+from pytest_llmseed.providers.sdks import is_llm_request
 from pytest_llmseed.redaction import secrets as scrub
 
 
@@ -47,6 +48,11 @@ class Interceptor:
         self.probe = probe
         self.judge = judge
         """How ``--llmseed-probe`` tells outputs apart (as the test's goldens compare them)."""
+        self.record_hosts = context.settings.record_hosts
+
+    def is_llm(self, request: Any) -> bool:
+        """Whether the request is LLM traffic; any other passes by vcrpy, untouched."""
+        return is_llm_request(request.headers, request.url.host, self.record_hosts)
 
     def _note_project_secrets(self, request: Any) -> None:
         http = http_library(request)
@@ -209,6 +215,7 @@ def _wrap_sync(
     interceptor: Interceptor,
     on_miss: Callable[[Exception], BaseException],
     inner: Callable[..., Any],
+    passthrough: Callable[..., Any],
 ) -> Callable[..., Any]:
     from vcr.errors import CannotOverwriteExistingCassetteException
 
@@ -216,6 +223,8 @@ def _wrap_sync(
 
     def handle_request(transport: Any, request: Any) -> Any:
         __tracebackhide__ = True
+        if not interceptor.is_llm(request):
+            return passthrough(transport, request)
         steps = _exchange(interceptor, request)
         sent = next(steps)
         try:
@@ -241,6 +250,7 @@ def _wrap_async(
     interceptor: Interceptor,
     on_miss: Callable[[Exception], BaseException],
     inner: Callable[..., Any],
+    passthrough: Callable[..., Any],
 ) -> Callable[..., Any]:
     from vcr.errors import CannotOverwriteExistingCassetteException
 
@@ -248,6 +258,8 @@ def _wrap_async(
 
     async def handle_async_request(transport: Any, request: Any) -> Any:
         __tracebackhide__ = True
+        if not interceptor.is_llm(request):
+            return await passthrough(transport, request)
         steps = _exchange(interceptor, request)
         sent = next(steps)
         try:
@@ -271,23 +283,34 @@ def _wrap_async(
 
 @contextmanager
 def intercepting(
-    interceptor: Interceptor, on_miss: Callable[[Exception], BaseException]
+    interceptor: Interceptor,
+    on_miss: Callable[[Exception], BaseException],
+    before: transports.Methods | None = None,
 ) -> Iterator[None]:
-    """Wrap vcrpy's transport patches (enter after the cassette, leave before it)."""
+    """Wrap vcrpy's transport patches (enter after the cassette, leave before it).
+
+    ``before`` holds the methods vcrpy patched over (``transports.current_methods()``
+    taken before the cassette was entered): traffic that is not an LLM's goes there.
+    """
     _missing = object()
     saved: list[tuple[type, str, Any]] = []
+    before = before or {}
     try:
         for cls, name, is_async in transports.targets():
             own = cls.__dict__.get(name, _missing)
             inner = getattr(cls, name)
             saved.append((cls, name, own))
             wrap = _wrap_async if is_async else _wrap_sync
-            setattr(cls, name, wrap(interceptor, on_miss, inner))
+            # A library vcrpy imported itself had nothing on top of it: its method then.
+            passthrough = before.get((cls, name)) or probe.unpatched(inner)
+            setattr(cls, name, wrap(interceptor, on_miss, inner, passthrough))
         for cls in transports.aiohttp_targets():
             name = "handle_async_request"
             saved.append((cls, name, cls.__dict__[name]))
-            buffered = transports.buffered(cls.__dict__[name])
-            setattr(cls, name, _wrap_async(interceptor, on_miss, buffered))
+            # Not LLM traffic: aiohttp's own (vcrpy's aiohttp patch lets it through unrecorded).
+            plain = cls.__dict__[name]
+            buffered = transports.buffered(plain)
+            setattr(cls, name, _wrap_async(interceptor, on_miss, buffered, plain))
         yield
     finally:
         for cls, name, own in reversed(saved):

@@ -50,6 +50,17 @@ def targets() -> list[tuple[type, str, bool]]:
     return found
 
 
+Methods = dict[tuple[type, str], Callable[..., Any]]
+"""The transport methods as they were before vcrpy patched them, by (class, name)."""
+
+
+def current_methods() -> Methods:
+    """The transport methods in place now: taken before vcrpy patches them, they are where
+    traffic that is not an LLM's goes, as if no cassette were active (pytest-httpx's mock,
+    if its fixture patched them first; vcrpy itself sends to the methods of its import)."""
+    return {(cls, name): getattr(cls, name) for cls, name, _ in targets()}
+
+
 def aiohttp_targets() -> list[type]:
     """The aiohttp-backed transport classes loaded in this process (imported with the SDK)."""
     found = (getattr(sys.modules.get(module), name, None) for module, name in _AIOHTTP_TRANSPORTS)
