@@ -204,4 +204,5 @@ def test_x(seeded_llm):
     out = result.stdout.str()
     message = out[out.index("nearest recorded request") : out.index("To record it")]
     assert '"beta" → "gamma"' in message
-    assert "seed" not in message and "model" not in message
+    assert "seed" not in message
+    assert "model" not in message
