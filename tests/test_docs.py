@@ -378,7 +378,7 @@ def test_configuration_reference_matches_pytest_help() -> None:
     options = set(re.findall(r"--llmseed-[\w-]+", help_text))
     ini_keys = {key for key in help_ini_keys() if key.startswith("llmseed_")}
     assert len(options) == 9, options
-    assert len(ini_keys) == 12, ini_keys
+    assert len(ini_keys) == 14, ini_keys
     reference = (DOCS / "configuration.md").read_text()
     readme = (ROOT / "README.md").read_text()
     for option in options:
@@ -414,6 +414,7 @@ def _markers_help() -> str:
 # Strings in the package that are never shown to a user, with the reason.
 NOT_PRINTED = {
     "the JSON bodies differ": "vcrpy's matcher protocol; the miss explanation shows a diff",
+    "a recording from  answers it first": "vcrpy's matcher protocol (the same-host preference)",
     "the cassette": "where a key was found: a part of the refused-to-write message",
     "while constructing a mapping": "PyYAML's error, shown as 'not valid YAML at line <n>'",
     "found unhashable key": "PyYAML's error, shown as 'not valid YAML at line <n>'",

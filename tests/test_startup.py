@@ -49,7 +49,9 @@ def modules_of_run(pytester: pytest.Pytester, *args: str, expect: int = 0) -> se
     """The watched top-level packages' modules a fresh pytest process imported."""
     pytester.makeconftest(CONFTEST.replace("{NAMES}", repr(set(WATCHED))))
     # A fresh process: this suite's own process has imported every module long ago.
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
+    # pytest-httpx's and respx's plugins (test dependencies) import httpx themselves.
+    others = ("-p", "no:pytest_httpx", "-p", "no:respx")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *others, *args)
     assert result.ret == expect, result.stdout.str()
     return set((pytester.path / "modules.txt").read_text().split())
 
