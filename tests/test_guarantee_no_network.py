@@ -176,8 +176,14 @@ def test_replay_pointed_at_a_live_server_does_not_contact_it(
 ) -> None:
     """The server is up and the key is set, yet record mode none never connects."""
     connections = llm_env.connections
+    # The host is not matched by default: every request replays from the recordings made
+    # for another host, and none connects.
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=4)
+    assert attempts(recorded) == []
+    assert llm_env.connections == connections
+    # With the host matched, every request differs from the recordings: all miss, none connects.
+    pytester.makeini("[pytest]\nllmseed_match_on =\n    method\n    host\n    path\n    body\n")
     result = pytester.runpytest("-p", "no:cacheprovider")  # default record mode: none
-    # Every request now differs from the recordings (other host): all miss, none connects.
     result.assert_outcomes(failed=4)
     assert result.stdout.str().count("no recorded answer for this request") == 4
     assert attempts(recorded) == []
