@@ -158,24 +158,37 @@ class HostPreference:
     def __init__(self, others: tuple[Callable[[Any, Any], None], ...]) -> None:
         self.others = others
         self.cassette: Any = None
+        self._by_host: dict[str, list[int]] = {}
+        self._indexed = 0
+
+    def _recorded_from(self, host: str) -> list[int]:
+        """Indexes of the recordings from ``host`` (indexed again when one is added)."""
+        data = self.cassette.data
+        if self._indexed != len(data):
+            self._by_host = {}
+            for index, (stored, _) in enumerate(data):
+                self._by_host.setdefault(stored.host, []).append(index)
+            self._indexed = len(data)
+        return self._by_host.get(host, [])
 
     def __call__(self, live: Any, recorded: Any) -> None:
-        cassette = self.cassette
-        if cassette is None or live.host == recorded.host:
+        if self.cassette is None:
+            return
+        host = live.host
+        if host == recorded.host:
             return  # the usual case: a single host
-        from vcr.matchers import requests_match
-
-        data = cassette.data
+        candidates = self._recorded_from(host)
+        if not candidates:
+            return  # replayed against another base URL than any recorded: nothing to prefer
+        data = self.cassette.data
         if any(stored is live for stored, _ in data):
             return  # vcrpy comparing its own recordings with each other (saving)
-        counts = cassette.play_counts
-        for index, (stored, _) in enumerate(data):
-            if (
-                stored.host == live.host
-                and counts[index] == 0
-                and requests_match(live, stored, self.others)
-            ):
-                raise AssertionError(f"a recording from {live.host} answers it first")
+        from vcr.matchers import requests_match
+
+        counts = self.cassette.play_counts
+        for index in candidates:
+            if counts[index] == 0 and requests_match(live, data[index][0], self.others):
+                raise AssertionError(f"a recording from {host} answers it first")
 
 
 def compared_bodies(
