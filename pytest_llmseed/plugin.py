@@ -168,6 +168,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     message = item.stash.get(MARKER_ERROR_KEY, None)
     if message is not None:
         pytest.fail(message, pytrace=False)
+    if SETTINGS_KEY in item.stash and "seeded_llm" in getattr(item, "fixturenames", ()):
+        from pytest_llmseed.interception.transports import keep_original_methods
+
+        keep_original_methods()
 
 
 @pytest.fixture

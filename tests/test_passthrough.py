@@ -152,3 +152,32 @@ def test_bad_record_host_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(
         ["*llmseed_record_hosts in *tox.ini: 'https://gw.internal/v1' is not a host name*"]
     )
+
+
+def test_a_mock_of_an_earlier_test_never_answers_a_later_ones_llm_request(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+) -> None:
+    # vcrpy sends recorded traffic to the transport methods in place when its patch module
+    # was first imported: that must not be an earlier test's pytest-httpx mock.
+    pytest.importorskip("pytest_httpx")
+    pytester.makepyfile(
+        test_p=ASK
+        + """
+import openai
+
+def test_x(httpx_mock, seeded_llm):  # its mock answers every httpx request of test_x
+    httpx_mock.add_response(url="http://127.0.0.1:9/status", json={"ok": True})
+    assert httpx.get("http://127.0.0.1:9/status").json() == {"ok": True}
+
+def test_y(seeded_llm):
+    # The SDK over httpx (as openai 1.x/2.x, or a legacy client given to 3.x).
+    with httpx.Client() as http:
+        assert ask(openai.OpenAI(http_client=http), "hi")
+"""
+    )
+    # A fresh process, test_x first: nothing has imported vcrpy's patch module before it.
+    result = pytester.runpytest_subprocess(
+        "--llmseed-record-mode=once", "test_p.py::test_x", "test_p.py::test_y"
+    )
+    result.assert_outcomes(passed=2)
+    assert len(llm_env.requests) == 1

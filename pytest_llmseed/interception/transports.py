@@ -50,6 +50,17 @@ def targets() -> list[tuple[type, str, bool]]:
     return found
 
 
+def keep_original_methods() -> None:
+    """Have vcrpy take the transport methods as they are before a test's fixtures run.
+
+    vcrpy sends what it records through the methods in place when its patch module is
+    first imported. Imported while another fixture's patch is on (pytest-httpx's mock,
+    set up before ``seeded_llm``), it would send every later test's LLM requests to that
+    test's mock.
+    """
+    import vcr.patch  # noqa: F401
+
+
 Methods = dict[tuple[type, str], Callable[..., Any]]
 """The transport methods as they were before vcrpy patched them, by (class, name)."""
 
