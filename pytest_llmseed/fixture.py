@@ -15,7 +15,7 @@ from pytest_llmseed.config.settings import RunContext, Settings
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.errors import LLMSeedError
 from pytest_llmseed.exchange.calls import CallList
-from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.files.parse_cache import ParseCache
 from pytest_llmseed.finish import TestEnd, account, cassette_status
 from pytest_llmseed.goldens.assertion import bind
@@ -227,7 +227,7 @@ def llm_session(
                 )
             )
         except LLMSeedError as exc:
-            failure = terminal(str(exc), multiline=True)
+            failure = for_terminal(str(exc), multiline=True)
         if failure is not None:
             # Failed outside the except block: the message alone, not chained to a copy.
             pytest.fail(failure, pytrace=False)
@@ -256,7 +256,7 @@ def llm_session(
             try:
                 stack.close()
             except LLMSeedError as exc:
-                failure = terminal(str(exc), multiline=True)
+                failure = for_terminal(str(exc), multiline=True)
             on_record(ended.record, ended.golden_first)
             if failure is not None:
                 pytest.fail(failure, pytrace=False)

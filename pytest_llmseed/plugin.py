@@ -197,10 +197,10 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
         # JUnit XML reads these from the teardown report.
         node.user_properties.append(("llmseed_seed", settings.seed))
         if record.triage:
-            from pytest_llmseed.files.escape import terminal
+            from pytest_llmseed.files.escape import for_terminal
 
             # Escaped for XML by pytest; control characters made visible here.
-            node.user_properties.append(("llmseed_triage", terminal(record.triage)))
+            node.user_properties.append(("llmseed_triage", for_terminal(record.triage)))
 
     with llm_session(
         settings=settings,

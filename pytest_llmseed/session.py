@@ -201,13 +201,13 @@ class LLMSeedSession:
             lines = summary_lines(self.report)
         if not lines and not self.restored:
             return
-        from pytest_llmseed.files.escape import terminal
+        from pytest_llmseed.files.escape import for_terminal
 
         terminalreporter.write_sep("-", "llmseed summary")
         for line in lines:
             terminalreporter.write_line(line)
         for path in self.restored:
-            terminalreporter.write_line(f"kept the golden of a failing test: {terminal(path)}")
+            terminalreporter.write_line(f"kept the golden of a failing test: {for_terminal(path)}")
         unasserted = sorted(
             path
             for nodeid in self.failed

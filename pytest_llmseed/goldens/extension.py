@@ -22,7 +22,7 @@ from pytest_llmseed.config.values import NO_VOLATILE, Profile
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.errors import GoldenFileError
 from pytest_llmseed.files import confine
-from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.goldens import compare, documents, severity
 from pytest_llmseed.goldens.fileformat import SUFFIX, GoldenText, load_golden
 from pytest_llmseed.records import FailOn
@@ -218,16 +218,16 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         if not snapshot_data:
             yield "no golden yet: accept it with `llmseed review` or `pytest --snapshot-update`"
             if self._location and Path(self._location).is_file():
-                yield f"  golden: {terminal(self._location)}"  # there, but empty
+                yield f"  golden: {for_terminal(self._location)}"  # there, but empty
             return
         try:
             old = load_golden(str(snapshot_data))
         except GoldenFileError as exc:
-            problem = terminal(str(exc))
+            problem = for_terminal(str(exc))
             yield f"cannot compare: {problem}; fix the file or rewrite it with --snapshot-update"
-            yield f"  golden: {terminal(self._location)}"
+            yield f"  golden: {for_terminal(self._location)}"
             return
-        yield from (terminal(line) for line in describe_change(old, new))
+        yield from (for_terminal(line) for line in describe_change(old, new))
         yield f"(compared with profile {self.profile}; meta is kept but not compared)"
 
 

@@ -87,14 +87,14 @@ def merge_files(paths: Sequence[Path]) -> RunReport:
 
 def merge_command(paths: Sequence[Path], *, json_path: Path | None, html_path: Path | None) -> int:
     """``llmseed report --merge``: write the merged report, print its summary; exit code."""
-    from pytest_llmseed.files.escape import terminal
+    from pytest_llmseed.files.escape import for_terminal
     from pytest_llmseed.report.outputs import write_outputs
     from pytest_llmseed.report.terminal import summary_lines
 
     try:
         merged = merge_files(paths)
     except ReportFileError as exc:
-        print(f"llmseed: {terminal(str(exc))}", file=sys.stderr)
+        print(f"llmseed: {for_terminal(str(exc))}", file=sys.stderr)
         return 2
     write_outputs(
         merged,
