@@ -98,7 +98,7 @@ def _select(
     if everything:
         return changes
     if not tests:
-        raise PendingError("name the tests (node ids, patterns or files), or pass --all")
+        raise PendingError(None, "name the tests (node ids, patterns or files), or pass --all")
     chosen = []
     for test in tests:
         found = [
@@ -107,7 +107,7 @@ def _select(
             if c.test == test or c.test.startswith(test + "::") or fnmatchcase(c.test, test)
         ]
         if not found:
-            raise PendingError(f"no pending change for {test!r}; see `llmseed status`")
+            raise PendingError(None, f"no pending change for {test!r}; see `llmseed status`")
         chosen += [c for c in found if c not in chosen]
     return chosen
 

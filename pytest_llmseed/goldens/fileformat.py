@@ -90,16 +90,19 @@ def load_golden(text: str, cache: ParseCache | None = None) -> Any:
     try:
         data = cache.load(text, yamlio.load) if cache is not None else yamlio.load(text)
     except yamlio.RefusedYAML as exc:
-        raise GoldenFileError(f"the golden file is refused: {exc}") from None
+        raise GoldenFileError(None, f"the golden file is refused: {exc}") from None
     except yaml.YAMLError as exc:
         where = yamlio.error_location(exc)
-        raise GoldenFileError(f"the golden file is not valid YAML{where}") from None
+        raise GoldenFileError(None, f"the golden file is not valid YAML{where}") from None
     if not isinstance(data, dict) or "llmseed_golden" not in data:
-        raise GoldenFileError("the golden file is not a pytest-llmseed golden (no llmseed_golden)")
+        raise GoldenFileError(
+            None, "the golden file is not a pytest-llmseed golden (no llmseed_golden)"
+        )
     version = data["llmseed_golden"]
     if not isinstance(version, int) or version > documents.FORMAT_VERSION:
         raise GoldenFileError(
+            None,
             f"the golden file has format version {version!r}; this pytest-llmseed reads "
-            f"up to {documents.FORMAT_VERSION}: upgrade pytest-llmseed"
+            f"up to {documents.FORMAT_VERSION}: upgrade pytest-llmseed",
         )
     return data
