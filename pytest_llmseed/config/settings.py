@@ -119,8 +119,9 @@ class Settings(NamedTuple):
     """``llmseed_secret_patterns`` / ``llmseed_secret_headers`` (ini only)."""
 
 
-class RunContext(NamedTuple):
-    """Session-wide settings a test's finalization needs (where pending changes go)."""
+class RunSettings(NamedTuple):
+    """Run-wide settings (one per pytest run) a test's finalization needs (where pending
+    changes go, probing, what fails a test)."""
 
     rootdir: Path
     pending_dir: Path | None = None
