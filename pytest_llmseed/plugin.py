@@ -99,12 +99,12 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     # A folder of cassettes and goldens holds nothing to collect: pytest need not visit
-    # each of its files (files/inert.py). Paths on the command line never come here.
+    # each of its files (files/data_folders.py). Paths on the command line never come here.
     if collection_path.name not in config.stash[DATA_DIRNAMES_KEY]:
         return None  # nearly every path: one set lookup
     from pytest_llmseed.files.data_folders import holds_only_data
 
-    # A file of that name is not a folder: scandir refuses it and it is collected as before.
+    # A file of that name is not a folder: scandir refuses it and pytest collects it as usual.
     return True if holds_only_data(collection_path) else None
 
 

@@ -27,7 +27,7 @@ class RunState:
     argument reach it.
 
     A plain class, hashable by identity (pluggy keeps plugins in sets): every pytest
-    start-up defines it, and a dataclass costs several times as much to define.
+    start-up defines it, and a dataclass generates and compiles its methods when defined.
     """
 
     def __init__(
@@ -54,7 +54,7 @@ class RunState:
         self._resolved: dict[Path, Path] = {}
         self.restored: list[str] = []
 
-    # Made on first use, like ``report``: a session whose tests never use seeded_llm
+    # Made on first use, like ``report``: a run whose tests never use seeded_llm
     # imports neither.
     @functools.cached_property
     def clients(self) -> ClientCache:

@@ -92,7 +92,7 @@ def parse_bool(value: object) -> bool:
 
 
 # NamedTuples, not frozen dataclasses: defining these is part of every pytest start-up,
-# and a frozen dataclass costs about six times as much to define.
+# and a dataclass generates and compiles its methods when it is defined.
 class Layer(NamedTuple):
     """Values from one source; None means 'this source says nothing'."""
 

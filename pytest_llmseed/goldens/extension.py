@@ -54,7 +54,7 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         name = f"LLMSnapshotExtension_{profile.name}"
         return type(name, (cls,), {"profile": profile, "__module__": __name__})
 
-    # syrupy asks for these paths about a dozen times per assertion and builds each with
+    # syrupy asks for these paths again and again for every assertion and builds each with
     # pathlib; they only depend on the test file (and the test), so each is worked out once.
     @classmethod
     def dirname(cls, *, test_location: PyTestLocation) -> str:
@@ -101,8 +101,8 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         """The goldens under ``__snapshots__`` (for syrupy's unused detection), found as
         syrupy's own discovery finds them, with two ``scandir`` levels.
 
-        syrupy walks the whole tree with ``rglob`` and tests each file with pathlib, about
-        60 µs a golden, twice a session (at a directory's first assertion and at the end).
+        syrupy walks the whole tree with ``rglob`` and tests each file with pathlib, for
+        every golden, twice a run (at a directory's first assertion and at the end).
         Its single-file layout claims only ``<dir>/<module>/<name>.llm.yaml``: files one
         level down, not hidden, not in a linked directory (``rglob`` does not follow one).
         """

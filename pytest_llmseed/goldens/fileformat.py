@@ -55,12 +55,12 @@ class GoldenText:
         """The golden matched: keep it packed into one bytes object until it is asked for.
 
         syrupy keeps every assertion's serialized data until the session ends, and never
-        reads a matched one again. As a document it is a tree of a dozen or more dicts and
-        lists per test, which every full garbage collection walks and which brings the
-        next one closer; packed, it is one object the collector does not track. marshal
-        writes the exact built-in types only (a value of any other type is refused with
-        ValueError: the document is then kept as it is), so unpacking gives an equal
-        document, keys in the same order.
+        reads a matched one again. As a document it is a tree of dicts and lists per test,
+        which every full garbage collection walks and which brings the next one closer;
+        packed, it is one object the collector does not track. marshal writes the exact
+        built-in types only (a value of any other type is refused with ValueError: the
+        document is then kept as it is), so unpacking gives an equal document, keys in the
+        same order.
         """
         if self._document is None:
             return  # packed already
