@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from pytest_llmseed.config.settings import RunContext
+from pytest_llmseed.config.settings import RunSettings
 from pytest_llmseed.files.paths import relative_path
 from pytest_llmseed.goldens import outcomes
 from pytest_llmseed.interception.probe import probe_records
@@ -31,14 +31,14 @@ def cassette_status(*, missed: bool, recorded: bool, calls: int) -> CassetteStat
     return CassetteStatus.HIT if calls else CassetteStatus.NO_CALLS
 
 
-class TestEnd(NamedTuple):
+class EndOfTest(NamedTuple):
     """What the end-of-test accounting needs to know about the test."""
 
     nodeid: str
     cassette: Path
     cassette_status: CassetteStatus
     snapshot: SnapshotAssertion | None
-    run: RunContext
+    run: RunSettings
     test_dir: Path
 
 
@@ -52,7 +52,7 @@ class TestEnded(NamedTuple):
     """Where the cassette the test recorded goes instead (a golden drifted with it)."""
 
 
-def account(context: TestContext, end: TestEnd) -> TestEnded:
+def account(context: TestContext, end: EndOfTest) -> TestEnded:
     """What happened in the test: cassette hit / miss / recorded, each golden's outcome.
 
     Goldens that did not match are written as pending changes; when such a test also
@@ -91,7 +91,7 @@ def account(context: TestContext, end: TestEnd) -> TestEnded:
 
 
 def _write_pending(
-    drift: list[GoldenRecord], end: TestEnd, cassette_pending: Path | None
+    drift: list[GoldenRecord], end: EndOfTest, cassette_pending: Path | None
 ) -> list[Path]:
     """Each changed golden as a pending change, with the cassette recorded with them."""
     # Imported for drift only: a passing test writes no pending change.

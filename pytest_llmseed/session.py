@@ -1,6 +1,6 @@
-"""The plugin's per-session object: records from every test (and xdist worker), unused
+"""Cross-test state of one pytest run: records from every test (and xdist worker), unused
 cassettes, goldens of failing tests kept, reports written. plugin.py registers one per
-config, so hooks that get no ``config`` argument still reach their session's state."""
+config, so hooks that get no ``config`` argument still reach the run's state."""
 
 from __future__ import annotations
 
@@ -20,13 +20,14 @@ if TYPE_CHECKING:
     from pytest_llmseed.records import RunReport
 
 
-class LLMSeedSession:
-    """The plugin's session: collects per-test records (also from xdist workers), judges
-    unused cassettes, protects goldens of failing tests, writes reports. Registered as a
-    plugin object per config, so hooks without a ``config`` argument reach their state.
+class RunState:
+    """The state one pytest run shares across its tests: collects per-test records (also
+    from xdist workers), judges unused cassettes, protects goldens of failing tests, writes
+    reports. Registered as a plugin object per config, so hooks without a ``config``
+    argument reach it.
 
     A plain class, hashable by identity (pluggy keeps plugins in sets): every pytest
-    start-up defines it, and a dataclass costs several times as much to define.
+    start-up defines it, and a dataclass generates and compiles its methods when defined.
     """
 
     def __init__(
@@ -34,7 +35,7 @@ class LLMSeedSession:
         *,
         config: pytest.Config,
         ci: bool,
-        run: cfg.RunContext,
+        run: cfg.RunSettings,
         report_path: Path | None,
         html_path: Path | None,
     ) -> None:
@@ -53,7 +54,7 @@ class LLMSeedSession:
         self._resolved: dict[Path, Path] = {}
         self.restored: list[str] = []
 
-    # Made on first use, like ``report``: a session whose tests never use seeded_llm
+    # Made on first use, like ``report``: a run whose tests never use seeded_llm
     # imports neither.
     @functools.cached_property
     def clients(self) -> ClientCache:
@@ -201,13 +202,13 @@ class LLMSeedSession:
             lines = summary_lines(self.report)
         if not lines and not self.restored:
             return
-        from pytest_llmseed.files.escape import terminal
+        from pytest_llmseed.files.escape import for_terminal
 
         terminalreporter.write_sep("-", "llmseed summary")
         for line in lines:
             terminalreporter.write_line(line)
         for path in self.restored:
-            terminalreporter.write_line(f"kept the golden of a failing test: {terminal(path)}")
+            terminalreporter.write_line(f"kept the golden of a failing test: {for_terminal(path)}")
         unasserted = sorted(
             path
             for nodeid in self.failed

@@ -96,9 +96,9 @@ def use_cassette(
         before_record_request=filters.request,
         before_record_response=filters.response,
         # The OpenAI SDK sends through httpx2 (3.x), httpx (1.x, 2.x, a legacy client on
-        # 3.x) or, with its aiohttp client (and litellm's async calls), aiohttp. vcrpy
-        # would otherwise build and enter patches for six more HTTP libraries per test,
-        # the largest part of its cost; an uninstalled library is skipped too.
+        # 3.x) or, with its aiohttp client (and litellm's async calls), aiohttp. Patches
+        # for the other HTTP libraries vcrpy knows would be built and entered for every
+        # test and intercept nothing; an uninstalled library is skipped too.
         skip_patchers=[name for name in PATCHER_NAMES if name not in _installed_patchers()],
     )
     with context as cassette:
@@ -115,8 +115,8 @@ class _RecordFilters:
     ) -> None:
         # While vcrpy loads the file, its interactions pass through these filters. They
         # were scrubbed when written, and in a read-only mode they are never written again:
-        # scrubbing them once more (copies of every body, an SSE stream parsed event by
-        # event) was most of the cost of replaying a long stream.
+        # scrubbing them once more would copy every body and parse an SSE stream event by
+        # event, for nothing.
         self.loading = record_mode in _READ_ONLY_MODES
         self._secrets = secrets
         self._custom = custom

@@ -12,7 +12,7 @@ from pytest_llmseed.cassettes.matching import form_or_none, json_or_missing
 from pytest_llmseed.config.entries import PRESET_DESCRIPTIONS
 from pytest_llmseed.config.values import NO_VOLATILE, Volatile
 from pytest_llmseed.exchange.bodies import NOT_JSON as MISSING
-from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.redaction import secrets as scrub
 from pytest_llmseed.redaction.volatile import suggest
 
@@ -33,8 +33,8 @@ def explain_miss(
     exists = path.is_file()
     lines = [
         "llmseed: no recorded answer for this request",
-        f"  request:  {terminal(request.method)} {terminal(_safe_uri(request.uri))}",
-        f"  cassette: {terminal(str(path))}" + ("" if exists else " (does not exist yet)"),
+        f"  request:  {for_terminal(request.method)} {for_terminal(_safe_uri(request.uri))}",
+        f"  cassette: {for_terminal(str(path))}" + ("" if exists else " (does not exist yet)"),
         f"  record mode: {record_mode}",
     ]
     similar = exc.similar_requests or []
@@ -52,14 +52,13 @@ def explain_miss(
                         lines.append("  body: the raw bodies differ")
                         continue
                     lines.append("  body: the multipart form fields differ")
-                lines.extend("  " + terminal(text) for text in body_diff(old, new, diff))
+                lines.extend("  " + for_terminal(text) for text in body_diff(old, new, diff))
             else:
-                old_value = getattr(nearest, matcher, "?")
-                new_value = getattr(request, matcher, "?")
-                lines.append(
-                    f"  {matcher}: {terminal(repr(old_value))} -> {terminal(repr(new_value))}"
-                )
-        lines.extend(terminal(line) for line in volatile_hint(nearest, request, failures, volatile))
+                old_value = for_terminal(repr(getattr(nearest, matcher, "?")))
+                new_value = for_terminal(repr(getattr(request, matcher, "?")))
+                lines.append(f"  {matcher}: {old_value} -> {new_value}")
+        hints = volatile_hint(nearest, request, failures, volatile)
+        lines.extend(for_terminal(line) for line in hints)
     elif len(cassette):
         lines.append(f"the cassette has {len(cassette)} recorded request(s); none is similar")
     elif exists:
@@ -69,8 +68,10 @@ def explain_miss(
     # A changed request makes the old interactions stale: re-record the test's cassette.
     mode = "all" if exists else "once"
     host = urlsplit(request.uri).netloc
-    lines.append(f"To record it from {terminal(host)} (needs the API key and the network), run:")
-    lines.append(f"  pytest {terminal(shlex.quote(nodeid))} --llmseed-record-mode={mode}")
+    lines.append(
+        f"To record it from {for_terminal(host)} (needs the API key and the network), run:"
+    )
+    lines.append(f"  pytest {for_terminal(shlex.quote(nodeid))} --llmseed-record-mode={mode}")
     lines.append("then review the changed golden with `llmseed review` (it is left pending).")
     return "\n".join(lines)
 

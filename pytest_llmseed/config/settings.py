@@ -92,7 +92,7 @@ def parse_bool(value: object) -> bool:
 
 
 # NamedTuples, not frozen dataclasses: defining these is part of every pytest start-up,
-# and a frozen dataclass costs about six times as much to define.
+# and a dataclass generates and compiles its methods when it is defined.
 class Layer(NamedTuple):
     """Values from one source; None means 'this source says nothing'."""
 
@@ -119,8 +119,9 @@ class Settings(NamedTuple):
     """``llmseed_secret_patterns`` / ``llmseed_secret_headers`` (ini only)."""
 
 
-class RunContext(NamedTuple):
-    """Session-wide settings a test's finalization needs (where pending changes go)."""
+class RunSettings(NamedTuple):
+    """Run-wide settings (one per pytest run) a test's finalization needs (where pending
+    changes go, probing, what fails a test)."""
 
     rootdir: Path
     pending_dir: Path | None = None

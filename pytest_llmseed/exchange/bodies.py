@@ -6,9 +6,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-# The C scanner behind json.loads, called without json.loads' three Python frames: a
-# 20,000-chunk stream makes 20,000 calls. (A public attribute of every JSONDecoder that
-# typeshed does not declare.)
+# The C scanner behind json.loads, called without json.loads' Python frames: a stream
+# is parsed chunk by chunk, one call per chunk. (A public attribute of every JSONDecoder
+# that typeshed does not declare.)
 _SCAN: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 NOT_JSON: Any = object()
