@@ -55,11 +55,13 @@ def modules_of_run(pytester: pytest.Pytester, *args: str, expect: int = 0) -> se
 
 
 def imported(pytester: pytest.Pytester, *args: str) -> set[str]:
-    """What a run of two plain tests imported."""
+    """What a run of two plain tests imported, beyond what the same run imports without
+    the plugin (other installed plugins, such as pytest-httpx, import httpx themselves)."""
     pytester.makepyfile(
         test_plain="def test_one():\n    assert 1\n\n\ndef test_two():\n    assert 2\n"
     )
-    return modules_of_run(pytester, *args)
+    without = modules_of_run(pytester, "-p", "no:llmseed", *args)
+    return modules_of_run(pytester, *args) - (without - {"pytest_llmseed"})
 
 
 def test_a_suite_without_seeded_llm_imports_only_the_startup_modules(
