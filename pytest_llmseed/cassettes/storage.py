@@ -8,7 +8,6 @@ escaped line, and multi-line text (SSE streams) is stored as a literal block.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ import yaml
 from pytest_llmseed.cassettes.validate import check_shape
 from pytest_llmseed.errors import CassetteFileError, ConfinementError, SecretLeakError
 from pytest_llmseed.exchange import multipart
-from pytest_llmseed.exchange.bodies import parse_json
+from pytest_llmseed.exchange.bodies import dump_json, parse_json
 from pytest_llmseed.files import confine, yamldump, yamlio
 from pytest_llmseed.files.parse_cache import ParseCache
 
@@ -43,10 +42,6 @@ def _parse_json(text: Any) -> Any:
     """A JSON object or array body (stored as data), else None (stored as text)."""
     value = parse_json(text)
     return value if isinstance(value, dict | list) else None
-
-
-def _dump_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _content_type(headers: Any) -> str:
@@ -86,14 +81,14 @@ def _unstructure(interaction: Any) -> Any:
     if isinstance(request, dict):
         body = request.get("body")
         if isinstance(body, dict) and set(body) == {JSON_KEY}:
-            request["body"] = _dump_json(body[JSON_KEY])
+            request["body"] = dump_json(body[JSON_KEY])
         elif isinstance(body, dict) and set(body) == {multipart.STORED_KEY}:
             request["body"] = multipart.from_stored(body[multipart.STORED_KEY])
     response = interaction.get("response")
     if isinstance(response, dict):
         body = response.get("body")
         if isinstance(body, dict) and set(body) == {JSON_KEY}:
-            response["body"] = {"string": _dump_json(body[JSON_KEY])}
+            response["body"] = {"string": dump_json(body[JSON_KEY])}
     return interaction
 
 

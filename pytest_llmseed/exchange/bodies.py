@@ -46,3 +46,8 @@ def json_or_text(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         return text
+
+
+def dump_json(data: Any) -> str:
+    """``data`` as compact JSON text, non-ASCII characters kept as they are."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from difflib import SequenceMatcher
 from typing import Any
 
 from pytest_llmseed.config.values import Profile
+from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
 from pytest_llmseed.goldens import summaries
 
 JSON_SIGNIFICANT_DIGITS = 6
@@ -65,10 +65,8 @@ def parse_json_leaf(text: str) -> Any:
     stripped = text.strip()
     if stripped[:1] in ("{", "[") or stripped.removeprefix("```json").strip()[:1] in ("{", "["):
         candidate = stripped.removeprefix("```json").removesuffix("```").strip()
-        try:
-            return json.loads(candidate)
-        except ValueError:
-            return text
+        value = parse_json(candidate)
+        return text if value is NOT_JSON else value
     return text
 
 

@@ -7,11 +7,11 @@ reports) redacts them too, and a live request is scrubbed the same way before ma
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pytest_llmseed.exchange.bodies import parse_json
 from pytest_llmseed.exchange.sse import looks_like_sse
 
 
@@ -39,7 +39,7 @@ def pattern_matches(body: Any, patterns: Iterable[re.Pattern[str]]) -> set[str]:
     if isinstance(body, str):
         texts.append(body)
         # JSON escapes (\u00e9, \/) can split a value in the raw text: its strings too.
-        texts.extend(_strings(_loads(body)))
+        texts.extend(_strings(parse_json(body)))
         if looks_like_sse(body):
             from pytest_llmseed.providers.openai import assemble_stream
 
@@ -47,10 +47,3 @@ def pattern_matches(body: Any, patterns: Iterable[re.Pattern[str]]) -> set[str]:
     else:
         texts.extend(_strings(body))
     return {m[0] for text in texts for p in patterns for m in p.finditer(text) if m[0]}
-
-
-def _loads(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from pytest_llmseed.exchange.bodies import NOT_JSON, dump_json, json_or_text, parse_json
 from pytest_llmseed.exchange.sse import looks_like_sse
 
 REDACTED = "<llmseed:redacted>"
@@ -70,18 +70,13 @@ def redact_value(value: Any, secrets: Iterable[str]) -> Any:
     return value
 
 
-def _dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
 def _redact_json(text: str, secrets: list[str]) -> str | None:
     """Redact inside JSON strings, where an escape (``\\u002d``) can hide a literal key."""
-    try:
-        data = json.loads(text)
-    except ValueError:
+    data = parse_json(text)
+    if data is NOT_JSON:
         return None
     redacted = redact_value(data, secrets)
-    return _dump_json(redacted) if redacted != data else None
+    return dump_json(redacted) if redacted != data else None
 
 
 _SSE_LINE = re.compile(r"(\r\n|\r|\n)")
@@ -153,21 +148,17 @@ def _redact_sse(text: str, secrets: list[str]) -> str:
             parts[index] = redact_text(line, secrets)
             continue
         payload = line[5:].removeprefix(" ")
-        try:
-            data = json.loads(payload)
-        except ValueError:
-            parts[index] = redact_text(line, secrets)
-            continue
+        data = json_or_text(payload)
         if not isinstance(data, dict | list):
             parts[index] = redact_text(line, secrets)
             continue
         redacted = redact_value(data, secrets)
         events.append((index, redacted))
         if redacted != data:
-            parts[index] = "data: " + _dump_json(redacted)
+            parts[index] = "data: " + dump_json(redacted)
     if _redact_split([event for _, event in events], secrets):
         for index, event in events:
-            parts[index] = "data: " + _dump_json(event)
+            parts[index] = "data: " + dump_json(event)
     return redact_text("".join(parts), secrets)
 
 
