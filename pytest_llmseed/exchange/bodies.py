@@ -51,3 +51,14 @@ def json_or_text(text: str) -> Any:
 def dump_json(data: Any) -> str:
     """``data`` as compact JSON text, non-ASCII characters kept as they are."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_type_of(headers: Any) -> str:
+    """The Content-Type of a header mapping in any casing (values may be lists), or ``""``."""
+    for name, values in (headers or {}).items():
+        if name.lower() == "content-type":
+            if isinstance(values, list):
+                return str(values[0]) if values else ""
+            return str(values)
+    return ""
+
