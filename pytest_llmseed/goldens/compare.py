@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from pytest_llmseed.config.values import Profile
-from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
+from pytest_llmseed.exchange.bodies import NOT_JSON, map_strings, parse_json
 from pytest_llmseed.goldens import summaries
 
 JSON_SIGNIFICANT_DIGITS = 6
@@ -50,16 +50,6 @@ def similarity(old: str, new: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def _map_strings(value: Any, func: Any) -> Any:
-    if isinstance(value, str):
-        return func(value)
-    if isinstance(value, list):
-        return [_map_strings(v, func) for v in value]
-    if isinstance(value, dict):
-        return {k: _map_strings(v, func) for k, v in value.items()}
-    return value
-
-
 def parse_json_leaf(text: str) -> Any:
     """JSON text (or a ```json fence) as data; any other text as it is."""
     stripped = text.strip()
@@ -87,13 +77,16 @@ def outputs_equal(old: Any, new: Any, profile: Profile) -> bool:
     if old == new:
         return True
     if profile.name == "normalized":
-        return bool(_map_strings(old, normalize_text) == _map_strings(new, normalize_text))
+        return bool(
+            map_strings(old, normalize_text, sequences="lists_only")
+            == map_strings(new, normalize_text, sequences="lists_only")
+        )
     if profile.name == "json":
         from deepdiff import DeepDiff
 
         diff = DeepDiff(
-            _map_strings(old, parse_json_leaf),
-            _map_strings(new, parse_json_leaf),
+            map_strings(old, parse_json_leaf, sequences="lists_only"),
+            map_strings(new, parse_json_leaf, sequences="lists_only"),
             ignore_order=True,
             significant_digits=JSON_SIGNIFICANT_DIGITS,
             ignore_numeric_type_changes=True,

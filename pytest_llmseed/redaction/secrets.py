@@ -6,7 +6,13 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pytest_llmseed.exchange.bodies import NOT_JSON, dump_json, json_or_text, parse_json
+from pytest_llmseed.exchange.bodies import (
+    NOT_JSON,
+    dump_json,
+    json_or_text,
+    map_strings,
+    parse_json,
+)
 from pytest_llmseed.exchange.sse import looks_like_sse
 
 REDACTED = "<llmseed:redacted>"
@@ -61,13 +67,7 @@ def redact_value(value: Any, secrets: Iterable[str]) -> Any:
     secrets = list(secrets)
     if not secrets:
         return value
-    if isinstance(value, str):
-        return redact_text(value, secrets)
-    if isinstance(value, list | tuple):
-        return type(value)(redact_value(v, secrets) for v in value)
-    if isinstance(value, dict):
-        return {redact_value(k, secrets): redact_value(v, secrets) for k, v in value.items()}
-    return value
+    return map_strings(value, lambda text: redact_text(text, secrets), keys=True)
 
 
 def _redact_json(text: str, secrets: list[str]) -> str | None:
