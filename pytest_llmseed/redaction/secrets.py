@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -13,7 +12,7 @@ from pytest_llmseed.exchange.bodies import (
     map_strings,
     parse_json,
 )
-from pytest_llmseed.exchange.sse import looks_like_sse
+from pytest_llmseed.exchange.sse import looks_like_sse, parse_field, split_lines
 
 REDACTED = "<llmseed:redacted>"
 
@@ -79,9 +78,6 @@ def _redact_json(text: str, secrets: list[str]) -> str | None:
     return dump_json(redacted) if redacted != data else None
 
 
-_SSE_LINE = re.compile(r"(\r\n|\r|\n)")
-
-
 def _string_leaves(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
     """(container, key, path) of every string inside ``value``; choices keyed by 'index'."""
     items: Iterable[tuple[Any, Any]]
@@ -140,15 +136,12 @@ def _redact_split(events: list[Any], secrets: list[str]) -> bool:
 
 def _redact_sse(text: str, secrets: list[str]) -> str:
     """Redact an SSE body: inside each event's JSON, and across the deltas of a stream."""
-    parts = _SSE_LINE.split(text)  # lines at even positions, their line breaks between
+    parts = split_lines(text)  # lines at even positions, their line breaks between
     events: list[tuple[int, Any]] = []
     for index in range(0, len(parts), 2):
         line = parts[index]
-        if not line.startswith("data:"):
-            parts[index] = redact_text(line, secrets)
-            continue
-        payload = line[5:].removeprefix(" ")
-        data = json_or_text(payload)
+        name, payload = parse_field(line)
+        data = json_or_text(payload) if name == "data" else None
         if not isinstance(data, dict | list):
             parts[index] = redact_text(line, secrets)
             continue
