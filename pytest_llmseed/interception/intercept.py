@@ -9,7 +9,6 @@ process, including the ones the code under test builds itself.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from pytest_llmseed.cassettes.cassette import is_transient
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.exchange import multipart
+from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
 from pytest_llmseed.exchange.calls import SEED_REFUSED, LLMCall, ProbeResult
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal, transports
@@ -183,10 +183,9 @@ def _sent(request: Any) -> Any:
         body = b"".join(request.stream)
     except TypeError:  # an async-only upload stream: not read here
         return None
-    try:
-        return json.loads(body)
-    except ValueError:
-        pass
+    data = parse_json(body)
+    if data is not NOT_JSON:
+        return data
     return multipart.fields(request.headers.get("content-type", ""), body)
 
 
