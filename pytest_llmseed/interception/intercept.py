@@ -17,7 +17,7 @@ from typing import Any
 from pytest_llmseed.cassettes.cassette import is_transient
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.exchange import multipart
-from pytest_llmseed.exchange.calls import SEED_REFUSED, LLMCall, ProbeResult
+from pytest_llmseed.exchange.calls import RECORDED_UNSEEDED, SEED_REFUSED, LLMCall, ProbeResult
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal, transports
 from pytest_llmseed.interception.transports import decoded_body, http_library
@@ -47,6 +47,29 @@ class Interceptor:
         self.probe = probe
         self.judge = judge
         """How ``--llmseed-probe`` tells outputs apart (as the test's goldens compare them)."""
+        self.cassette: Any = None
+        """vcrpy's ``Cassette`` of the test: which recorded request a replayed answer had."""
+
+    def played(self) -> dict[int, int]:
+        """How often each recorded interaction has been played so far."""
+        return dict(self.cassette.play_counts) if self.cassette is not None else {}
+
+    def recorded_unseeded(self, before: dict[int, int], sent: Any, response: Any) -> str | None:
+        """``RECORDED_UNSEEDED`` when a replayed answer's recorded request had no seed
+        although ours has one: the golden must not claim a seed that was never sent."""
+        if self.cassette is None or probe.went_live(response):
+            return None
+        body = _sent(sent)
+        if not isinstance(body, dict) or body.get("seed") is None:
+            return None
+        counts = self.cassette.play_counts
+        played = [i for i, n in counts.items() if n > before.get(i, 0)]
+        if not played:
+            return None
+        recorded = self.cassette.requests
+        if any(_recorded_seed(recorded[i]) for i in played):
+            return None
+        return RECORDED_UNSEEDED
 
     def _note_project_secrets(self, request: Any) -> None:
         http = http_library(request)
@@ -190,6 +213,16 @@ def _sent(request: Any) -> Any:
     return multipart.fields(request.headers.get("content-type", ""), body)
 
 
+def _recorded_seed(request: Any) -> bool:
+    """Whether a recorded vcrpy request's JSON body carried a seed."""
+    body = request.body
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("seed") is not None
+
+
 def _exchange(
     interceptor: Interceptor, request: Any
 ) -> Generator[Any, Any, tuple[Any, Any, str | None]]:
@@ -218,6 +251,7 @@ def _wrap_sync(
         __tracebackhide__ = True
         steps = _exchange(interceptor, request)
         sent = next(steps)
+        before = interceptor.played()
         try:
             while True:
                 with refusal.in_flight(sent is not request):
@@ -231,6 +265,7 @@ def _wrap_sync(
         samples = None
         if interceptor.wants_probe(sent, response):
             samples = probe.sample_sync(original, transport, sent, interceptor.probe - 1)
+        unseeded = unseeded or interceptor.recorded_unseeded(before, sent, response)
         interceptor.observe(sent, response, unseeded=unseeded, samples=samples)
         return response
 
@@ -250,6 +285,7 @@ def _wrap_async(
         __tracebackhide__ = True
         steps = _exchange(interceptor, request)
         sent = next(steps)
+        before = interceptor.played()
         try:
             while True:
                 with refusal.in_flight(sent is not request):
@@ -263,6 +299,7 @@ def _wrap_async(
         if interceptor.wants_probe(sent, response):
             count = interceptor.probe - 1
             samples = await probe.sample_async(original, transport, sent, count)
+        unseeded = unseeded or interceptor.recorded_unseeded(before, sent, response)
         interceptor.observe(sent, response, unseeded=unseeded, samples=samples)
         return response
 
