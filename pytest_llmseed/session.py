@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_llmseed.config import settings as cfg
-from pytest_llmseed.runscope import RunScope
 
 if TYPE_CHECKING:
     from pytest_llmseed.files.parse_cache import ParseCache
@@ -193,7 +192,9 @@ class LLMSeedSession:
         if "parse_cache" in self.__dict__:
             self.parse_cache.prune()
         if self._guards_goldens():
-            self.nothing_deleted = self.scope.incomplete(session, exitstatus, self.config.args)
+            from pytest_llmseed.report.scope import incomplete
+
+            self.nothing_deleted = incomplete(self.scope, session, exitstatus, self.config.args)
         if self.nothing_deleted:
             # syrupy's own switch (--snapshot-disable-unused), left on to the end of the run:
             # syrupy then neither judges, reports nor deletes unused snapshots (on xdist's
@@ -287,3 +288,17 @@ class LLMSeedSession:
         for label, written in (("JSON report", self.report_path), ("HTML", self.html_path)):
             if written is not None:
                 terminalreporter.write_line(f"{label}: {written}")
+
+
+class RunScope:
+    """What the run covered, to tell a complete run (which may delete unused goldens) from
+    one that stopped, failed to collect or ran a selection (``report/scope.py`` says which)."""
+
+    def __init__(self) -> None:
+        self.selected = 0
+        self.finished: set[str] = set()
+        self.deselected = 0
+        self.collection_errors = 0
+        self.workers_lost = 0
+        self.bad_markers: list[str] = []
+        self.unaccounted: list[str] = []

@@ -14,7 +14,7 @@ from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pytest_llmseed.cassettes.cassette import is_transient
+from pytest_llmseed.cassettes.cassette import is_transient, play_counts, played_unseeded
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.exchange import multipart
 from pytest_llmseed.exchange.calls import RECORDED_UNSEEDED, SEED_REFUSED, LLMCall, ProbeResult
@@ -52,7 +52,7 @@ class Interceptor:
 
     def played(self) -> dict[int, int]:
         """How often each recorded interaction has been played so far."""
-        return dict(self.cassette.play_counts) if self.cassette is not None else {}
+        return play_counts(self.cassette) if self.cassette is not None else {}
 
     def recorded_unseeded(self, before: dict[int, int], sent: Any, response: Any) -> str | None:
         """``RECORDED_UNSEEDED`` when a replayed answer's recorded request had no seed
@@ -62,14 +62,7 @@ class Interceptor:
         body = _sent(sent)
         if not isinstance(body, dict) or body.get("seed") is None:
             return None
-        counts = self.cassette.play_counts
-        played = [i for i, n in counts.items() if n > before.get(i, 0)]
-        if not played:
-            return None
-        recorded = self.cassette.requests
-        if any(_recorded_seed(recorded[i]) for i in played):
-            return None
-        return RECORDED_UNSEEDED
+        return RECORDED_UNSEEDED if played_unseeded(self.cassette, before) else None
 
     def _note_project_secrets(self, request: Any) -> None:
         http = http_library(request)
@@ -211,16 +204,6 @@ def _sent(request: Any) -> Any:
     except ValueError:
         pass
     return multipart.fields(request.headers.get("content-type", ""), body)
-
-
-def _recorded_seed(request: Any) -> bool:
-    """Whether a recorded vcrpy request's JSON body carried a seed."""
-    body = request.body
-    try:
-        data = json.loads(body) if body else None
-    except ValueError:
-        return False
-    return isinstance(data, dict) and data.get("seed") is not None
 
 
 def _exchange(
