@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from pytest_llmseed.config.settings import RunSettings
+from pytest_llmseed.exchange.calls import SEED_REFUSED
 from pytest_llmseed.files.paths import relative_path
 from pytest_llmseed.goldens import outcomes
 from pytest_llmseed.interception.probe import probe_records
@@ -82,7 +83,7 @@ def account(context: TestContext, end: EndOfTest) -> TestEnded:
         goldens=tuple(replace(g, path=relative_path(Path(g.path), run.rootdir)) for g in results),
         pending=tuple(relative_path(p, run.rootdir) for p in pending),
         probes=probe_records(calls),
-        unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded),
+        unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded == SEED_REFUSED),
     )
     first = None
     if end.snapshot is not None:

@@ -231,6 +231,7 @@ def seeded_test(
         if failure is not None:
             # Failed outside the except block: the message alone, not chained to a copy.
             pytest.fail(failure, pytrace=False)
+        interceptor.cassette = cassette
         stack.enter_context(intercepting(interceptor, on_miss))
         if snapshot is not None:
             bind(snapshot, context)

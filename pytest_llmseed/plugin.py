@@ -153,6 +153,7 @@ def _prepare(item: pytest.Item, marked: dict[object, bool], *, deselected: bool 
             state.unjudged_modules.add(str(item.path))
             return
         message = f"{item.nodeid}: @pytest.mark.llmseed: {exc}"
+        state.scope.bad_markers.append(item.nodeid)
         if cfg.is_xdist_worker(item.config):
             # An xdist worker cannot stop the session with a usage error (xdist reports
             # a crash instead), so the test fails at setup with the same message.
@@ -222,4 +223,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # as plain data; in one process the record itself goes, never copied.
         data = record.to_dict() if cfg.is_xdist_worker(item.config) else record
         report.llmseed = {"record": data, "golden_first": golden_first}
+    elif call.when == "teardown" and "seeded_llm" in getattr(item, "fixturenames", ()):
+        # seeded_llm never ended: which goldens the test owns is unknown (session.py).
+        report.llmseed_unaccounted = True
+    elif call.when == "setup" and MARKER_ERROR_KEY in item.stash:
+        report.llmseed_bad_marker = True  # the controller of an xdist run learns it here
     return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -215,3 +216,24 @@ class _DivertableSave:
         self, cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any
     ) -> None:
         self._inner.save_cassette(self._destination.path, cassette_dict, serializer)
+
+
+def play_counts(cassette: Any) -> dict[int, int]:
+    """How often each recorded interaction of vcrpy's ``cassette`` has been played."""
+    return dict(cassette.play_counts)
+
+
+def played_unseeded(cassette: Any, before: dict[int, int]) -> bool:
+    """Whether the interactions played since ``before`` (``play_counts``) were all recorded
+    from requests without a seed (plain vcrpy, pytest-recording, ``inject_seed=False``)."""
+    played = [i for i, n in cassette.play_counts.items() if n > before.get(i, 0)]
+    recorded = cassette.requests
+    return bool(played) and not any(_carries_seed(recorded[i].body) for i in played)
+
+
+def _carries_seed(body: Any) -> bool:
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("seed") is not None

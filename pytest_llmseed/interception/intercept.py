@@ -13,11 +13,11 @@ from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pytest_llmseed.cassettes.cassette import is_transient
+from pytest_llmseed.cassettes.cassette import is_transient, play_counts, played_unseeded
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.exchange import multipart
 from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
-from pytest_llmseed.exchange.calls import SEED_REFUSED, LLMCall, ProbeResult
+from pytest_llmseed.exchange.calls import RECORDED_UNSEEDED, SEED_REFUSED, LLMCall, ProbeResult
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal, transports
 from pytest_llmseed.interception.transports import decoded_body, http_library
@@ -47,6 +47,22 @@ class Interceptor:
         self.probe = probe
         self.judge = judge
         """How ``--llmseed-probe`` tells outputs apart (as the test's goldens compare them)."""
+        self.cassette: Any = None
+        """vcrpy's ``Cassette`` of the test: which recorded request a replayed answer had."""
+
+    def played(self) -> dict[int, int]:
+        """How often each recorded interaction has been played so far."""
+        return play_counts(self.cassette) if self.cassette is not None else {}
+
+    def recorded_unseeded(self, before: dict[int, int], sent: Any, response: Any) -> str | None:
+        """``RECORDED_UNSEEDED`` when a replayed answer's recorded request had no seed
+        although ours has one: the golden must not claim a seed that was never sent."""
+        if self.cassette is None or probe.went_live(response):
+            return None
+        body = _sent(sent)
+        if not isinstance(body, dict) or body.get("seed") is None:
+            return None
+        return RECORDED_UNSEEDED if played_unseeded(self.cassette, before) else None
 
     def _note_project_secrets(self, request: Any) -> None:
         http = http_library(request)
@@ -217,6 +233,7 @@ def _wrap_sync(
         __tracebackhide__ = True
         steps = _exchange(interceptor, request)
         sent = next(steps)
+        before = interceptor.played()
         try:
             while True:
                 with refusal.in_flight(sent is not request):
@@ -230,6 +247,7 @@ def _wrap_sync(
         samples = None
         if interceptor.wants_probe(sent, response):
             samples = probe.sample_sync(original, transport, sent, interceptor.probe - 1)
+        unseeded = unseeded or interceptor.recorded_unseeded(before, sent, response)
         interceptor.observe(sent, response, unseeded=unseeded, samples=samples)
         return response
 
@@ -249,6 +267,7 @@ def _wrap_async(
         __tracebackhide__ = True
         steps = _exchange(interceptor, request)
         sent = next(steps)
+        before = interceptor.played()
         try:
             while True:
                 with refusal.in_flight(sent is not request):
@@ -262,6 +281,7 @@ def _wrap_async(
         if interceptor.wants_probe(sent, response):
             count = interceptor.probe - 1
             samples = await probe.sample_async(original, transport, sent, count)
+        unseeded = unseeded or interceptor.recorded_unseeded(before, sent, response)
         interceptor.observe(sent, response, unseeded=unseeded, samples=samples)
         return response
 
