@@ -16,7 +16,7 @@ from typing import TextIO
 
 from pytest_llmseed import __version__
 from pytest_llmseed.errors import LLMSeedError, PendingError
-from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.report.console import Out as _Out
 from pytest_llmseed.report.console import use_color
 from pytest_llmseed.review import pending
@@ -98,7 +98,7 @@ def _select(
     if everything:
         return changes
     if not tests:
-        raise PendingError("name the tests (node ids, patterns or files), or pass --all")
+        raise PendingError(None, "name the tests (node ids, patterns or files), or pass --all")
     chosen = []
     for test in tests:
         found = [
@@ -107,7 +107,7 @@ def _select(
             if c.test == test or c.test.startswith(test + "::") or fnmatchcase(c.test, test)
         ]
         if not found:
-            raise PendingError(f"no pending change for {test!r}; see `llmseed status`")
+            raise PendingError(None, f"no pending change for {test!r}; see `llmseed status`")
         chosen += [c for c in found if c not in chosen]
     return chosen
 
@@ -123,7 +123,7 @@ def _apply(
     applied = [c for c in chosen if _attempt(lambda c: action(c, changes), c)]
     color = "green" if verb == "accepted" else "red"
     for change in applied:
-        out.line(f"{out.paint(verb, color)} {terminal(change.test)}")
+        out.line(f"{out.paint(verb, color)} {for_terminal(change.test)}")
         for target in targets(change):
             out.line(f"    {out.paint(target, 'dim')}")
     out.line(f"{verb} {len(applied)} pending change(s)", "bold")
@@ -135,7 +135,7 @@ def _attempt(action: Callable[[PendingChange], None], change: PendingChange) -> 
     try:
         action(change)
     except LLMSeedError as exc:
-        print(f"llmseed: {terminal(str(exc))}", file=sys.stderr)
+        print(f"llmseed: {for_terminal(str(exc))}", file=sys.stderr)
         return False
     return True
 
@@ -146,10 +146,10 @@ def cmd_status(changes: list[PendingChange], out: _Out) -> int:
         out.line("no pending changes")
         return 0
     for change in changes:
-        out.line(terminal(change.test), "bold")
+        out.line(for_terminal(change.test), "bold")
         for target in targets(change):
             out.line(f"    {target}", "dim")
-        out.line(f"    {terminal(change.triage)}", "yellow")
+        out.line(f"    {for_terminal(change.triage)}", "yellow")
     out.line(f"{len(changes)} pending change(s): review with `llmseed review`", "bold")
     return 1
 
@@ -234,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = _Out(sys.stdout, color=use_color(sys.stdout, no_color=args.no_color))
     for source in args.sources or ():
         if not source.is_dir():
-            print(f"llmseed: --from {terminal(str(source))}: no such directory", file=sys.stderr)
+            shown = for_terminal(str(source))
+            print(f"llmseed: --from {shown}: no such directory", file=sys.stderr)
             return 2
     try:
         if args.sources:
@@ -245,10 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             project = Project.at(args.root, source=None, cassette_dirs=args.cassette_dirs)
             found = pending.find(args.paths or [Path()], project, root=args.root)
         for error in found.errors:
-            print(f"llmseed: {terminal(str(error))}", file=sys.stderr)
+            print(f"llmseed: {for_terminal(str(error))}", file=sys.stderr)
         code = _run(args, found.changes, out)
     except LLMSeedError as exc:
-        print(f"llmseed: {terminal(str(exc))}", file=sys.stderr)
+        print(f"llmseed: {for_terminal(str(exc))}", file=sys.stderr)
         return 2
     return 2 if found.errors else code
 

@@ -1,7 +1,8 @@
 """Every exception pytest-llmseed raises on purpose: one family, messages that say what to do.
 
-Each carries the file it is about (``path``) where there is one, so a caller can name it
-without parsing the message; ``problem`` is the bare reason.
+Each carries the file it is about (``path``, None where there is none), so a caller can name
+it without parsing the message; ``problem`` is the bare reason. Every constructor takes
+``(path, problem)`` in that order, the file first as vcrpy's errors carry their cassette.
 """
 
 from __future__ import annotations
@@ -48,18 +49,18 @@ class GoldenFileError(LLMSeedError, ValueError):
     A ``ValueError`` too: callers that parse text they were handed catch it as bad data.
     """
 
-    def __init__(self, problem: str, path: Path | str | None = None) -> None:
-        self.problem = problem
+    def __init__(self, path: Path | str | None, problem: str) -> None:
         self.path = Path(path) if path is not None else None
+        self.problem = problem
         super().__init__(problem if self.path is None else f"{self.path}: {problem}")
 
 
 class PendingError(LLMSeedError):
     """A pending change cannot be read or applied, or the command naming it is wrong."""
 
-    def __init__(self, problem: str, path: Path | str | None = None) -> None:
-        self.problem = problem
+    def __init__(self, path: Path | str | None, problem: str) -> None:
         self.path = Path(path) if path is not None else None
+        self.problem = problem
         super().__init__(problem if self.path is None else f"{self.path}: {problem}")
 
 
@@ -67,15 +68,15 @@ class ConfinementError(LLMSeedError):
     """A path (from a pending change, a cassette or a golden) leads where nothing may go."""
 
     def __init__(self, path: Path | str | None, problem: str) -> None:
-        self.problem = problem
         self.path = Path(path) if path is not None else None
+        self.problem = problem
         super().__init__(f"refused: {problem}" if path is None else f"refused {path}: {problem}")
 
 
 class ReportFileError(LLMSeedError):
     """A JSON report handed to ``llmseed report --merge`` cannot be read as one."""
 
-    def __init__(self, problem: str, path: Path | str) -> None:
-        self.problem = problem
+    def __init__(self, path: Path | str, problem: str) -> None:
         self.path = Path(path)
+        self.problem = problem
         super().__init__(f"{self.path}: {problem}")

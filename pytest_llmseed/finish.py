@@ -10,7 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from pytest_llmseed.config.settings import RunContext
+from pytest_llmseed.config.settings import RunSettings
+from pytest_llmseed.exchange.calls import SEED_REFUSED
 from pytest_llmseed.files.paths import relative_path
 from pytest_llmseed.goldens import outcomes
 from pytest_llmseed.interception.probe import probe_records
@@ -31,14 +32,14 @@ def cassette_status(*, missed: bool, recorded: bool, calls: int) -> CassetteStat
     return CassetteStatus.HIT if calls else CassetteStatus.NO_CALLS
 
 
-class TestEnd(NamedTuple):
+class EndOfTest(NamedTuple):
     """What the end-of-test accounting needs to know about the test."""
 
     nodeid: str
     cassette: Path
     cassette_status: CassetteStatus
     snapshot: SnapshotAssertion | None
-    run: RunContext
+    run: RunSettings
     test_dir: Path
 
 
@@ -52,7 +53,7 @@ class TestEnded(NamedTuple):
     """Where the cassette the test recorded goes instead (a golden drifted with it)."""
 
 
-def account(context: TestContext, end: TestEnd) -> TestEnded:
+def account(context: TestContext, end: EndOfTest) -> TestEnded:
     """What happened in the test: cassette hit / miss / recorded, each golden's outcome.
 
     Goldens that did not match are written as pending changes; when such a test also
@@ -82,7 +83,7 @@ def account(context: TestContext, end: TestEnd) -> TestEnded:
         goldens=tuple(replace(g, path=relative_path(Path(g.path), run.rootdir)) for g in results),
         pending=tuple(relative_path(p, run.rootdir) for p in pending),
         probes=probe_records(calls),
-        unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded),
+        unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded == SEED_REFUSED),
     )
     first = None
     if end.snapshot is not None:
@@ -91,7 +92,7 @@ def account(context: TestContext, end: TestEnd) -> TestEnded:
 
 
 def _write_pending(
-    drift: list[GoldenRecord], end: TestEnd, cassette_pending: Path | None
+    drift: list[GoldenRecord], end: EndOfTest, cassette_pending: Path | None
 ) -> list[Path]:
     """Each changed golden as a pending change, with the cassette recorded with them."""
     # Imported for drift only: a passing test writes no pending change.

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, NamedTuple
 import pytest
 
 from pytest_llmseed.cassettes.cassette import CassetteDestination, Customization, use_cassette
-from pytest_llmseed.config.settings import RunContext, Settings
+from pytest_llmseed.config.settings import RunSettings, Settings
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.errors import LLMSeedError
 from pytest_llmseed.exchange.calls import CallList
-from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.files.parse_cache import ParseCache
-from pytest_llmseed.finish import TestEnd, account, cassette_status
+from pytest_llmseed.finish import EndOfTest, account, cassette_status
 from pytest_llmseed.goldens.assertion import bind
 from pytest_llmseed.goldens.documents import probe_judge
 from pytest_llmseed.goldens.severity import effective_fail_on
@@ -136,19 +136,19 @@ def replays_only(settings: Settings, path: Path) -> bool:
 
 
 class TestPlace(NamedTuple):
-    """Where a test is and what its session shares with it."""
+    """Where a test is and what the run shares with it."""
 
     nodeid: str
     cassette: Path
     test_dir: Path
-    run: RunContext
+    run: RunSettings
     clients: ClientCache
     parse_cache: ParseCache
     refused: RefusedHosts
 
 
 @contextmanager
-def llm_session(
+def seeded_test(
     *,
     settings: Settings,
     place: TestPlace,
@@ -233,10 +233,11 @@ def llm_session(
                 )
             )
         except LLMSeedError as exc:
-            failure = terminal(str(exc), multiline=True)
+            failure = for_terminal(str(exc), multiline=True)
         if failure is not None:
             # Failed outside the except block: the message alone, not chained to a copy.
             pytest.fail(failure, pytrace=False)
+        interceptor.cassette = cassette
         stack.enter_context(intercepting(interceptor, on_miss, before))
         if snapshot is not None:
             bind(snapshot, context)
@@ -254,7 +255,9 @@ def llm_session(
             status = cassette_status(
                 missed=bool(misses), recorded=bool(cassette.dirty), calls=len(context.log.calls)
             )
-            end = TestEnd(place.nodeid, place.cassette, status, snapshot, place.run, place.test_dir)
+            end = EndOfTest(
+                place.nodeid, place.cassette, status, snapshot, place.run, place.test_dir
+            )
             ended = account(context, end)
             if ended.cassette_pending is not None:
                 # The cassette is saved when its context closes, below: to the pending file.
@@ -262,7 +265,7 @@ def llm_session(
             try:
                 stack.close()
             except LLMSeedError as exc:
-                failure = terminal(str(exc), multiline=True)
+                failure = for_terminal(str(exc), multiline=True)
             on_record(ended.record, ended.golden_first)
             if failure is not None:
                 pytest.fail(failure, pytrace=False)

@@ -17,7 +17,7 @@ from pytest_llmseed.config import lines as rules
 from pytest_llmseed.config import options
 from pytest_llmseed.config import settings as cfg
 from pytest_llmseed.files import confine
-from pytest_llmseed.session import LLMSeedSession
+from pytest_llmseed.session import RunState
 
 if TYPE_CHECKING:
     from pytest_llmseed.fixture import SeededLLM
@@ -27,7 +27,7 @@ SETTINGS_KEY = pytest.StashKey["cfg.Settings"]()
 LAYERS_KEY = pytest.StashKey["tuple[cfg.Layer, cfg.Layer]"]()
 RULES_KEY = pytest.StashKey["rules.Rules"]()
 MARKER_ERROR_KEY = pytest.StashKey[str]()
-STATE_KEY = pytest.StashKey["LLMSeedSession"]()
+STATE_KEY = pytest.StashKey["RunState"]()
 RECORD_KEY = pytest.StashKey[tuple["TestRecord", str | None]]()
 CASSETTE_KEY = pytest.StashKey[Path]()
 DATA_DIRNAMES_KEY = pytest.StashKey[frozenset[str]]()
@@ -62,10 +62,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # line or ini file chose (a symlink in the working tree cannot lead it elsewhere).
     chosen = [layer.cassette_dir for layer in layers] + [pending_dir]
     confine.set_project(confine.Area([config.rootpath, *(p for p in chosen if p is not None)]))
-    state = LLMSeedSession(
+    state = RunState(
         config=config,
         ci=cfg.is_ci(os.environ),
-        run=cfg.RunContext(
+        run=cfg.RunSettings(
             config.rootpath,
             pending_dir,
             probe=options.run_option(config, "probe", cfg.parse_probe) or 0,
@@ -99,12 +99,12 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     # A folder of cassettes and goldens holds nothing to collect: pytest need not visit
-    # each of its files (files/inert.py). Paths on the command line never come here.
+    # each of its files (files/data_folders.py). Paths on the command line never come here.
     if collection_path.name not in config.stash[DATA_DIRNAMES_KEY]:
         return None  # nearly every path: one set lookup
     from pytest_llmseed.files.data_folders import holds_only_data
 
-    # A file of that name is not a folder: scandir refuses it and it is collected as before.
+    # A file of that name is not a folder: scandir refuses it and pytest collects it as usual.
     return True if holds_only_data(collection_path) else None
 
 
@@ -153,6 +153,7 @@ def _prepare(item: pytest.Item, marked: dict[object, bool], *, deselected: bool 
             state.unjudged_modules.add(str(item.path))
             return
         message = f"{item.nodeid}: @pytest.mark.llmseed: {exc}"
+        state.scope.bad_markers.append(item.nodeid)
         if cfg.is_xdist_worker(item.config):
             # An xdist worker cannot stop the session with a usage error (xdist reports
             # a crash instead), so the test fails at setup with the same message.
@@ -177,7 +178,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture
 def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
     """Seeded OpenAI traffic recorded to / replayed from this test's cassette, with a golden."""
-    from pytest_llmseed.fixture import TestPlace, llm_session
+    from pytest_llmseed.fixture import TestPlace, seeded_test
     from pytest_llmseed.goldens.assertion import golden_assertion
     from pytest_llmseed.goldens.extension import LLMSnapshotExtension
     from pytest_llmseed.hooks import user_hooks
@@ -201,12 +202,12 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
         # JUnit XML reads these from the teardown report.
         node.user_properties.append(("llmseed_seed", settings.seed))
         if record.triage:
-            from pytest_llmseed.files.escape import terminal
+            from pytest_llmseed.files.escape import for_terminal
 
             # Escaped for XML by pytest; control characters made visible here.
-            node.user_properties.append(("llmseed_triage", terminal(record.triage)))
+            node.user_properties.append(("llmseed_triage", for_terminal(record.triage)))
 
-    with llm_session(
+    with seeded_test(
         settings=settings,
         place=place,
         snapshot=golden_assertion(request, LLMSnapshotExtension.with_profile(settings.compare)),
@@ -226,4 +227,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # as plain data; in one process the record itself goes, never copied.
         data = record.to_dict() if cfg.is_xdist_worker(item.config) else record
         report.llmseed = {"record": data, "golden_first": golden_first}
+    elif call.when == "teardown" and "seeded_llm" in getattr(item, "fixturenames", ()):
+        # seeded_llm never ended: which goldens the test owns is unknown (session.py).
+        report.llmseed_unaccounted = True
+    elif call.when == "setup" and MARKER_ERROR_KEY in item.stash:
+        report.llmseed_bad_marker = True  # the controller of an xdist run learns it here
     return report

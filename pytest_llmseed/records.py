@@ -153,10 +153,10 @@ class TestRecord:
     cassette: str
     cassette_status: CassetteStatus = CassetteStatus.NO_CALLS
     calls: int = 0
-    # Tuples: a record lives until the session ends, and the empty ones (most tests have
-    # no pending change, no probe, no unseeded call) are one shared object the garbage
-    # collector does not track, where empty lists were three more per test for every
-    # full collection to walk.
+    # Tuples, not lists: a record lives until the run ends, and the empty tuple (most
+    # tests have no pending change, no probe, no unseeded call) is one shared object the
+    # garbage collector does not track, where each empty list would be one more object
+    # for every full collection to walk.
     goldens: tuple[GoldenRecord, ...] = ()
     pending: tuple[str, ...] = ()
     outcome: str = "passed"

@@ -1,6 +1,6 @@
-"""The plugin's per-session object: records from every test (and xdist worker), unused
+"""Cross-test state of one pytest run: records from every test (and xdist worker), unused
 cassettes, goldens of failing tests kept, reports written. plugin.py registers one per
-config, so hooks that get no ``config`` argument still reach their session's state."""
+config, so hooks that get no ``config`` argument still reach the run's state."""
 
 from __future__ import annotations
 
@@ -20,13 +20,14 @@ if TYPE_CHECKING:
     from pytest_llmseed.records import RunReport
 
 
-class LLMSeedSession:
-    """The plugin's session: collects per-test records (also from xdist workers), judges
-    unused cassettes, protects goldens of failing tests, writes reports. Registered as a
-    plugin object per config, so hooks without a ``config`` argument reach their state.
+class RunState:
+    """The state one pytest run shares across its tests: collects per-test records (also
+    from xdist workers), judges unused cassettes, protects goldens of failing tests, writes
+    reports. Registered as a plugin object per config, so hooks without a ``config``
+    argument reach it.
 
     A plain class, hashable by identity (pluggy keeps plugins in sets): every pytest
-    start-up defines it, and a dataclass costs several times as much to define.
+    start-up defines it, and a dataclass generates and compiles its methods when defined.
     """
 
     def __init__(
@@ -34,7 +35,7 @@ class LLMSeedSession:
         *,
         config: pytest.Config,
         ci: bool,
-        run: cfg.RunContext,
+        run: cfg.RunSettings,
         report_path: Path | None,
         html_path: Path | None,
     ) -> None:
@@ -52,8 +53,11 @@ class LLMSeedSession:
         """Test files whose cassettes are not judged (a deselected test with a bad marker)."""
         self._resolved: dict[Path, Path] = {}
         self.restored: list[str] = []
+        self.scope = RunScope()
+        self.nothing_deleted: list[str] = []
+        """Why this run deleted nothing (empty when it ran every test to completion)."""
 
-    # Made on first use, like ``report``: a session whose tests never use seeded_llm
+    # Made on first use, like ``report``: a run whose tests never use seeded_llm
     # imports neither.
     @functools.cached_property
     def clients(self) -> ClientCache:
@@ -100,6 +104,14 @@ class LLMSeedSession:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.failed:
             self.failed.add(report.nodeid)
+            if getattr(report, "llmseed_bad_marker", False):  # under xdist (plugin.py)
+                self.scope.bad_markers.append(report.nodeid)
+        if report.when == "teardown":
+            self.scope.finished.add(report.nodeid)
+            # A seeded_llm test that failed before the fixture could account for its goldens:
+            # syrupy would take them for unused, and which files they are is not known here.
+            if report.nodeid in self.failed and getattr(report, "llmseed_unaccounted", False):
+                self.scope.unaccounted.append(report.nodeid)
         data = getattr(report, "llmseed", None)
         if report.when == "teardown" and isinstance(data, dict):
             from pytest_llmseed.records import TestRecord
@@ -119,7 +131,18 @@ class LLMSeedSession:
         first = self.golden_first.get(nodeid)
         return files_like(self.config.rootpath / first) if first else []
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:  # on xdist's controller too: it relays workers' failed ones
+            self.scope.collection_errors += 1
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.scope.deselected += len(items)
+
     def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.scope.selected = len(session.items)
+        self._publish_scope()
+        if self.scope.collection_errors:
+            return  # a module or class that failed to collect still owns its cassettes
         if any("::" in str(arg) for arg in self.config.args):
             return  # single tests were selected: other tests' cassettes are not judged
         if not self.cassette_modules:
@@ -137,13 +160,29 @@ class LLMSeedSession:
         if workeroutput is not None:
             workeroutput["llmseed_unused_cassettes"] = unused
 
+    def _publish_scope(self) -> None:
+        workeroutput = getattr(self.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput["llmseed_deselected"] = self.scope.deselected
+
+    @pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown without xdist
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        # The controller collects nothing: each worker's collection (all the same) says
+        # how many tests the run selected.
+        self.scope.selected = max(self.scope.selected, len(ids))
+
     @pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown without xdist
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         # xdist controller: workers collect, the controller does not, so the workers judge
         # unused cassettes. Every worker collects everything: any one answer will do.
-        unused = getattr(node, "workeroutput", {}).get("llmseed_unused_cassettes")
+        output = getattr(node, "workeroutput", {})
+        unused = output.get("llmseed_unused_cassettes")
         if unused is not None:
             self.report.unused_cassettes = list(unused)
+        if "llmseed_deselected" in output:
+            self.scope.deselected = max(self.scope.deselected, output["llmseed_deselected"])
+        else:  # a worker that crashed or was cut short: its deselection is unknown
+            self.scope.workers_lost += 1
 
     @pytest.hookimpl(wrapper=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Any:
@@ -153,6 +192,15 @@ class LLMSeedSession:
             return (yield)
         if "parse_cache" in self.__dict__:
             self.parse_cache.prune()
+        if self._guards_goldens():
+            from pytest_llmseed.report.scope import incomplete
+
+            self.nothing_deleted = incomplete(self.scope, session, exitstatus, self.config.args)
+        if self.nothing_deleted:
+            # syrupy's own switch (--snapshot-disable-unused), left on to the end of the run:
+            # syrupy then neither judges, reports nor deletes unused snapshots (on xdist's
+            # controller the workers' reports would be judged again for the summary).
+            self.config.option.disable_unused_snapshots = True
         # syrupy deletes goldens it thinks unused, including those of a test that failed
         # before it could assert (a cassette miss). A failing test must not lose its goldens.
         kept = {
@@ -190,6 +238,12 @@ class LLMSeedSession:
             step_summary=step_summary,
         )
 
+    def _guards_goldens(self) -> bool:
+        """Whether this run could delete goldens or cassettes, or advise to: goldens are
+        updated, or seeded_llm tests took part (a plain syrupy suite is left to syrupy)."""
+        updating = getattr(self.config.option, "update_snapshots", False)
+        return bool(updating or "report" in self.__dict__ or self.scope.bad_markers)
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.is_worker:
             return
@@ -199,15 +253,22 @@ class LLMSeedSession:
             from pytest_llmseed.report.terminal import summary_lines
 
             lines = summary_lines(self.report)
-        if not lines and not self.restored:
+        if not lines and not self.restored and not self.nothing_deleted:
             return
-        from pytest_llmseed.files.escape import terminal
+        from pytest_llmseed.files.escape import for_terminal
 
         terminalreporter.write_sep("-", "llmseed summary")
         for line in lines:
             terminalreporter.write_line(line)
+        if self.nothing_deleted:
+            why = for_terminal("; ".join(self.nothing_deleted))
+            terminalreporter.write_line(
+                f"nothing deleted: {why}. Unused goldens are judged (and deleted with "
+                "--snapshot-update) only by a run of every test to completion; syrupy's "
+                "unused detection is off for this one."
+            )
         for path in self.restored:
-            terminalreporter.write_line(f"kept the golden of a failing test: {terminal(path)}")
+            terminalreporter.write_line(f"kept the golden of a failing test: {for_terminal(path)}")
         unasserted = sorted(
             path
             for nodeid in self.failed
@@ -221,7 +282,24 @@ class LLMSeedSession:
                 "tests rather than deleting them with --snapshot-update"
             )
         if self.ci and self.report.unused_cassettes:
-            terminalreporter.write_line("CI: unused cassettes fail the run (delete them).")
+            # A selection judges cassettes as a full run would, but a run that stopped short
+            # gives no advice to delete anything.
+            advice = "" if self.nothing_deleted else " (delete them)"
+            terminalreporter.write_line(f"CI: unused cassettes fail the run{advice}.")
         for label, written in (("JSON report", self.report_path), ("HTML", self.html_path)):
             if written is not None:
                 terminalreporter.write_line(f"{label}: {written}")
+
+
+class RunScope:
+    """What the run covered, to tell a complete run (which may delete unused goldens) from
+    one that stopped, failed to collect or ran a selection (``report/scope.py`` says which)."""
+
+    def __init__(self) -> None:
+        self.selected = 0
+        self.finished: set[str] = set()
+        self.deselected = 0
+        self.collection_errors = 0
+        self.workers_lost = 0
+        self.bad_markers: list[str] = []
+        self.unaccounted: list[str] = []

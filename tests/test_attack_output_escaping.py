@@ -151,27 +151,27 @@ def test_the_step_summary_html_page_and_junit_stay_inert(
     ["plain", "a|b", "`code`", "<b>&amp;</b>", "x\ny", "www.evil.example", "$x^2$", "a\x1bb"],
 )
 def test_markdown_cells_show_the_text_without_markup(text: str) -> None:
-    cell = escape.markdown(text)
+    cell = escape.for_markdown(text)
     for raw in ("\n", ESC, "<"):
         assert raw not in cell
     assert re.search(r"(?<!\\)\|", cell) is None
     unescaped = re.sub(r"\\(.)", r"\1", cell)
     unescaped = unescaped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    assert unescaped == escape.terminal(text)
+    assert unescaped == escape.for_terminal(text)
 
 
 def test_a_code_span_cannot_be_closed_early() -> None:
-    span = escape.markdown_code("a`` | b")
+    span = escape.for_markdown_code("a`` | b")
     assert span.startswith("```")
     assert span.endswith("```")
     assert "\\|" in span
 
 
 def test_terminal_escapes_are_visible_and_one_line() -> None:
-    assert escape.terminal("a\x1b[2Jb\nc\td\ud800") == "a\\x1b[2Jb\\nc\\td\\ud800"
-    assert escape.terminal("a\nb", multiline=True) == "a\nb"
-    assert escape.terminal("é — 日本 🙂") == "é — 日本 🙂"  # ordinary text is left as is
+    assert escape.for_terminal("a\x1b[2Jb\nc\td\ud800") == "a\\x1b[2Jb\\nc\\td\\ud800"
+    assert escape.for_terminal("a\nb", multiline=True) == "a\nb"
+    assert escape.for_terminal("é — 日本 🙂") == "é — 日本 🙂"  # ordinary text is left as is
 
 
 def test_html_escapes_markup_and_controls() -> None:
-    assert escape.html('<a href="x">\x1b</a>') == "&lt;a href=&quot;x&quot;&gt;\\x1b&lt;/a&gt;"
+    assert escape.for_html('<a href="x">\x1b</a>') == "&lt;a href=&quot;x&quot;&gt;\\x1b&lt;/a&gt;"

@@ -34,7 +34,7 @@ GOLDEN = "__snapshots__/test_hostile/test_x.llm.yaml"
 RECORD = "--llmseed-record-mode="
 UPDATE = "--snapshot-update"
 
-# A plugin frame in a traceback looks like "…/pytest_llmseed/fixture.py:201: in llm_session"
+# A plugin frame in a traceback looks like "…/pytest_llmseed/fixture.py:201: in seeded_test"
 # or "…/pytest_llmseed/cassettes/storage.py:88: in load_cassette".
 PLUGIN_FRAME = re.compile(r"pytest_llmseed[\\/](?:\w+[\\/])*\w+\.py")
 

@@ -49,19 +49,19 @@ def modules_of_run(pytester: pytest.Pytester, *args: str, expect: int = 0) -> se
     """The watched top-level packages' modules a fresh pytest process imported."""
     pytester.makeconftest(CONFTEST.replace("{NAMES}", repr(set(WATCHED))))
     # A fresh process: this suite's own process has imported every module long ago.
-    # pytest-httpx's and respx's plugins (test dependencies) import httpx themselves.
-    others = ("-p", "no:pytest_httpx", "-p", "no:respx")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *others, *args)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)
     assert result.ret == expect, result.stdout.str()
     return set((pytester.path / "modules.txt").read_text().split())
 
 
 def imported(pytester: pytest.Pytester, *args: str) -> set[str]:
-    """What a run of two plain tests imported."""
+    """What a run of two plain tests imported, beyond what the same run imports without
+    the plugin (other installed plugins, such as pytest-httpx, import httpx themselves)."""
     pytester.makepyfile(
         test_plain="def test_one():\n    assert 1\n\n\ndef test_two():\n    assert 2\n"
     )
-    return modules_of_run(pytester, *args)
+    without = modules_of_run(pytester, "-p", "no:llmseed", *args)
+    return modules_of_run(pytester, *args) - (without - {"pytest_llmseed"})
 
 
 def test_a_suite_without_seeded_llm_imports_only_the_startup_modules(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -98,9 +99,9 @@ def use_cassette(
         before_record_request=filters.request,
         before_record_response=filters.response,
         # The OpenAI SDK sends through httpx2 (3.x), httpx (1.x, 2.x, a legacy client on
-        # 3.x) or, with its aiohttp client (and litellm's async calls), aiohttp. vcrpy
-        # would otherwise build and enter patches for six more HTTP libraries per test,
-        # the largest part of its cost; an uninstalled library is skipped too.
+        # 3.x) or, with its aiohttp client (and litellm's async calls), aiohttp. Patches
+        # for the other HTTP libraries vcrpy knows would be built and entered for every
+        # test and intercept nothing; an uninstalled library is skipped too.
         skip_patchers=[name for name in PATCHER_NAMES if name not in _installed_patchers()],
     )
     with context as cassette:
@@ -120,8 +121,8 @@ class _RecordFilters:
     ) -> None:
         # While vcrpy loads the file, its interactions pass through these filters. They
         # were scrubbed when written, and in a read-only mode they are never written again:
-        # scrubbing them once more (copies of every body, an SSE stream parsed event by
-        # event) was most of the cost of replaying a long stream.
+        # scrubbing them once more would copy every body and parse an SSE stream event by
+        # event, for nothing.
         self.loading = record_mode in _READ_ONLY_MODES
         self.live = False
         """Set once vcrpy has loaded the file: requests filtered from then on are live."""
@@ -228,3 +229,24 @@ class _DivertableSave:
         self, cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any
     ) -> None:
         self._inner.save_cassette(self._destination.path, cassette_dict, serializer)
+
+
+def play_counts(cassette: Any) -> dict[int, int]:
+    """How often each recorded interaction of vcrpy's ``cassette`` has been played."""
+    return dict(cassette.play_counts)
+
+
+def played_unseeded(cassette: Any, before: dict[int, int]) -> bool:
+    """Whether the interactions played since ``before`` (``play_counts``) were all recorded
+    from requests without a seed (plain vcrpy, pytest-recording, ``inject_seed=False``)."""
+    played = [i for i, n in cassette.play_counts.items() if n > before.get(i, 0)]
+    recorded = cassette.requests
+    return bool(played) and not any(_carries_seed(recorded[i].body) for i in played)
+
+
+def _carries_seed(body: Any) -> bool:
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("seed") is not None

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from pytest_llmseed.config.values import NO_VOLATILE, Volatile
 from pytest_llmseed.exchange import multipart
 from pytest_llmseed.exchange.bodies import NOT_JSON as MISSING
-from pytest_llmseed.exchange.bodies import parse_json
+from pytest_llmseed.exchange.bodies import content_type_of, parse_json
 from pytest_llmseed.redaction.volatile import substitute, substitute_data
 
 
@@ -25,13 +25,10 @@ def json_or_missing(body: Any) -> Any:
 
 def form_or_none(request: Any) -> dict[str, Any] | None:
     """A multipart request's form fields (files by size and digest), else None."""
-    headers = getattr(request, "headers", None) or {}
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
-    if isinstance(content_type, list):
-        content_type = content_type[0] if content_type else ""
-    if multipart.boundary(str(content_type)) is None or request.body is None:
+    content_type = content_type_of(getattr(request, "headers", None))
+    if multipart.boundary(content_type) is None or request.body is None:
         return None
-    return multipart.fields(str(content_type), request.body)
+    return multipart.fields(content_type, request.body)
 
 
 # vcrpy matches a request against the recorded ones twice (to know it can answer, then to

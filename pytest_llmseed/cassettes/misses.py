@@ -19,7 +19,7 @@ from pytest_llmseed.config.entries import PRESET_DESCRIPTIONS
 from pytest_llmseed.config.settings import DEFAULT_MATCH_ON, MATCH_ON_CHOICES
 from pytest_llmseed.config.values import NO_VOLATILE, Volatile
 from pytest_llmseed.exchange.bodies import NOT_JSON as MISSING
-from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.redaction import secrets as scrub
 from pytest_llmseed.redaction.volatile import suggest
 
@@ -42,8 +42,8 @@ def explain_miss(
     exists = path.is_file()
     lines = [
         "llmseed: no recorded answer for this request",
-        f"  request:  {terminal(request.method)} {terminal(_safe_uri(request.uri))}",
-        f"  cassette: {terminal(str(path))}" + ("" if exists else " (does not exist yet)"),
+        f"  request:  {for_terminal(request.method)} {for_terminal(_safe_uri(request.uri))}",
+        f"  cassette: {for_terminal(str(path))}" + ("" if exists else " (does not exist yet)"),
         f"  record mode: {record_mode}",
     ]
     nearest = nearest_recorded(cassette, request, match_on, injected_seed, volatile)
@@ -62,11 +62,11 @@ def explain_miss(
                 "than the recording did)"
             )
         lines.extend(
-            terminal(line) for line in volatile_hint(recorded, request, failures, volatile)
+            for_terminal(line) for line in volatile_hint(recorded, request, failures, volatile)
         )
         host_only = bool(failures) and set(failures) <= set(URL_ORIGIN)
         if host_only:
-            lines.extend(terminal(line) for line in base_url_hint(recorded, request, match_on))
+            lines.extend(for_terminal(line) for line in base_url_hint(recorded, request, match_on))
     elif len(cassette):
         lines.append(f"the cassette has {len(cassette)} recorded request(s); none is similar")
     elif exists:
@@ -78,8 +78,10 @@ def explain_miss(
     # A changed request makes the old interactions stale: re-record the test's cassette.
     mode = "all" if exists else "once"
     host = urlsplit(request.uri).netloc
-    lines.append(f"To record it from {terminal(host)} (needs the API key and the network), run:")
-    lines.append(f"  pytest {terminal(shlex.quote(nodeid))} --llmseed-record-mode={mode}")
+    lines.append(
+        f"To record it from {for_terminal(host)} (needs the API key and the network), run:"
+    )
+    lines.append(f"  pytest {for_terminal(shlex.quote(nodeid))} --llmseed-record-mode={mode}")
     lines.append("then review the changed golden with `llmseed review` (it is left pending).")
     return "\n".join(lines)
 
@@ -140,15 +142,15 @@ def _difference(
     """The lines that show how ``request`` differs from ``recorded`` in one matched part."""
     if name != "body":
         old_value, new_value = getattr(recorded, name, "?"), getattr(request, name, "?")
-        return [f"  {name}: {terminal(repr(old_value))} -> {terminal(repr(new_value))}"]
+        return [f"  {name}: {for_terminal(repr(old_value))} -> {for_terminal(repr(new_value))}"]
     old, new = compared_bodies(recorded, request, injected_seed, volatile)
     if old is MISSING or new is MISSING:
         old, new = form_or_none(recorded), form_or_none(request)
         if old is None or new is None:
             return ["  body: the raw bodies differ"]
         lines = ["  body: the multipart form fields differ"]
-        return lines + ["  " + terminal(text) for text in body_diff(old, new, diff)]
-    return ["  " + terminal(text) for text in body_diff(old, new, diff)]
+        return lines + ["  " + for_terminal(text) for text in body_diff(old, new, diff)]
+    return ["  " + for_terminal(text) for text in body_diff(old, new, diff)]
 
 
 def base_url_hint(recorded: Any, request: Any, match_on: tuple[str, ...]) -> list[str]:

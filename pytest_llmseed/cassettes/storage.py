@@ -8,7 +8,6 @@ escaped line, and multi-line text (SSE streams) is stored as a literal block.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +18,7 @@ import yaml
 from pytest_llmseed.cassettes.validate import check_shape
 from pytest_llmseed.errors import CassetteFileError, ConfinementError, SecretLeakError
 from pytest_llmseed.exchange import multipart
-from pytest_llmseed.exchange.bodies import parse_json
+from pytest_llmseed.exchange.bodies import content_type_of, dump_json, parse_json
 from pytest_llmseed.files import confine, yamldump, yamlio
 from pytest_llmseed.files.parse_cache import ParseCache
 
@@ -31,29 +30,10 @@ HEADER = "# vcrpy cassette written by pytest-llmseed; review changes like code.\
 END_LINE = "# end of cassette"
 
 
-def _is_json_type(headers: dict[str, Any]) -> bool:
-    for name, values in headers.items():
-        if name.lower() == "content-type":
-            value = values[0] if isinstance(values, list) and values else values
-            return "json" in str(value).lower()
-    return False
-
-
 def _parse_json(text: Any) -> Any:
     """A JSON object or array body (stored as data), else None (stored as text)."""
     value = parse_json(text)
     return value if isinstance(value, dict | list) else None
-
-
-def _dump_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def _content_type(headers: Any) -> str:
-    for name, values in (headers or {}).items():
-        if name.lower() == "content-type":
-            return str(values[0] if isinstance(values, list) and values else values)
-    return ""
 
 
 def _structure(interaction: dict[str, Any]) -> dict[str, Any]:
@@ -63,12 +43,12 @@ def _structure(interaction: dict[str, Any]) -> dict[str, Any]:
     if parsed is not None:
         request["body"] = {JSON_KEY: parsed}
     elif isinstance(body, str | bytes) and body:
-        form = multipart.to_stored(_content_type(request.get("headers")), body)
+        form = multipart.to_stored(content_type_of(request.get("headers")), body)
         if form is not None:
             request["body"] = {multipart.STORED_KEY: form}
     response = interaction["response"]
     body = response.get("body")
-    if isinstance(body, dict) and _is_json_type(response.get("headers") or {}):
+    if isinstance(body, dict) and "json" in content_type_of(response.get("headers")).lower():
         parsed = _parse_json(body.get("string"))
         if parsed is not None:
             response["body"] = {JSON_KEY: parsed}
@@ -86,14 +66,14 @@ def _unstructure(interaction: Any) -> Any:
     if isinstance(request, dict):
         body = request.get("body")
         if isinstance(body, dict) and set(body) == {JSON_KEY}:
-            request["body"] = _dump_json(body[JSON_KEY])
+            request["body"] = dump_json(body[JSON_KEY])
         elif isinstance(body, dict) and set(body) == {multipart.STORED_KEY}:
             request["body"] = multipart.from_stored(body[multipart.STORED_KEY])
     response = interaction.get("response")
     if isinstance(response, dict):
         body = response.get("body")
         if isinstance(body, dict) and set(body) == {JSON_KEY}:
-            response["body"] = {"string": _dump_json(body[JSON_KEY])}
+            response["body"] = {"string": dump_json(body[JSON_KEY])}
     return interaction
 
 

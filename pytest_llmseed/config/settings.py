@@ -123,7 +123,7 @@ def parse_bool(value: object) -> bool:
 
 
 # NamedTuples, not frozen dataclasses: defining these is part of every pytest start-up,
-# and a frozen dataclass costs about six times as much to define.
+# and a dataclass generates and compiles its methods when it is defined.
 class Layer(NamedTuple):
     """Values from one source; None means 'this source says nothing'."""
 
@@ -155,8 +155,9 @@ class Settings(NamedTuple):
     """``llmseed_record_hosts``: hosts whose raw HTTP is recorded too (lower case)."""
 
 
-class RunContext(NamedTuple):
-    """Session-wide settings a test's finalization needs (where pending changes go)."""
+class RunSettings(NamedTuple):
+    """Run-wide settings (one per pytest run) a test's finalization needs (where pending
+    changes go, probing, what fails a test)."""
 
     rootdir: Path
     pending_dir: Path | None = None

@@ -1,11 +1,11 @@
 """The value types a test's settings carry: comparison profiles (and their parsing),
 volatile entries, the project's own secrets. Stdlib only.
 
-Kept apart from the modules that use them (``recording/volatile.py``,
-``recording/user_secrets.py``, ``goldens/compare.py``): every pytest start-up needs the
-types, for the defaults of ``config.Settings``, and each module imported then costs a
-plugin's start-up about as much as its whole content (pytest's assertion-rewriting import
-hook handles every module of a plugin).
+Kept apart from the modules that use them (``redaction/volatile.py``,
+``redaction/project_secrets.py``, ``goldens/compare.py``): every pytest start-up needs
+the types, for the defaults of ``config.settings.Settings``, and each module imported then
+costs a plugin's start-up about as much as its whole content (pytest's assertion-rewriting
+import hook handles every module of a plugin).
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ from typing import Any
 
 SEED_REFUSED = "unseeded (the server refused seed)"
 """How a call and its golden say the seed was dropped after a 400 naming it."""
+RECORDED_UNSEEDED = "unseeded (recorded without one)"
+"""How a replayed call and its golden say the cassette's request carried no seed (a plain
+vcrpy or pytest-recording cassette, or one recorded with ``inject_seed=False``)."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class LLMCall:
     streamed: bool = False
     url: str = field(default="", compare=False)
     unseeded: str | None = field(default=None, compare=False)
-    """Why this call went out without the injected seed (``SEED_REFUSED``), if it did."""
+    """Why this call's answer came without our seed (``SEED_REFUSED``, ``RECORDED_UNSEEDED``)."""
     probe: ProbeResult | None = field(default=None, compare=False)
     """What ``--llmseed-probe`` measured for this call (live calls only)."""
 

@@ -30,7 +30,7 @@ def parts(content_type: str, body: bytes | str) -> list[dict[str, Any]] | None:
     """The form's parts (name, filename, content type, data), or None if it is not one."""
     if boundary(content_type) is None:
         return None
-    # Imported here: email's header parser costs ~30 ms to import, and only uploads need it.
+    # Imported here: email's header parser is slow to import, and only uploads need it.
     import email.parser
     import email.policy
 

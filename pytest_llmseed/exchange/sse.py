@@ -5,11 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-_SSE_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SSE_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def split_lines(text: str) -> list[str]:
+    """A stream's lines at even positions, the line break after each between them.
+
+    Joined, the parts are the text again, byte for byte.
+    """
+    return _SSE_LINE_BREAK.split(text)
+
+
+def parse_field(line: str) -> tuple[str, str]:
+    """A line's field name and value (one leading space dropped); a comment's name is ``""``."""
+    name, _, value = line.partition(":")
+    return name, value.removeprefix(" ")
 
 
 def _lines(text: str, start: int) -> Iterator[str]:
-    """``_SSE_LINE_BREAK.split(text[start:])``, one line at a time (never the whole list)."""
+    """The lines of ``split_lines(text[start:])``, one at a time (never the whole list)."""
     for match in _SSE_LINE_BREAK.finditer(text, start):
         yield text[start : match.start()]
         start = match.end()
@@ -44,8 +58,7 @@ def _iter_sse_lines(text: str, start: int) -> Iterator[tuple[str | None, str]]:
             continue
         if line.startswith(":"):
             continue
-        name, _, value = line.partition(":")
-        value = value.removeprefix(" ")
+        name, value = parse_field(line)
         if name == "event":
             event = value
         elif name == "data":

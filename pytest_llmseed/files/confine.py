@@ -39,9 +39,10 @@ class Area:
         self.bases = tuple(dict.fromkeys(Path(os.path.realpath(b)) for b in bases))
         self.name = name
         self._prefixes = tuple((str(base), os.path.join(str(base), "")) for base in self.bases)
-        # Each directory's real path, worked out once: a replayed test reads two files
-        # (its cassette and its golden), and resolving every part of their paths again was
-        # a dozen lstat calls per test. The files themselves are checked on every call.
+        # Each directory's real path, worked out once: every test reads files (its cassette,
+        # its golden) in directories other tests share, and resolving every part of their
+        # paths again would lstat each part each time. The files themselves are checked on
+        # every call.
         self._real_dirs: dict[str, str] = {}
 
     def resolve(self, path: Path) -> Path:

@@ -1,10 +1,10 @@
 """Folders of cassettes and goldens, which pytest's collection has no reason to walk.
 
 pytest visits every file under the test folders while it collects, and asks every plugin
-about each one (``pytest_ignore_collect``, ``pytest_collect_file``): about 50 µs a file.
-A suite recorded with the plugin keeps two files per test there, a cassette and a golden,
-so a run of 600 tests spent some 60 ms of its collection on 1,200 files in which nothing
-can be collected. The plugin tells pytest to leave out a cassette or golden folder, but
+about each one (``pytest_ignore_collect``, ``pytest_collect_file``). A suite recorded
+with the plugin keeps two files per test there, a cassette and a golden, so without help
+its collection grows with the number of its tests by files in which nothing can be
+collected. The plugin tells pytest to leave out a cassette or golden folder, but
 only one that holds nothing else: what a run collects never changes.
 """
 

@@ -30,7 +30,7 @@ def _visible(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def terminal(text: str, *, multiline: bool = False) -> str:
+def for_terminal(text: str, *, multiline: bool = False) -> str:
     """``text`` safe to print: control characters shown as visible escapes (``\\x1b``).
 
     One line unless ``multiline``: newlines and tabs are escaped too, so a value cannot
@@ -46,21 +46,21 @@ _MARKDOWN = re.compile(r"[\\`*_{}\[\]()#!|~:.@$]")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
-def markdown(text: str) -> str:
+def for_markdown(text: str) -> str:
     """``text`` as one inert Markdown table cell: no markup, no HTML, no line breaks."""
-    visible = terminal(text)  # control characters and newlines as escapes
+    visible = for_terminal(text)  # control characters and newlines as escapes
     escaped = _MARKDOWN.sub(lambda m: "\\" + m[0], visible)
     return re.sub("[&<>]", lambda m: _ENTITIES[m[0]], escaped)
 
 
-def markdown_code(text: str) -> str:
+def for_markdown_code(text: str) -> str:
     """``text`` as an inline code span of a table cell (ids, paths): shown literally."""
-    visible = terminal(text).replace("|", "\\|")
+    visible = for_terminal(text).replace("|", "\\|")
     fence = "`" * (max((len(run) for run in re.findall("`+", visible)), default=0) + 1)
     pad = " " if visible.startswith("`") or visible.endswith("`") else ""
     return f"{fence}{pad}{visible}{pad}{fence}"
 
 
-def html(text: str) -> str:
+def for_html(text: str) -> str:
     """``text`` for an HTML page: markup escaped, control characters shown as escapes."""
-    return _html.escape(terminal(text, multiline=True), quote=True)
+    return _html.escape(for_terminal(text, multiline=True), quote=True)

@@ -1,6 +1,6 @@
 """Parsed cassettes kept between runs, in pytest's cache directory, keyed by their text.
 
-Parsing a cassette's YAML was the largest part of replaying a test. The same text always
+Parsing a cassette's YAML is most of the work of replaying a test. The same text always
 parses to the same data, so the data is stored as JSON under a hash of the text (and of
 the versions that decide the parse), and the next run reads that instead. A changed
 cassette has another hash: nothing is ever stale, only unused.
@@ -10,7 +10,7 @@ created on first use, mode 0600), kept outside every repository: a ``.pytest_cac
 committed on a branch cannot name an entry for a cassette, so it cannot make a replay
 answer what no cassette holds. Without a usable key nothing is cached. Entries unused for
 ``MAX_AGE_DAYS`` are removed, at most once a day; ``pytest --cache-clear`` empties the
-cache and ``-p no:cacheprovider`` turns it off (every cassette is parsed, as before).
+cache and ``-p no:cacheprovider`` turns it off (every cassette is then parsed).
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class ParseCache:
 
     def prune(self) -> None:
         """Remove entries unused for ``MAX_AGE_DAYS``; looks at most once a day."""
-        directory = self._directory  # None when nothing was loaded this session
+        directory = self._directory  # None when nothing was loaded this run
         if directory is None:
             return
         mark = directory / _PRUNED_MARK

@@ -15,7 +15,7 @@ def relative_path(path: Path, root: Path) -> str:
     if real == base:
         return os.curdir
     # Both are real paths: under the root, the rest of the string is the relative path
-    # (os.path.relpath would normalize both again, about 60 calls, for the same answer).
+    # (os.path.relpath would normalize both again, for the same answer).
     prefix = base.rstrip(os.sep) + os.sep
     if real.startswith(prefix):
         return real[len(prefix) :]

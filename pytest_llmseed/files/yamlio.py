@@ -74,7 +74,7 @@ class _Composer(_BaseLoader):  # type: ignore[misc]
     """Composes nodes, leaving the tag of each node the document gives none unresolved.
 
     libyaml calls these three back for every node; as C callables they cost no Python
-    frame (about a fifth of a cassette's composition). ``resolve(kind, value, implicit)``
+    frame. ``resolve(kind, value, implicit)``
     keeps its arguments as ``slice(kind, value, implicit)``, which ``_build`` reads: for a
     scalar, ``implicit[0]`` says it was plain. The path resolver hooks do nothing:
     ``operator.is_`` and ``tuple`` take their arguments, and what they return is dropped.
@@ -123,8 +123,8 @@ def _text(node: Any) -> str | None:
     """A scalar's text when it reads as a string with no tag, else None (left to _build).
 
     Most keys and values of a map are: a quoted scalar, or a plain one already known to
-    read as a string. This quick test costs less than _build's (a cassette has about a
-    hundred of them).
+    read as a string. This quick test is cheaper than _build's, and it runs for every key
+    and value.
     """
     tag = node.tag
     if type(tag) is slice and type(node) is ScalarNode:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from difflib import SequenceMatcher
 from typing import Any
 
 from pytest_llmseed.config.values import Profile
+from pytest_llmseed.exchange.bodies import NOT_JSON, map_strings, parse_json
 from pytest_llmseed.goldens import summaries
 
 JSON_SIGNIFICANT_DIGITS = 6
@@ -50,25 +50,13 @@ def similarity(old: str, new: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def _map_strings(value: Any, func: Any) -> Any:
-    if isinstance(value, str):
-        return func(value)
-    if isinstance(value, list):
-        return [_map_strings(v, func) for v in value]
-    if isinstance(value, dict):
-        return {k: _map_strings(v, func) for k, v in value.items()}
-    return value
-
-
 def parse_json_leaf(text: str) -> Any:
     """JSON text (or a ```json fence) as data; any other text as it is."""
     stripped = text.strip()
     if stripped[:1] in ("{", "[") or stripped.removeprefix("```json").strip()[:1] in ("{", "["):
         candidate = stripped.removeprefix("```json").removesuffix("```").strip()
-        try:
-            return json.loads(candidate)
-        except ValueError:
-            return text
+        value = parse_json(candidate)
+        return text if value is NOT_JSON else value
     return text
 
 
@@ -89,13 +77,16 @@ def outputs_equal(old: Any, new: Any, profile: Profile) -> bool:
     if old == new:
         return True
     if profile.name == "normalized":
-        return bool(_map_strings(old, normalize_text) == _map_strings(new, normalize_text))
+        return bool(
+            map_strings(old, normalize_text, sequences="lists_only")
+            == map_strings(new, normalize_text, sequences="lists_only")
+        )
     if profile.name == "json":
         from deepdiff import DeepDiff
 
         diff = DeepDiff(
-            _map_strings(old, parse_json_leaf),
-            _map_strings(new, parse_json_leaf),
+            map_strings(old, parse_json_leaf, sequences="lists_only"),
+            map_strings(new, parse_json_leaf, sequences="lists_only"),
             ignore_order=True,
             significant_digits=JSON_SIGNIFICANT_DIGITS,
             ignore_numeric_type_changes=True,

@@ -22,7 +22,7 @@ from pytest_llmseed.config.values import NO_VOLATILE, Profile
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.errors import GoldenFileError
 from pytest_llmseed.files import confine
-from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.goldens import compare, documents, severity
 from pytest_llmseed.goldens.fileformat import SUFFIX, GoldenText, load_golden
 from pytest_llmseed.records import FailOn
@@ -54,7 +54,7 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         name = f"LLMSnapshotExtension_{profile.name}"
         return type(name, (cls,), {"profile": profile, "__module__": __name__})
 
-    # syrupy asks for these paths about a dozen times per assertion and builds each with
+    # syrupy asks for these paths again and again for every assertion and builds each with
     # pathlib; they only depend on the test file (and the test), so each is worked out once.
     @classmethod
     def dirname(cls, *, test_location: PyTestLocation) -> str:
@@ -101,8 +101,8 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         """The goldens under ``__snapshots__`` (for syrupy's unused detection), found as
         syrupy's own discovery finds them, with two ``scandir`` levels.
 
-        syrupy walks the whole tree with ``rglob`` and tests each file with pathlib, about
-        60 µs a golden, twice a session (at a directory's first assertion and at the end).
+        syrupy walks the whole tree with ``rglob`` and tests each file with pathlib, for
+        every golden, twice a run (at a directory's first assertion and at the end).
         Its single-file layout claims only ``<dir>/<module>/<name>.llm.yaml``: files one
         level down, not hidden, not in a linked directory (``rglob`` does not follow one).
         """
@@ -218,16 +218,16 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         if not snapshot_data:
             yield "no golden yet: accept it with `llmseed review` or `pytest --snapshot-update`"
             if self._location and Path(self._location).is_file():
-                yield f"  golden: {terminal(self._location)}"  # there, but empty
+                yield f"  golden: {for_terminal(self._location)}"  # there, but empty
             return
         try:
             old = load_golden(str(snapshot_data))
         except GoldenFileError as exc:
-            problem = terminal(str(exc))
+            problem = for_terminal(str(exc))
             yield f"cannot compare: {problem}; fix the file or rewrite it with --snapshot-update"
-            yield f"  golden: {terminal(self._location)}"
+            yield f"  golden: {for_terminal(self._location)}"
             return
-        yield from (terminal(line) for line in describe_change(old, new))
+        yield from (for_terminal(line) for line in describe_change(old, new))
         yield f"(compared with profile {self.profile}; meta is kept but not compared)"
 
 

@@ -55,12 +55,12 @@ class GoldenText:
         """The golden matched: keep it packed into one bytes object until it is asked for.
 
         syrupy keeps every assertion's serialized data until the session ends, and never
-        reads a matched one again. As a document it is a tree of a dozen or more dicts and
-        lists per test, which every full garbage collection walks and which brings the
-        next one closer; packed, it is one object the collector does not track. marshal
-        writes the exact built-in types only (a value of any other type is refused with
-        ValueError: the document is then kept as it is), so unpacking gives an equal
-        document, keys in the same order.
+        reads a matched one again. As a document it is a tree of dicts and lists per test,
+        which every full garbage collection walks and which brings the next one closer;
+        packed, it is one object the collector does not track. marshal writes the exact
+        built-in types only (a value of any other type is refused with ValueError: the
+        document is then kept as it is), so unpacking gives an equal document, keys in the
+        same order.
         """
         if self._document is None:
             return  # packed already
@@ -90,16 +90,19 @@ def load_golden(text: str, cache: ParseCache | None = None) -> Any:
     try:
         data = cache.load(text, yamlio.load) if cache is not None else yamlio.load(text)
     except yamlio.RefusedYAML as exc:
-        raise GoldenFileError(f"the golden file is refused: {exc}") from None
+        raise GoldenFileError(None, f"the golden file is refused: {exc}") from None
     except yaml.YAMLError as exc:
         where = yamlio.error_location(exc)
-        raise GoldenFileError(f"the golden file is not valid YAML{where}") from None
+        raise GoldenFileError(None, f"the golden file is not valid YAML{where}") from None
     if not isinstance(data, dict) or "llmseed_golden" not in data:
-        raise GoldenFileError("the golden file is not a pytest-llmseed golden (no llmseed_golden)")
+        raise GoldenFileError(
+            None, "the golden file is not a pytest-llmseed golden (no llmseed_golden)"
+        )
     version = data["llmseed_golden"]
     if not isinstance(version, int) or version > documents.FORMAT_VERSION:
         raise GoldenFileError(
+            None,
             f"the golden file has format version {version!r}; this pytest-llmseed reads "
-            f"up to {documents.FORMAT_VERSION}: upgrade pytest-llmseed"
+            f"up to {documents.FORMAT_VERSION}: upgrade pytest-llmseed",
         )
     return data

@@ -1,9 +1,10 @@
 """The OpenAI clients behind ``seeded_llm.client`` / ``async_client``, built once per setting.
 
-Building an ``openai.OpenAI`` (its httpx or httpx2 client, proxy lookup, TLS context) cost more than
-the rest of a replayed test. Tests whose environment gives the same client settings share
-one sync client for the session, as a module-level client in an application would; a test
-that changes ``OPENAI_*`` or proxy variables gets a client of its own settings.
+Building an ``openai.OpenAI`` (its httpx or httpx2 client, proxy lookup, TLS context) is
+slow next to replaying a test from its cassette. Tests whose environment gives the same
+client settings share one sync client for the run, as a module-level client in an
+application would; a test that changes ``OPENAI_*`` or proxy variables gets a client of
+its own settings.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ _CLIENT_ENV_PREFIXES = (
 
 @functools.cache
 def shared_ssl_context() -> DeferredContext:
-    """One TLS context for the session: building one per client costs milliseconds each.
+    """One TLS context for the run: one per client would read the same CA store again.
 
-    The SDK's HTTP library builds it at the first handshake (``tls``): a session that only
+    The SDK's HTTP library builds it at the first handshake (``tls``): a run that only
     replays never reads a CA store.
     """
     create: Callable[[], ssl.SSLContext] = sdk_http_library().create_ssl_context
@@ -59,18 +60,19 @@ def sdk_http_library() -> Any:
 def client_settings() -> tuple[tuple[str, str], ...]:
     """The part of the environment a new client would be built from."""
     env = os.environ
-    # Names first, values only of the few that matter: decoding every value cost more.
+    # Names first, values only of the few that matter: os.environ decodes a value on
+    # every read.
     return tuple(sorted((name, env[name]) for name in env if name.startswith(_CLIENT_ENV_PREFIXES)))
 
 
 class ClientCache:
-    """Sync clients shared by the tests of one session, keyed by their settings."""
+    """Sync clients shared by the tests of one run, keyed by their settings."""
 
     def __init__(self) -> None:
         self._clients: dict[tuple[tuple[str, str], ...], openai.OpenAI] = {}
 
     def sync_client(self) -> openai.OpenAI:
-        """The session's client for the current environment, built on first use."""
+        """The run's client for the current environment, built on first use."""
         key = client_settings()
         client = self._clients.get(key)
         # A test may have closed it (``with seeded_llm.client:``): the next one gets a new one.

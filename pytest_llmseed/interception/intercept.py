@@ -9,15 +9,15 @@ process, including the ones the code under test builds itself.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pytest_llmseed.cassettes.cassette import is_transient
+from pytest_llmseed.cassettes.cassette import is_transient, play_counts, played_unseeded
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.exchange import multipart
-from pytest_llmseed.exchange.calls import SEED_REFUSED, LLMCall, ProbeResult
+from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
+from pytest_llmseed.exchange.calls import RECORDED_UNSEEDED, SEED_REFUSED, LLMCall, ProbeResult
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal, transports
 from pytest_llmseed.interception.transports import decoded_body, http_library
@@ -49,10 +49,26 @@ class Interceptor:
         self.judge = judge
         """How ``--llmseed-probe`` tells outputs apart (as the test's goldens compare them)."""
         self.record_hosts = context.settings.record_hosts
+        self.cassette: Any = None
+        """vcrpy's ``Cassette`` of the test: which recorded request a replayed answer had."""
 
     def is_llm(self, request: Any) -> bool:
         """Whether the request is LLM traffic; any other passes by vcrpy, untouched."""
         return is_llm_request(request.headers, request.url.host, self.record_hosts)
+
+    def played(self) -> dict[int, int]:
+        """How often each recorded interaction has been played so far."""
+        return play_counts(self.cassette) if self.cassette is not None else {}
+
+    def recorded_unseeded(self, before: dict[int, int], sent: Any, response: Any) -> str | None:
+        """``RECORDED_UNSEEDED`` when a replayed answer's recorded request had no seed
+        although ours has one: the golden must not claim a seed that was never sent."""
+        if self.cassette is None or probe.went_live(response):
+            return None
+        body = _sent(sent)
+        if not isinstance(body, dict) or body.get("seed") is None:
+            return None
+        return RECORDED_UNSEEDED if played_unseeded(self.cassette, before) else None
 
     def _note_project_secrets(self, request: Any) -> None:
         http = http_library(request)
@@ -189,10 +205,9 @@ def _sent(request: Any) -> Any:
         body = b"".join(request.stream)
     except TypeError:  # an async-only upload stream: not read here
         return None
-    try:
-        return json.loads(body)
-    except ValueError:
-        pass
+    data = parse_json(body)
+    if data is not NOT_JSON:
+        return data
     return multipart.fields(request.headers.get("content-type", ""), body)
 
 
@@ -227,6 +242,7 @@ def _wrap_sync(
             return passthrough(transport, request)
         steps = _exchange(interceptor, request)
         sent = next(steps)
+        before = interceptor.played()
         try:
             while True:
                 with refusal.in_flight(sent is not request):
@@ -240,6 +256,7 @@ def _wrap_sync(
         samples = None
         if interceptor.wants_probe(sent, response):
             samples = probe.sample_sync(original, transport, sent, interceptor.probe - 1)
+        unseeded = unseeded or interceptor.recorded_unseeded(before, sent, response)
         interceptor.observe(sent, response, unseeded=unseeded, samples=samples)
         return response
 
@@ -262,6 +279,7 @@ def _wrap_async(
             return await passthrough(transport, request)
         steps = _exchange(interceptor, request)
         sent = next(steps)
+        before = interceptor.played()
         try:
             while True:
                 with refusal.in_flight(sent is not request):
@@ -275,6 +293,7 @@ def _wrap_async(
         if interceptor.wants_probe(sent, response):
             count = interceptor.probe - 1
             samples = await probe.sample_async(original, transport, sent, count)
+        unseeded = unseeded or interceptor.recorded_unseeded(before, sent, response)
         interceptor.observe(sent, response, unseeded=unseeded, samples=samples)
         return response
 

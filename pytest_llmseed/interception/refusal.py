@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 from urllib.parse import urlsplit
+
+from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
 
 _NAMES_SEED = re.compile(r"\bseed\b", re.IGNORECASE)
 
@@ -43,9 +44,8 @@ def names_seed(status: int, body: bytes | str) -> bool:
     if status != 400:
         return False
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    try:
-        data: Any = json.loads(text)
-    except ValueError:
+    data = parse_json(text)
+    if data is NOT_JSON:
         return bool(_NAMES_SEED.search(text[:2000]))
     if not isinstance(data, dict):
         return False

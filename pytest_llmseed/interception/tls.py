@@ -1,9 +1,9 @@
 """The TLS context of the plugin's OpenAI clients: the SDK's own, built at the first handshake.
 
 The context the SDK's HTTP library makes by default (``httpx2`` / ``httpx``'s
-``create_ssl_context()``: the CA store read from disk, or the platform's trust store) takes
-30 to 80 ms to build. A replayed test never opens a connection, so a CI run that only replays
-would pay that for nothing. The clients get a ``DeferredContext`` instead. The library's own
+``create_ssl_context()``: the CA store read from disk, or the platform's trust store) is
+slow to build. A replayed test never opens a connection, so a CI run that only replays
+would build it for nothing. The clients get a ``DeferredContext``: the library's own
 context is built when a connection first asks for TLS, and it does every handshake, so what
 is verified, and against which CAs (``SSL_CERT_FILE`` included), is exactly what the SDK
 would verify.

@@ -5,11 +5,10 @@ changes of an answer are breaking. No pytest, vcrpy or openai here."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-from pytest_llmseed.exchange.bodies import json_or_text
+from pytest_llmseed.exchange.bodies import json_or_text, parse_json
 from pytest_llmseed.exchange.sse import iter_sse
 
 # Endpoints whose API has a `seed` parameter. Matched on the path's tail so that Azure
@@ -30,10 +29,7 @@ def inject_seed(body: bytes, seed: int) -> bytes | None:
     key (the caller's choice, even ``null``, is never overwritten). The key is spliced in
     before the closing brace instead of re-serializing, so the SDK's bytes stay as they were.
     """
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    data = parse_json(body)
     if not isinstance(data, dict) or "seed" in data:
         return None
     head = body.rstrip()

@@ -7,24 +7,12 @@ reports) redacts them too, and a live request is scrubbed the same way before ma
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
+from pytest_llmseed.exchange.bodies import iter_strings, parse_json
 from pytest_llmseed.exchange.sse import looks_like_sse
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, child in value.items():
-            yield str(key)
-            yield from _strings(child)
-    elif isinstance(value, list | tuple):
-        for child in value:
-            yield from _strings(child)
 
 
 def pattern_matches(body: Any, patterns: Iterable[re.Pattern[str]]) -> set[str]:
@@ -39,18 +27,11 @@ def pattern_matches(body: Any, patterns: Iterable[re.Pattern[str]]) -> set[str]:
     if isinstance(body, str):
         texts.append(body)
         # JSON escapes (\u00e9, \/) can split a value in the raw text: its strings too.
-        texts.extend(_strings(_loads(body)))
+        texts.extend(iter_strings(parse_json(body), keys=True))
         if looks_like_sse(body):
             from pytest_llmseed.providers.openai import assemble_stream
 
-            texts.extend(_strings(assemble_stream(body)))
+            texts.extend(iter_strings(assemble_stream(body), keys=True))
     else:
-        texts.extend(_strings(body))
+        texts.extend(iter_strings(body, keys=True))
     return {m[0] for text in texts for p in patterns for m in p.finditer(text) if m[0]}
-
-
-def _loads(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pytest_llmseed.exchange.sse import looks_like_sse
+from pytest_llmseed.exchange.bodies import (
+    NOT_JSON,
+    dump_json,
+    json_or_text,
+    map_strings,
+    parse_json,
+)
+from pytest_llmseed.exchange.sse import looks_like_sse, parse_field, split_lines
 
 REDACTED = "<llmseed:redacted>"
 
@@ -61,30 +66,16 @@ def redact_value(value: Any, secrets: Iterable[str]) -> Any:
     secrets = list(secrets)
     if not secrets:
         return value
-    if isinstance(value, str):
-        return redact_text(value, secrets)
-    if isinstance(value, list | tuple):
-        return type(value)(redact_value(v, secrets) for v in value)
-    if isinstance(value, dict):
-        return {redact_value(k, secrets): redact_value(v, secrets) for k, v in value.items()}
-    return value
-
-
-def _dump_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return map_strings(value, lambda text: redact_text(text, secrets), keys=True)
 
 
 def _redact_json(text: str, secrets: list[str]) -> str | None:
     """Redact inside JSON strings, where an escape (``\\u002d``) can hide a literal key."""
-    try:
-        data = json.loads(text)
-    except ValueError:
+    data = parse_json(text)
+    if data is NOT_JSON:
         return None
     redacted = redact_value(data, secrets)
-    return _dump_json(redacted) if redacted != data else None
-
-
-_SSE_LINE = re.compile(r"(\r\n|\r|\n)")
+    return dump_json(redacted) if redacted != data else None
 
 
 def _string_leaves(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
@@ -145,29 +136,22 @@ def _redact_split(events: list[Any], secrets: list[str]) -> bool:
 
 def _redact_sse(text: str, secrets: list[str]) -> str:
     """Redact an SSE body: inside each event's JSON, and across the deltas of a stream."""
-    parts = _SSE_LINE.split(text)  # lines at even positions, their line breaks between
+    parts = split_lines(text)  # lines at even positions, their line breaks between
     events: list[tuple[int, Any]] = []
     for index in range(0, len(parts), 2):
         line = parts[index]
-        if not line.startswith("data:"):
-            parts[index] = redact_text(line, secrets)
-            continue
-        payload = line[5:].removeprefix(" ")
-        try:
-            data = json.loads(payload)
-        except ValueError:
-            parts[index] = redact_text(line, secrets)
-            continue
+        name, payload = parse_field(line)
+        data = json_or_text(payload) if name == "data" else None
         if not isinstance(data, dict | list):
             parts[index] = redact_text(line, secrets)
             continue
         redacted = redact_value(data, secrets)
         events.append((index, redacted))
         if redacted != data:
-            parts[index] = "data: " + _dump_json(redacted)
+            parts[index] = "data: " + dump_json(redacted)
     if _redact_split([event for _, event in events], secrets):
         for index, event in events:
-            parts[index] = "data: " + _dump_json(event)
+            parts[index] = "data: " + dump_json(event)
     return redact_text("".join(parts), secrets)
 
 

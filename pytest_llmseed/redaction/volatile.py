@@ -13,6 +13,7 @@ from typing import Any
 
 from pytest_llmseed.config.entries import PRESETS, combined
 from pytest_llmseed.config.values import Entry, Volatile
+from pytest_llmseed.exchange.bodies import map_strings
 
 
 def _replacer(entry: Entry) -> Any:
@@ -42,13 +43,7 @@ def substitute_data(value: Any, volatile: Volatile) -> Any:
     """A copy of JSON-like data with placeholders in every string value (keys kept)."""
     if not volatile:
         return value
-    if isinstance(value, str):
-        return substitute(value, volatile)
-    if isinstance(value, list | tuple):
-        return [substitute_data(v, volatile) for v in value]
-    if isinstance(value, dict):
-        return {k: substitute_data(v, volatile) for k, v in value.items()}
-    return value
+    return map_strings(value, lambda text: substitute(text, volatile), sequences="list")
 
 
 def suggest(old: Any, new: Any, configured: Volatile) -> list[str]:

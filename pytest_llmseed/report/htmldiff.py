@@ -1,6 +1,6 @@
 """A side-by-side HTML diff of two texts: word highlights in changed lines, context collapsed.
 
-Pure rendering for ``htmlpage``: every piece of text goes through ``escape.html``.
+Pure rendering for ``htmlpage``: every piece of text goes through ``escape.for_html``.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from pytest_llmseed.files.escape import html
+from pytest_llmseed.files.escape import for_html
 
 CONTEXT_LINES = 3
 # A run of unchanged lines longer than this is folded into a <details> the reader can open.
@@ -17,7 +17,7 @@ _WORDS = re.compile(r"\s+|\S+\s*")
 
 
 def _esc(text: str) -> str:
-    return html(text)
+    return for_html(text)
 
 
 def _word_marks(old: str, new: str) -> tuple[str, str]:

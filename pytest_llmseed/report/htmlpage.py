@@ -1,7 +1,7 @@
 """One self-contained HTML page for reviewers: an overview table, then each change's diff.
 
 No external assets and no script: the page can be attached to a CI run as is, and reads in
-light and dark mode (``prefers-color-scheme``). Every text goes through ``escape.html``.
+light and dark mode (``prefers-color-scheme``). Every text goes through ``escape.for_html``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pytest_llmseed.files.escape import html
+from pytest_llmseed.files.escape import for_html
 from pytest_llmseed.report.htmldiff import side_by_side
 
 _STYLE = """
@@ -85,7 +85,7 @@ class ChangedGolden:
 
 
 def _esc(text: str) -> str:
-    return html(text)
+    return for_html(text)
 
 
 def accept_command(change: ChangedGolden) -> str:

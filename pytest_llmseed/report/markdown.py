@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pytest_llmseed.files.escape import markdown, markdown_code
+from pytest_llmseed.files.escape import for_markdown, for_markdown_code
 from pytest_llmseed.records import RunReport
 from pytest_llmseed.report.terminal import totals
 
@@ -21,11 +21,11 @@ def step_summary(report: RunReport) -> str:
         out += ["| test | seed | cassette | golden | triage |", "|---|---|---|---|---|"]
         for r in report.attention:
             goldens = ", ".join(g.status for g in r.goldens) or "-"
-            triage = markdown((r.triage or "").removeprefix("triage: "))
+            triage = for_markdown((r.triage or "").removeprefix("triage: "))
             out.append(
-                f"| {markdown_code(r.nodeid)} | {r.seed} | {r.cassette_status} | {goldens} "
+                f"| {for_markdown_code(r.nodeid)} | {r.seed} | {r.cassette_status} | {goldens} "
                 f"| {triage} |"
             )
     for path in report.unused_cassettes:
-        out.append(f"- unused cassette: {markdown_code(path)}")
+        out.append(f"- unused cassette: {for_markdown_code(path)}")
     return "\n".join(out) + "\n"

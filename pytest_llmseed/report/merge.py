@@ -23,21 +23,21 @@ _TOP_LEVEL = {"schema_version": int, "ci": bool, "summary": dict, "tests": list}
 def _check_top_level(data: Any, path: Path) -> None:
     if not isinstance(data, dict) or "schema_version" not in data:
         raise ReportFileError(
-            "not a pytest-llmseed JSON report (written with --llmseed-report)", path
+            path, "not a pytest-llmseed JSON report (written with --llmseed-report)"
         )
     version = data["schema_version"]
     if isinstance(version, int) and version > SCHEMA_VERSION:
         raise ReportFileError(
+            path,
             f"schema_version {version} is newer than this pytest-llmseed reads "
             f"({SCHEMA_VERSION}); upgrade it to merge this report",
-            path,
         )
     for key, kind in _TOP_LEVEL.items():
         if not isinstance(data.get(key), kind):
-            raise ReportFileError(f"{key!r} is missing or not a {kind.__name__}", path)
+            raise ReportFileError(path, f"{key!r} is missing or not a {kind.__name__}")
     unused = data.get("unused_cassettes")
     if not isinstance(unused, list) or not all(isinstance(p, str) for p in unused):
-        raise ReportFileError("'unused_cassettes' is missing or not a list of paths", path)
+        raise ReportFileError(path, "'unused_cassettes' is missing or not a list of paths")
 
 
 def read_report(path: Path) -> RunReport:
@@ -45,9 +45,9 @@ def read_report(path: Path) -> RunReport:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ReportFileError(f"cannot read it ({exc.strerror or exc})", path) from None
+        raise ReportFileError(path, f"cannot read it ({exc.strerror or exc})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReportFileError(f"not valid JSON ({exc})", path) from None
+        raise ReportFileError(path, f"not valid JSON ({exc})") from None
     _check_top_level(data, path)
     report = RunReport(ci=data["ci"], unused_cassettes=list(data["unused_cassettes"]))
     for index, entry in enumerate(data["tests"]):
@@ -56,7 +56,7 @@ def read_report(path: Path) -> RunReport:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             problem = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
             problem = f"tests[{index}] is not a test record ({problem})"
-            raise ReportFileError(problem, path) from None
+            raise ReportFileError(path, problem) from None
         report.add(record)
     return report
 
@@ -87,14 +87,14 @@ def merge_files(paths: Sequence[Path]) -> RunReport:
 
 def merge_command(paths: Sequence[Path], *, json_path: Path | None, html_path: Path | None) -> int:
     """``llmseed report --merge``: write the merged report, print its summary; exit code."""
-    from pytest_llmseed.files.escape import terminal
+    from pytest_llmseed.files.escape import for_terminal
     from pytest_llmseed.report.outputs import write_outputs
     from pytest_llmseed.report.terminal import summary_lines
 
     try:
         merged = merge_files(paths)
     except ReportFileError as exc:
-        print(f"llmseed: {terminal(str(exc))}", file=sys.stderr)
+        print(f"llmseed: {for_terminal(str(exc))}", file=sys.stderr)
         return 2
     write_outputs(
         merged,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.records import RunReport, TestRecord
 
 PROBE_ADVICE = (
@@ -62,7 +62,7 @@ def summary_lines(report: RunReport) -> list[str]:
             "are as repeatable as the server's sampling"
         )
     for path in report.unused_cassettes:
-        lines.append(f"unused cassette: {terminal(path)}")
+        lines.append(f"unused cassette: {for_terminal(path)}")
     if c["pending"]:
         lines.append(f"{c['pending']} pending change(s): review with `llmseed review`")
     return lines
@@ -73,15 +73,15 @@ def _drift_lines(record: TestRecord) -> list[str]:
     severities = sorted({str(g.severity) for g in record.goldens if g.severity})
     severity = f" severity={','.join(severities)}" if severities else ""
     lines = [
-        f"{terminal(record.nodeid)}: seed={record.seed} cassette={record.cassette_status} "
+        f"{for_terminal(record.nodeid)}: seed={record.seed} cassette={record.cassette_status} "
         f"golden={goldens}{severity}"
     ]
     if record.triage:
-        lines.append(f"    {terminal(record.triage)}")
+        lines.append(f"    {for_terminal(record.triage)}")
     if any(g.tolerated for g in record.goldens):
         lines.append("    passed: below --llmseed-fail-on=breaking (still pending)")
     for path in record.pending:
-        lines.append(f"    pending: {terminal(path)}")
+        lines.append(f"    pending: {for_terminal(path)}")
     return lines
 
 
@@ -100,9 +100,9 @@ def probe_lines(report: RunReport) -> list[str]:
         for found in record.probes:
             if not found.varied:
                 continue
-            shown = terminal(", ".join(found.fingerprints)) or "none"
+            shown = for_terminal(", ".join(found.fingerprints)) or "none"
             lines.append(
-                f"  varied: {terminal(record.nodeid)} call {found.call} ({found.endpoint}): "
+                f"  varied: {for_terminal(record.nodeid)} call {found.call} ({found.endpoint}): "
                 f"{found.distinct} distinct outputs in {found.samples} samples; "
                 f"fingerprints: {shown}"
             )

@@ -6,16 +6,16 @@ from pathlib import Path
 from typing import Any
 
 from pytest_llmseed.errors import GoldenFileError
-from pytest_llmseed.files.escape import terminal
+from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.report.console import Out
 from pytest_llmseed.review.pending import PendingChange
 
 
 def _rel(path: Path) -> str:
     try:
-        return terminal(str(path.resolve().relative_to(Path.cwd().resolve())))
+        return for_terminal(str(path.resolve().relative_to(Path.cwd().resolve())))
     except ValueError:
-        return terminal(str(path))
+        return for_terminal(str(path))
 
 
 def targets(change: PendingChange) -> list[str]:
@@ -51,12 +51,12 @@ def _compared(change: PendingChange) -> tuple[str | None, list[str]]:
 
 def show(out: Out, change: PendingChange, index: int, total: int) -> None:
     """One change as ``llmseed review`` presents it, every artifact text escaped."""
-    out.line(f"[{index}/{total}] {terminal(change.test)}", "bold")
+    out.line(f"[{index}/{total}] {for_terminal(change.test)}", "bold")
     for target in targets(change):
         out.line(f"  {target}", "dim")
-    out.line(terminal(change.triage), "yellow")
+    out.line(for_terminal(change.triage), "yellow")
     severity, diff = _compared(change)
     if severity is not None:
         out.line(f"  severity: {severity}", "red" if severity == "breaking" else "yellow")
     for text in diff:
-        out.diff_line("  " + terminal(text))
+        out.diff_line("  " + for_terminal(text))

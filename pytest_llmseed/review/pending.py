@@ -86,7 +86,7 @@ def _target(file: Path, source: Path | None, root: Path) -> Path:
     for anchor in file.parents:
         if anchor.name == DIRNAME:
             return anchor.parent / file.parent.relative_to(anchor) / relative_name
-    raise PendingError(f"not inside a {DIRNAME}/ directory; use --from DIR", file)
+    raise PendingError(file, f"not inside a {DIRNAME}/ directory; use --from DIR")
 
 
 def _read(file: Path, project: Project) -> dict[str, Any]:
@@ -96,11 +96,11 @@ def _read(file: Path, project: Project) -> dict[str, Any]:
     try:
         data = yamlio.load(project.sources.read_text(file, limit=yamlio.MAX_TEXT))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PendingError(f"cannot read this pending change ({exc})", file) from None
+        raise PendingError(file, f"cannot read this pending change ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("received"), str):
-        raise PendingError("not a pytest-llmseed pending change; delete it", file)
+        raise PendingError(file, "not a pytest-llmseed pending change; delete it")
     if not isinstance(data.get("llmseed_pending"), int) or data["llmseed_pending"] > FORMAT_VERSION:
-        raise PendingError("written by a newer pytest-llmseed; upgrade to review it", file)
+        raise PendingError(file, "written by a newer pytest-llmseed; upgrade to review it")
     return data
 
 
@@ -131,7 +131,7 @@ def load(file: Path, project: Project, *, root: Path, source: Path | None = None
         )
         check_content(change)
     except ConfinementError as exc:
-        raise PendingError(f"nothing of this change is applied: {exc}", file) from None
+        raise PendingError(file, f"nothing of this change is applied: {exc}") from None
     return change
 
 
@@ -212,9 +212,9 @@ def find_in_artifacts(
             seen = by_golden.setdefault(change.golden, change)
             if seen is not change and seen.received != change.received:
                 raise PendingError(
+                    change.file,
                     f"two artifacts change the golden {change.golden} differently "
                     f"(the other one: {seen.file}); review them one --from at a time",
-                    change.file,
                 )
     found.changes = sorted(by_golden.values(), key=lambda c: (c.test, str(c.golden)))
     return found
@@ -226,7 +226,7 @@ def accept(change: PendingChange) -> None:
     try:
         cassette_text = check_content(change)
     except ConfinementError as exc:
-        raise PendingError(f"nothing of this change is applied: {exc}", change.file) from None
+        raise PendingError(change.file, f"nothing of this change is applied: {exc}") from None
     targets.write_text(change.golden, change.received)
     sources.delete(change.file)
     if change.cassette is not None and change.cassette_pending is not None and cassette_text:
