@@ -15,12 +15,10 @@ from typing import Any
 
 from pytest_llmseed.cassettes.cassette import is_transient, play_counts, played_unseeded
 from pytest_llmseed.context import TestContext
-from pytest_llmseed.exchange import multipart
-from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
 from pytest_llmseed.exchange.calls import RECORDED_UNSEEDED, SEED_REFUSED, LLMCall, ProbeResult
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal, transports
-from pytest_llmseed.interception.transports import decoded_body, http_library
+from pytest_llmseed.interception.transports import decoded_body, http_library, sent_data
 from pytest_llmseed.providers.openai import endpoint_name, inject_seed, parse_answer, takes_seed
 from pytest_llmseed.providers.sdks import is_llm_request
 from pytest_llmseed.redaction import secrets as scrub
@@ -48,13 +46,13 @@ class Interceptor:
         self.probe = probe
         self.judge = judge
         """How ``--llmseed-probe`` tells outputs apart (as the test's goldens compare them)."""
-        self.record_hosts = context.settings.record_hosts
         self.cassette: Any = None
         """vcrpy's ``Cassette`` of the test: which recorded request a replayed answer had."""
 
     def is_llm(self, request: Any) -> bool:
         """Whether the request is LLM traffic; any other passes by vcrpy, untouched."""
-        return is_llm_request(request.headers, request.url.host, self.record_hosts)
+        hosts = self.context.settings.record_hosts
+        return is_llm_request(request.headers, request.url.host, hosts)
 
     def played(self) -> dict[int, int]:
         """How often each recorded interaction has been played so far."""
@@ -65,7 +63,7 @@ class Interceptor:
         although ours has one: the golden must not claim a seed that was never sent."""
         if self.cassette is None or probe.went_live(response):
             return None
-        body = _sent(sent)
+        body = sent_data(sent)
         if not isinstance(body, dict) or body.get("seed") is None:
             return None
         return RECORDED_UNSEEDED if played_unseeded(self.cassette, before) else None
@@ -178,7 +176,7 @@ class Interceptor:
         )
         self.credentials.notice(text)  # a secret the model echoed, for the golden
         parsed, streamed = parse_answer(response.headers, text)
-        sent = _sent(request)
+        sent = sent_data(request)
         measured: ProbeResult | None = None
         if samples is not None and self.judge is not None:
             answers = [
@@ -197,18 +195,6 @@ class Interceptor:
             probe=measured,
         )
         self.context.log.add(call, response)
-
-
-def _sent(request: Any) -> Any:
-    """The request body as data: JSON parsed, a multipart form as its fields, else None."""
-    try:
-        body = b"".join(request.stream)
-    except TypeError:  # an async-only upload stream: not read here
-        return None
-    data = parse_json(body)
-    if data is not NOT_JSON:
-        return data
-    return multipart.fields(request.headers.get("content-type", ""), body)
 
 
 def _exchange(
@@ -306,14 +292,10 @@ def intercepting(
     on_miss: Callable[[Exception], BaseException],
     before: transports.Methods | None = None,
 ) -> Iterator[None]:
-    """Wrap vcrpy's transport patches (enter after the cassette, leave before it).
-
-    ``before`` holds the methods vcrpy patched over (``transports.current_methods()``
-    taken before the cassette was entered): traffic that is not an LLM's goes there.
-    """
+    """Wrap vcrpy's transport patches (enter after the cassette, leave before it); traffic
+    that is not an LLM's goes to ``before``, the methods in place before the cassette."""
     _missing = object()
     saved: list[tuple[type, str, Any]] = []
-    before = before or {}
     try:
         for cls, name, is_async in transports.targets():
             own = cls.__dict__.get(name, _missing)
@@ -321,15 +303,14 @@ def intercepting(
             saved.append((cls, name, own))
             wrap = _wrap_async if is_async else _wrap_sync
             # A library vcrpy imported itself had nothing on top of it: its method then.
-            passthrough = before.get((cls, name)) or probe.unpatched(inner)
+            passthrough = (before or {}).get((cls, name)) or probe.unpatched(inner)
             setattr(cls, name, wrap(interceptor, on_miss, inner, passthrough))
         for cls in transports.aiohttp_targets():
             name = "handle_async_request"
-            saved.append((cls, name, cls.__dict__[name]))
-            # Not LLM traffic: aiohttp's own (vcrpy's aiohttp patch lets it through unrecorded).
             plain = cls.__dict__[name]
-            buffered = transports.buffered(plain)
-            setattr(cls, name, _wrap_async(interceptor, on_miss, buffered, plain))
+            saved.append((cls, name, plain))
+            # Not LLM traffic goes to aiohttp, whose vcrpy patch lets it through unrecorded.
+            setattr(cls, name, _wrap_async(interceptor, on_miss, transports.buffered(plain), plain))
         yield
     finally:
         for cls, name, own in reversed(saved):

@@ -12,6 +12,9 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from pytest_llmseed.exchange import multipart
+from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
+
 # Only libraries already imported are patched: vcrpy's patch module imports both when
 # installed, and an environment without one of them (openai 3.x needs no httpx) never
 # imports it here.
@@ -107,3 +110,15 @@ def decoded_body(headers: Any, raw: bytes) -> bytes:
     http = http_library(headers)
     decoded: bytes = http.Response(200, headers=headers, stream=http.ByteStream(raw)).read()
     return decoded
+
+
+def sent_data(request: Any) -> Any:
+    """A request's body as data: JSON parsed, a multipart form as its fields, else None."""
+    try:
+        body = b"".join(request.stream)
+    except TypeError:  # an async-only upload stream: not read here
+        return None
+    data = parse_json(body)
+    if data is not NOT_JSON:
+        return data
+    return multipart.fields(request.headers.get("content-type", ""), body)
