@@ -125,6 +125,27 @@ def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:
     )
 
 
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """A parameter that is a secret (the API key of the environment, a value of
+    ``llmseed_secret_patterns``) gets an id without it: ids become file names and reports."""
+    if not isinstance(val, str) or not val:
+        return None
+    from pytest_llmseed.config.values import KEY_ENV_VARS, MIN_SECRET_LENGTH
+
+    found = {
+        key
+        for name in KEY_ENV_VARS
+        if len(key := os.environ.get(name, "").strip()) >= MIN_SECRET_LENGTH and key in val
+    }
+    patterns = config.stash[RULES_KEY].secrets.patterns if RULES_KEY in config.stash else ()
+    found.update(m[0] for pattern in patterns for m in pattern.finditer(val) if m[0])
+    if not found:
+        return None
+    from pytest_llmseed.cassettes.naming import without_secrets
+
+    return without_secrets(val, sorted(found, key=len, reverse=True))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     marked: dict[object, bool] = {}
     for item in items:
