@@ -102,12 +102,17 @@ def account(context: TestContext, end: EndOfTest) -> TestEnded:
 
 def _redacted(golden: GoldenRecord, secrets: list[str]) -> GoldenRecord:
     """The golden's record with every secret out of its texts (what reports show)."""
-    texts = {
-        name: scrub.redact_text(text, secrets)
-        for name in ("name", "triage", "stored", "received")
-        if isinstance(text := getattr(golden, name), str)
-    }
-    return replace(golden, **texts)
+
+    def clean(text: str | None) -> str | None:
+        return None if text is None else scrub.redact_text(text, secrets)
+
+    return replace(
+        golden,
+        name=scrub.redact_text(golden.name, secrets),
+        triage=clean(golden.triage),
+        stored=clean(golden.stored),
+        received=clean(golden.received),
+    )
 
 
 def _write_pending(

@@ -39,7 +39,6 @@ PLACEHOLDER_KEY = "sk-llmseed-replay-placeholder"
 """Given to clients built without a key during replay; the request never leaves the process."""
 
 
-
 class SeededLLM:
     """What a test gets from ``seeded_llm``: the seed, clients, recorded calls, the golden."""
 

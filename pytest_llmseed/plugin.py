@@ -233,9 +233,24 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
         yield llm
 
 
+def _redact_failure(report: pytest.TestReport) -> None:
+    """A traceback shows a test's arguments (a key passed as a parameter): the terminal,
+    JUnit XML and every report get it with the API keys of the environment redacted."""
+    from pytest_llmseed.cassettes.naming import env_keys
+
+    secrets = env_keys()
+    text = str(report.longrepr) if secrets else ""
+    if any(secret in text for secret in secrets):  # a handful of keys
+        from pytest_llmseed.redaction.secrets import redact_text
+
+        report.longrepr = redact_text(text, secrets)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    if report.failed and report.longrepr is not None:
+        _redact_failure(report)
     if call.when == "teardown" and RECORD_KEY in item.stash:
         record, golden_first = item.stash[RECORD_KEY]
         del item.stash[RECORD_KEY]  # the report carries it from here (items live all session)

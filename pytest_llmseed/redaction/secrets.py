@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -17,8 +16,16 @@ from pytest_llmseed.exchange.bodies import (
     parse_json,
 )
 from pytest_llmseed.exchange.sse import parse_field, split_lines
+from pytest_llmseed.redaction.search import (
+    REDACTED,
+    leaks,
+    redact_bytes,
+    redact_text,
+    secrets_regex,
+)
 
-REDACTED = "<llmseed:redacted>"
+__all__ = ["REDACTED", "leaks", "redact_text", "secrets_regex"]  # their home is search.py
+
 
 # Request headers that carry credentials or identify the account: never recorded.
 SECRET_REQUEST_HEADERS = frozenset(
@@ -40,12 +47,6 @@ VOLATILE_REQUEST_HEADERS = frozenset(
 )
 SECRET_RESPONSE_HEADERS = frozenset({"set-cookie", "openai-organization", "openai-project"})
 SECRET_QUERY_PARAMETERS = frozenset({"api-key", "api_key", "key", "access_token"})
-
-# Beyond this many secrets one flat alternation would try each at every position; a trie
-# of them tries one branch per character instead.
-_FLAT_LIMIT = 16
-# JSON (\u002d) and YAML (\x2d) escapes a stored file could hide a key behind.
-_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\x([0-9a-fA-F]{2})|\\/")
 
 
 def usable_secrets(values: Iterable[str | None]) -> list[str]:
@@ -87,107 +88,22 @@ def cookie_values(value: str) -> list[str]:
     return found
 
 
-def _trie_pattern(secrets: list[str]) -> str:
-    """One regex of many literals as a trie: a branch per character, the longest match first."""
-    root: dict[str, Any] = {}
-    for secret in secrets:
-        node = root
-        for char in secret:
-            node = node.setdefault(char, {})
-        node[""] = True
-    out: list[str] = []
-    # Iterative (a long key must not exhaust the recursion limit): each item is a node to
-    # expand, or a piece of pattern text to emit.
-    stack: list[Any] = [root]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            out.append(item)
-            continue
-        chars = sorted(c for c in item if c)
-        if not chars:
-            continue
-        ends = "" in item
-        if len(chars) == 1 and not ends:
-            stack.extend([item[chars[0]], re.escape(chars[0])])
-            continue
-        stack.append(")?" if ends else ")")
-        for index in range(len(chars) - 1, -1, -1):
-            stack.extend([item[chars[index]], re.escape(chars[index])])
-            if index:
-                stack.append("|")
-        stack.append("(?:")
-    return "".join(out)
-
-
-@functools.lru_cache(maxsize=16)
-def _compiled(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
-    """The marker, then every secret: one regex, so a text is searched once for all of them.
-
-    The marker comes first so that text already redacted is left as it is.
-    """
-    ordered = sorted({s for s in secrets if s}, key=len, reverse=True)
-    if not ordered:
-        return None
-    marker = re.escape(REDACTED)
-    flat = "|".join(re.escape(s) for s in ordered)
-    if len(ordered) <= _FLAT_LIMIT:
-        return re.compile(f"{marker}|{flat}")
-    try:
-        return re.compile(f"{marker}|{_trie_pattern(ordered)}")
-    except (RecursionError, re.error, OverflowError):
-        # Too deep a trie for the regex compiler: slower, still one pass, still correct.
-        return re.compile(f"{marker}|{flat}")
-
-
-def secrets_regex(secrets: Iterable[str]) -> re.Pattern[str] | None:
-    """The compiled search for ``secrets`` (and the marker), or None when there are none."""
-    return _compiled(tuple(secrets))
-
-
-def redact_text(text: str, secrets: Iterable[str]) -> str:
-    """Replace every literal secret in ``text``: one pass, however many secrets and matches."""
-    pattern = secrets_regex(secrets)
-    return pattern.sub(REDACTED, text) if pattern is not None else text
-
-
-def _redact_bytes(body: bytes, pattern: re.Pattern[str], secrets: list[str]) -> bytes:
-    """Redact bytes that are not UTF-8: matched byte for byte through latin-1."""
-    latin = secrets_regex([s.encode("utf-8", "surrogatepass").decode("latin-1") for s in secrets])
-    if latin is None:
-        return body
-    return latin.sub(REDACTED, body.decode("latin-1")).encode("latin-1")
-
-
-def leaks(text: str, secrets: Iterable[str]) -> bool:
-    """Whether ``text`` (what is about to be written) still holds a secret, even escaped."""
-    pattern = secrets_regex(secrets)
-    if pattern is None:
-        return False
-    if any(m[0] != REDACTED for m in pattern.finditer(text)):
-        return True
-    if "\\" not in text:
-        return False
-    unescaped = _ESCAPE.sub(
-        lambda m: chr(int(m[1] or m[2], 16)) if (m[1] or m[2]) else "/", text
-    )
-    return any(m[0] != REDACTED for m in pattern.finditer(unescaped))
-
-
 def redact_value(value: Any, secrets: Iterable[str]) -> Any:
     """A copy of JSON-like data (dicts, lists, strings) with every secret replaced."""
     pattern = secrets_regex(secrets)
-    if pattern is None:
-        return value
+    return value if pattern is None else _redact_data(value, pattern)
+
+
+def _redact_data(value: Any, pattern: re.Pattern[str]) -> Any:
     return map_strings(value, lambda text: pattern.sub(REDACTED, text), keys=True)
 
 
-def _redact_json(text: str, secrets: list[str]) -> str | None:
+def _redact_json(text: str, pattern: re.Pattern[str]) -> str | None:
     """Redact inside JSON strings, where an escape (``\\u002d``) can hide a literal key."""
     data = parse_json(text)
     if data is NOT_JSON:
         return None
-    redacted = redact_value(data, secrets)
+    redacted = _redact_data(data, pattern)
     return dump_json(redacted) if redacted != data else None
 
 
@@ -264,7 +180,7 @@ def _redact_split(events: list[Any], pattern: re.Pattern[str]) -> bool:
     return changed
 
 
-def _redact_sse(text: str, secrets: list[str], pattern: re.Pattern[str]) -> str:
+def _redact_sse(text: str, pattern: re.Pattern[str]) -> str:
     """Redact a text read as an SSE stream: each event's JSON (its ``data:`` lines joined, as
     the SDKs read them, whatever other fields come first), and across a stream's deltas."""
     parts = split_lines(text)  # lines at even positions, their line breaks between
@@ -277,7 +193,7 @@ def _redact_sse(text: str, secrets: list[str], pattern: re.Pattern[str]) -> str:
         payload = "\n".join(parse_field(parts[i])[1] for i in data_lines)
         data = json_or_text(payload)
         if isinstance(data, dict | list):
-            events.append((list(data_lines), data, redact_value(data, secrets)))
+            events.append((list(data_lines), data, _redact_data(data, pattern)))
         data_lines.clear()
 
     for index in range(0, len(parts), 2):
@@ -308,16 +224,16 @@ def redact_body(body: Any, secrets: list[str]) -> Any:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            return _redact_bytes(body, pattern, secrets)
+            return redact_bytes(body, secrets)
     if text is None:
         return body
     redacted: str | None = None
     if text.lstrip()[:1] in ("{", "["):
-        redacted = _redact_json(text, secrets)
+        redacted = _redact_json(text, pattern)
     if redacted is None:
         # Any other text is read as a stream: the SDKs accept events whose first field is
         # any of SSE's (or an unknown one, ignored), and a plain text has no data lines.
-        redacted = _redact_sse(text, secrets, pattern) if "data" in text else None
+        redacted = _redact_sse(text, pattern) if "data" in text else None
     if redacted is None:
         redacted = pattern.sub(REDACTED, text)
     if redacted == text:
