@@ -31,14 +31,14 @@ class CassetteFileError(LLMSeedError):
 
 
 class SecretLeakError(LLMSeedError):
-    """A file about to be written still contains an API key; it was not written."""
+    """A file about to be written still contains a secret; it was not written."""
 
     def __init__(self, path: Path | str, where: str) -> None:
         self.path = Path(path)
-        self.problem = f"the API key in use still appears in {where} after scrubbing"
+        self.problem = f"a secret of the test (an API key or credential) is still in {where}"
         super().__init__(
-            f"llmseed: refused to write {self.path}: {self.problem}. Nothing was written. "
-            f"Remove the key from the request "
+            f"llmseed: refused to write {self.path}: {self.problem} after scrubbing. Nothing "
+            f"was written. Remove the key from the request "
             f"(for example a 'user' field or a custom header) so it is not recorded."
         )
 

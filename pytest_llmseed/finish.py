@@ -16,6 +16,7 @@ from pytest_llmseed.files.paths import relative_path
 from pytest_llmseed.goldens import outcomes
 from pytest_llmseed.interception.probe import probe_records
 from pytest_llmseed.records import CassetteStatus, GoldenRecord, TestRecord
+from pytest_llmseed.redaction import secrets as scrub
 
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
@@ -70,11 +71,20 @@ def account(context: TestContext, end: EndOfTest) -> TestEnded:
         cassette_pending = pending_path(
             end.cassette, pending_dir=run.pending_dir, rootdir=run.rootdir, base=end.test_dir
         )
-    pending = _write_pending(drift, end, cassette_pending) if drift else []
+    secrets = context.secrets()
+    # A test id can hold a key (``ids=[KEY]``): reports and pending labels get it redacted.
+    nodeid = scrub.redact_text(end.nodeid, secrets)
+    results = [_redacted(g, secrets) for g in results]
+    drift = [g for g in results if g.received is not None]
+    pending = (
+        _write_pending(drift, end._replace(nodeid=nodeid), cassette_pending, secrets)
+        if drift
+        else []
+    )
     calls = context.log.calls
     settings = context.settings
     record = TestRecord(
-        nodeid=end.nodeid,
+        nodeid=nodeid,
         seed=settings.seed,
         record_mode=settings.record_mode,
         cassette=relative_path(end.cassette, run.rootdir),
@@ -91,8 +101,23 @@ def account(context: TestContext, end: EndOfTest) -> TestEnded:
     return TestEnded(record, first, cassette_pending)
 
 
+def _redacted(golden: GoldenRecord, secrets: list[str]) -> GoldenRecord:
+    """The golden's record with every secret out of its texts (what reports show)."""
+
+    def clean(text: str | None) -> str | None:
+        return None if text is None else scrub.redact_text(text, secrets)
+
+    return replace(
+        golden,
+        name=scrub.redact_text(golden.name, secrets),
+        triage=clean(golden.triage),
+        stored=clean(golden.stored),
+        received=clean(golden.received),
+    )
+
+
 def _write_pending(
-    drift: list[GoldenRecord], end: EndOfTest, cassette_pending: Path | None
+    drift: list[GoldenRecord], end: EndOfTest, cassette_pending: Path | None, secrets: list[str]
 ) -> list[Path]:
     """Each changed golden as a pending change, with the cassette recorded with them."""
     # Imported for drift only: a passing test writes no pending change.
@@ -110,6 +135,7 @@ def _write_pending(
             pending_dir=run.pending_dir,
             rootdir=run.rootdir,
             base=end.test_dir,
+            secrets=secrets,
         )
         for g in drift
     ]

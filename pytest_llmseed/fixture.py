@@ -12,6 +12,7 @@ import pytest
 
 from pytest_llmseed.cassettes.cassette import CassetteDestination, Customization, use_cassette
 from pytest_llmseed.config.settings import RunSettings, Settings
+from pytest_llmseed.config.values import KEY_ENV_VARS
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.errors import LLMSeedError
 from pytest_llmseed.exchange.calls import CallList
@@ -36,8 +37,6 @@ if TYPE_CHECKING:
 
 PLACEHOLDER_KEY = "sk-llmseed-replay-placeholder"
 """Given to clients built without a key during replay; the request never leaves the process."""
-
-KEY_ENV_VARS = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
 
 
 class SeededLLM:

@@ -125,6 +125,27 @@ def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:
     )
 
 
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """A parameter that is a secret (the API key of the environment, a value of
+    ``llmseed_secret_patterns``) gets an id without it: ids become file names and reports."""
+    if not isinstance(val, str) or not val:
+        return None
+    from pytest_llmseed.config.values import KEY_ENV_VARS, MIN_SECRET_LENGTH
+
+    found = {
+        key
+        for name in KEY_ENV_VARS
+        if len(key := os.environ.get(name, "").strip()) >= MIN_SECRET_LENGTH and key in val
+    }
+    patterns = config.stash[RULES_KEY].secrets.patterns if RULES_KEY in config.stash else ()
+    found.update(m[0] for pattern in patterns for m in pattern.finditer(val) if m[0])
+    if not found:
+        return None
+    from pytest_llmseed.cassettes.naming import without_secrets
+
+    return without_secrets(val, sorted(found, key=len, reverse=True))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     marked: dict[object, bool] = {}
     for item in items:
@@ -217,9 +238,24 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
         yield llm
 
 
+def _redact_failure(report: pytest.TestReport) -> None:
+    """A traceback shows a test's arguments (a key passed as a parameter): the terminal,
+    JUnit XML and every report get it with the API keys of the environment redacted."""
+    from pytest_llmseed.cassettes.naming import env_keys
+
+    secrets = env_keys()
+    text = str(report.longrepr) if secrets else ""
+    if any(secret in text for secret in secrets):  # a handful of keys
+        from pytest_llmseed.redaction.secrets import redact_text
+
+        report.longrepr = redact_text(text, secrets)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
+    if report.failed and report.longrepr is not None:
+        _redact_failure(report)
     if call.when == "teardown" and RECORD_KEY in item.stash:
         record, golden_first = item.stash[RECORD_KEY]
         del item.stash[RECORD_KEY]  # the report carries it from here (items live all session)

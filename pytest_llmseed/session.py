@@ -229,6 +229,7 @@ class RunState:
         step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if self.report_path is None and self.html_path is None and not step_summary:
             return  # nothing asked for (and nothing to import for it)
+        from pytest_llmseed.cassettes.naming import env_keys
         from pytest_llmseed.report.outputs import write_outputs
 
         write_outputs(
@@ -236,6 +237,7 @@ class RunState:
             json_path=self.report_path,
             html_path=self.html_path,
             step_summary=step_summary,
+            secrets=env_keys(),
         )
 
     def _guards_goldens(self) -> bool:

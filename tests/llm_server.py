@@ -28,6 +28,7 @@ Usage::
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
 import hashlib
@@ -1170,7 +1171,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         try:
-            reply = self._route(url.path, query, headers, body, parsed)
+            if fake.echo_request and isinstance(parsed, dict) and "messages" in parsed:
+                reply = _echo_reply(fake, self.path, headers, parsed)
+            else:
+                reply = self._route(url.path, query, headers, body, parsed)
         except _ApiError as error:
             reply = _JsonReply(error.status, error.payload)
         except Exception as error:
@@ -1323,6 +1327,31 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+def _echo_reply(
+    fake: FakeOpenAIServer, path: str, headers: Mapping[str, str], body: Mapping[str, Any]
+) -> _Reply:
+    """A chat completion whose text is the request's path and headers (see echo_request)."""
+    lines = [path, *(f"{name}: {value}" for name, value in sorted(headers.items()))]
+    scheme, _, credential = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        with contextlib.suppress(ValueError, UnicodeDecodeError):
+            lines.append("basic user: " + base64.b64decode(credential).decode())
+    text = "\n".join(lines)
+    base = {"id": "chatcmpl-echo", "created": 0, "model": body.get("model", "gpt-4o")}
+    if not body.get("stream"):
+        message = {"role": "assistant", "content": text}
+        choice = {"index": 0, "message": message, "finish_reason": "stop"}
+        return _JsonReply(200, {**base, "object": "chat.completion", "choices": [choice]})
+    step = max(1, fake.echo_piece)
+    chunks = [
+        {**base, "object": "chat.completion.chunk", "choices": [
+            {"index": 0, "delta": {"content": text[i : i + step]}, "finish_reason": None}
+        ]}
+        for i in range(0, len(text), step)
+    ]  # fmt: skip
+    return _StreamReply(iter([*(_sse(c) for c in chunks), _SSE_DONE]))
+
+
 def _fault_body(status: int) -> dict[str, Any]:
     if status == 429:
         return _error_body(
@@ -1395,6 +1424,11 @@ class FakeOpenAIServer:
         self.stream_done = True
         #: Canned answers, first match wins (see ScriptRule and script()).
         self.scripted: list[ScriptRule] = []
+        #: Answer every chat completion with the request's path and headers (a Basic
+        #: credential decoded too), as a careless server or proxy echoes them; streamed
+        #: in pieces of ``echo_piece`` characters so a credential spans several events.
+        self.echo_request = False
+        self.echo_piece = 5
 
     # -- lifecycle ---------------------------------------------------------
 

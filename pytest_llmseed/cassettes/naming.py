@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from pathlib import Path
 
+from pytest_llmseed.config.values import KEY_ENV_VARS, MIN_SECRET_LENGTH
 from pytest_llmseed.files.confine import CASSETTE_DIRNAME
 
 # The name syrupy gives the test's golden, without its suffix: syrupy drops these characters
@@ -20,6 +22,30 @@ _FORBIDDEN = re.compile(r"[<>?%*:|\"'/\\\x00-\x1f\x7f]")
 _MAX_NAME = 246
 
 
+# Where a test id holds a secret, a file name and the id show this (with a digest of the
+# value, so two parametrized keys keep two files) instead.
+REDACTED_ID = "llmseed-redacted-"
+
+
+def redacted_id(secret: str) -> str:
+    """What stands for ``secret`` in a test id or a file name: stable, and not the value."""
+    return REDACTED_ID + hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def env_keys() -> list[str]:
+    """The API keys in the environment, longest first (short values are no keys)."""
+    values = (os.environ.get(name, "").strip() for name in KEY_ENV_VARS)
+    return sorted({v for v in values if len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
+
+
+def without_secrets(name: str, secrets: list[str]) -> str:
+    """``name`` (a test id, a file name) with each of ``secrets`` (longest first) replaced."""
+    for secret in secrets:  # a handful of keys in a short name
+        if secret in name:
+            name = name.replace(secret, redacted_id(secret))
+    return name
+
+
 def _within_limit(name: str) -> str:
     if len(name) > _MAX_NAME:
         digest = hashlib.sha1(name.encode()).hexdigest()[:10]
@@ -28,8 +54,10 @@ def _within_limit(name: str) -> str:
 
 
 def cassette_name(class_name: str | None, test_name: str) -> str:
-    """``Class.test[param]`` cleaned as syrupy cleans the golden's name: the same stem."""
+    """``Class.test[param]`` cleaned as syrupy cleans the golden's name: the same stem (an API
+    key in it replaced, as the golden's name has it)."""
     name = f"{class_name}.{test_name}" if class_name else test_name
+    name = without_secrets(name, env_keys())
     name = "".join(
         c for c in name if c not in _SYRUPY_DROPPED and not unicodedata.category(c).startswith("C")
     )

@@ -21,6 +21,7 @@ from pytest_llmseed.exchange import multipart
 from pytest_llmseed.exchange.bodies import content_type_of, dump_json, parse_json
 from pytest_llmseed.files import confine, yamldump, yamlio
 from pytest_llmseed.files.parse_cache import ParseCache
+from pytest_llmseed.redaction import secrets as scrub
 
 JSON_KEY = "json"
 # First and last lines of every cassette the plugin writes. A file that starts with the
@@ -184,9 +185,8 @@ class CassettePersister:
 
         path = Path(cassette_path)
         text = serialize(cassette_dict, serializer)
-        for secret in self._secrets():
-            if secret in text:
-                raise SecretLeakError(path, "the cassette")
+        if scrub.leaks(text, self._secrets()):
+            raise SecretLeakError(path, "the cassette")
         try:
             confine.project().write_text(path, text)
         except ConfinementError as exc:

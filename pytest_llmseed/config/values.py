@@ -14,6 +14,11 @@ import re
 from typing import NamedTuple
 
 PROFILE_NAMES = ("exact", "normalized", "json", "fuzzy")
+
+KEY_ENV_VARS = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+"""Environment variables that hold the API key: secrets known before any request is made."""
+MIN_SECRET_LENGTH = 8
+"""Shorter values are too likely to occur by accident to be searched for in text."""
 DEFAULT_FUZZY_RATIO = 0.9
 
 

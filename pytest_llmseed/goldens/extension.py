@@ -18,9 +18,10 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 from syrupy.types import SnapshotIndex
 
+from pytest_llmseed.cassettes import naming
 from pytest_llmseed.config.values import NO_VOLATILE, Profile
 from pytest_llmseed.context import TestContext
-from pytest_llmseed.errors import GoldenFileError
+from pytest_llmseed.errors import GoldenFileError, SecretLeakError
 from pytest_llmseed.files import confine
 from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.goldens import compare, documents, severity
@@ -77,13 +78,13 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
 
     @classmethod
     def get_snapshot_name(cls, *, test_location: PyTestLocation, index: SnapshotIndex = 0) -> str:
-        """The golden's name, its file name's stem (syrupy's, remembered: asked thrice)."""
+        """The golden's name, its file name's stem (syrupy's, remembered: asked thrice); an
+        API key in the test id is replaced, as in the cassette's name."""
         key = (test_location.filepath, test_location.nodeid, index)
         found = _NAMES.get(key)
         if found is None:
-            found = _NAMES[key] = super().get_snapshot_name(
-                test_location=test_location, index=index
-            )
+            name = super().get_snapshot_name(test_location=test_location, index=index)
+            found = _NAMES[key] = naming.without_secrets(name, naming.env_keys())
         return found
 
     @classmethod
@@ -146,7 +147,11 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         path = Path(snapshot_collection.location)
         area = confine.project()
         confine.require_kind(path, area.resolve(path), "golden", area)
-        area.write_text(path, str(snapshot.data))
+        data = snapshot.data
+        text = str(data)
+        if isinstance(data, GoldenText) and data.secrets and scrub.leaks(text, data.secrets()):
+            raise SecretLeakError(path, "the golden")
+        area.write_text(path, text)
 
     # syrupy declares str | bytes; it hands the value only to this extension's own methods
     # (matches, diff_lines, write_snapshot_collection), which take a GoldenText.
@@ -157,13 +162,16 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         document = documents.document(data, context.log if context else None)
         secrets = context.secrets() if context else []
         if secrets:
-            # A key appears verbatim in the JSON form (keys have nothing JSON escapes).
+            # One search of the JSON form for every secret: a key appears there verbatim
+            # (keys have nothing JSON escapes); only then is the document copied.
             flat = json.dumps(document, ensure_ascii=False, default=str)
-            if any(secret in flat for secret in secrets):
+            if scrub.leaks(flat, secrets):
                 document = scrub.redact_value(document, secrets)
         # After redaction: a placeholder must not cut a secret into parts left unredacted.
         volatile = context.volatile if context else NO_VOLATILE
-        return GoldenText(documents.with_placeholders(document, volatile))
+        golden = GoldenText(documents.with_placeholders(document, volatile))
+        golden.secrets = context.secrets if context else None
+        return golden
 
     def read_snapshot_data_from_location(
         self, *, snapshot_location: str, snapshot_name: str, session_id: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import marshal
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -34,13 +35,15 @@ class GoldenText:
     update asks for ``str()``.
     """
 
-    __slots__ = ("_document", "_packed", "_text", "tolerated")
+    __slots__ = ("_document", "_packed", "_text", "secrets", "tolerated")
 
     def __init__(self, document: dict[str, Any]) -> None:
         self._document: dict[str, Any] | None = document
         self._packed: bytes | None = None
         self._text: str | None = None
         self.tolerated: str | None = None
+        self.secrets: Callable[[], list[str]] | None = None
+        """The test's secrets as they are when the golden is written (checked before it is)."""
         """The severity of a change ``--llmseed-fail-on`` let pass (the assertion passed)."""
 
     @property

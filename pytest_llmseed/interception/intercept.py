@@ -102,9 +102,16 @@ class Interceptor:
         headers = request.headers
         # Three lookups instead of decoding every header: this runs on every request.
         noted = self.credentials
-        noted.add(scrub.bearer_token(value) for value in headers.get_list("authorization"))
+        for name in ("authorization", "proxy-authorization"):
+            for value in headers.get_list(name):
+                noted.add(scrub.credential_values(value))
+        for value in headers.get_list("cookie"):
+            noted.add(scrub.cookie_values(value))
         for name in ("api-key", "x-api-key"):
             noted.add(headers.get_list(name))
+        if request.url.userinfo:
+            # A base URL's user:password (percent-decoded, as a server would echo it).
+            noted.add([request.url.password, f"{request.url.username}:{request.url.password}"])
         if request.url.query:
             noted.add(
                 value
@@ -190,7 +197,7 @@ class Interceptor:
             response=parsed,
             status_code=response.status_code,
             streamed=streamed,
-            url=str(request.url),
+            url=scrub.without_userinfo(str(request.url)),
             unseeded=unseeded,
             probe=measured,
         )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pytest_llmseed.errors import SecretLeakError
 from pytest_llmseed.files.atomic import atomic_write_text
 from pytest_llmseed.records import RunReport, TestRecord
+from pytest_llmseed.redaction import secrets as scrub
 
 
 def probe_line(record: TestRecord) -> str:
@@ -43,26 +45,41 @@ def changed_goldens(report: RunReport) -> list[ChangedGolden]:
     ]
 
 
+def _checked(path: Path | str, text: str, secrets: list[str]) -> str:
+    """``text``, once it is known to hold none of ``secrets`` (else SecretLeakError)."""
+    if secrets and scrub.leaks(text, secrets):
+        raise SecretLeakError(path, "the report")
+    return text
+
+
 def write_outputs(
     report: RunReport,
     *,
     json_path: Path | None,
     html_path: Path | None,
     step_summary: str | None,
+    secrets: list[str] | None = None,
 ) -> None:
-    """Write whichever outputs were asked for; the JSON and HTML files atomically."""
+    """Write whichever outputs were asked for; the JSON and HTML files atomically.
+
+    Each test's record was redacted against that test's secrets; ``secrets`` (the keys
+    every test knows) are checked once more in each file's final text.
+    """
+    known = secrets or []
     if json_path is not None:
         from pytest_llmseed.report.jsonfile import to_json
 
-        atomic_write_text(json_path, to_json(report))
+        atomic_write_text(json_path, _checked(json_path, to_json(report), known))
     if html_path is not None:
         from pytest_llmseed.report.htmlpage import render
         from pytest_llmseed.report.terminal import totals
 
-        atomic_write_text(html_path, render(changed_goldens(report), summary=totals(report)))
+        page = render(changed_goldens(report), summary=totals(report))
+        atomic_write_text(html_path, _checked(html_path, page, known))
     if step_summary and not report.empty:
         from pytest_llmseed.report.markdown import step_summary as markdown
 
+        text = _checked(step_summary, markdown(report), known)
         # Appended, as every step of a GitHub job shares the file.
         with open(step_summary, "a", encoding="utf-8") as handle:
-            handle.write(markdown(report))
+            handle.write(text)

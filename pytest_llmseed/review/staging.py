@@ -10,7 +10,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from pytest_llmseed.errors import SecretLeakError
 from pytest_llmseed.files import confine, yamldump
+from pytest_llmseed.redaction import secrets as scrub
 from pytest_llmseed.review.pending import DIRNAME, FORMAT_VERSION, SUFFIX
 
 
@@ -46,8 +48,12 @@ def write_pending_golden(
     pending_dir: Path | None,
     rootdir: Path,
     base: Path,
+    secrets: list[str] | None = None,
 ) -> Path:
-    """Record one received golden awaiting review; returns the file written."""
+    """Record one received golden awaiting review; returns the file written.
+
+    A file that would still hold one of ``secrets`` is refused (``SecretLeakError``).
+    """
     path = pending_path(golden, pending_dir=pending_dir, rootdir=rootdir, base=base)
     data: dict[str, Any] = {
         "llmseed_pending": FORMAT_VERSION,
@@ -59,4 +65,7 @@ def write_pending_golden(
         ),
         "received": received,
     }
-    return confine.project().write_text(path, yamldump.dump(data))
+    text = yamldump.dump(data)
+    if secrets and scrub.leaks(text, secrets):
+        raise SecretLeakError(path, "the pending change")
+    return confine.project().write_text(path, text)
