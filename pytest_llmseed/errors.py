@@ -80,3 +80,17 @@ class ReportFileError(LLMSeedError):
         self.path = Path(path)
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
+
+
+class CompressedBodyError(LLMSeedError, ValueError):
+    """A compressed HTTP body that is not decoded: too large once decoded, corrupt, or in
+    an encoding the plugin does not read. Callers name the file it came from."""
+
+    def __init__(
+        self, problem: str, *, too_large: bool = False, unsupported: str | None = None
+    ) -> None:
+        self.problem = problem
+        self.too_large = too_large
+        self.unsupported = unsupported
+        """The encoding the plugin does not decode, when that is the reason."""
+        super().__init__(problem)

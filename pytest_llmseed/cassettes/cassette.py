@@ -13,6 +13,8 @@ from pytest_llmseed.cassettes.matching import HostPreference, matchers_for
 from pytest_llmseed.cassettes.storage import CachedSerializer, CassettePersister
 from pytest_llmseed.config.settings import DEFAULT_MATCH_ON
 from pytest_llmseed.config.values import NO_VOLATILE, Volatile
+from pytest_llmseed.errors import CassetteFileError, CompressedBodyError
+from pytest_llmseed.exchange import encoding
 from pytest_llmseed.files.parse_cache import ParseCache
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.providers.sdks import is_llm_request
@@ -126,6 +128,7 @@ class _RecordFilters:
         self.loading = record_mode in _READ_ONLY_MODES
         self.live = False
         """Set once vcrpy has loaded the file: requests filtered from then on are live."""
+        self._path = path
         self._secrets = secrets
         self._custom = custom
         self._scrubbed: dict[int, tuple[Any, Any]] = {}
@@ -180,7 +183,7 @@ class _RecordFilters:
         status = int(response["status"]["code"])
         if is_transient(status):
             return None
-        response = _decoded(response)
+        response = _decoded(response, self._path)
         refused = status == 400 and self._refuses_our_seed(response)
         if refused and not self.loading:
             return None  # sent again without our seed: that answer is the truth
@@ -193,10 +196,18 @@ class _RecordFilters:
         return result
 
 
-def _decoded(response: dict[str, Any]) -> dict[str, Any]:
-    """The response with a compressed body decoded (stored readable), by vcrpy's filter."""
+def _decoded(response: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The response with a compressed body decoded (stored readable), within
+    ``encoding.MAX_DECODED``; an encoding the plugin does not read is left to vcrpy."""
     if not any(name.lower() == "content-encoding" for name in response.get("headers") or {}):
-        return response  # the usual case; vcrpy's filter would deep-copy it first
+        return response  # the usual case
+    try:
+        return encoding.decoded_response(response)
+    except CompressedBodyError as exc:
+        if exc.unsupported is None:
+            raise CassetteFileError(path, f"an answer was not recorded: {exc.problem}") from None
+    # br or zstd from a live server, which the client asked for because its library is
+    # installed: vcrpy decodes them with that library.
     from vcr.filters import decode_response
 
     decoded: dict[str, Any] = decode_response(response)

@@ -16,8 +16,13 @@ from typing import Any
 import yaml
 
 from pytest_llmseed.cassettes.validate import check_shape
-from pytest_llmseed.errors import CassetteFileError, ConfinementError, SecretLeakError
-from pytest_llmseed.exchange import multipart
+from pytest_llmseed.errors import (
+    CassetteFileError,
+    CompressedBodyError,
+    ConfinementError,
+    SecretLeakError,
+)
+from pytest_llmseed.exchange import encoding, multipart
 from pytest_llmseed.exchange.bodies import content_type_of, dump_json, parse_json
 from pytest_llmseed.files import confine, yamldump, yamlio
 from pytest_llmseed.files.parse_cache import ParseCache
@@ -118,7 +123,8 @@ def _unstructured(data: Any) -> Any:
 
 
 def check_cassette_text(path: Path, text: str) -> None:
-    """Refuse text that is not a cassette this plugin can replay (CassetteFileError)."""
+    """Refuse text that is not a cassette this plugin can replay, or holds a compressed
+    body, which the plugin never writes (CassetteFileError)."""
     try:
         data = _unstructured(yamlio.load(text))
     except yamlio.RefusedYAML as exc:
@@ -126,6 +132,13 @@ def check_cassette_text(path: Path, text: str) -> None:
     except yaml.YAMLError as exc:
         raise CassetteFileError(path, f"it is not valid YAML{yamlio.error_location(exc)}") from None
     check_shape(path, data)
+    index = compressed_interaction(data)
+    if index is not None:
+        raise CassetteFileError(
+            path,
+            f"interaction #{index} has a compressed body (content-encoding), "
+            f"which pytest-llmseed never writes",
+        )
 
 
 class CassettePersister:
@@ -173,9 +186,10 @@ class CassettePersister:
             raise CassetteFileError(path, f"it cannot be loaded ({exc})") from None
         check_shape(path, data)
         try:
-            return deserialize(text, _Loaded(data))
+            loaded = deserialize(text, _Loaded(data))
         except (KeyError, TypeError, ValueError) as exc:
             raise CassetteFileError(path, f"its interactions are malformed ({exc})") from None
+        return (loaded[0], _decoded_responses(path, loaded[1]), *loaded[2:])
 
     def save_cassette(
         self, cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any
@@ -191,6 +205,30 @@ class CassettePersister:
             confine.project().write_text(path, text)
         except ConfinementError as exc:
             raise CassetteFileError(path, f"refused to write it: {exc.problem}") from None
+
+
+def _decoded_responses(path: Path, responses: list[Any]) -> list[Any]:
+    """Compressed bodies (another tool's recording) decoded now, within ``MAX_DECODED``:
+    vcrpy would decode them whole at load, and the client at replay."""
+    decoded = []
+    for index, response in enumerate(responses, 1):
+        try:
+            decoded.append(encoding.decoded_response(response))
+        except CompressedBodyError as exc:
+            raise CassetteFileError(path, f"interaction #{index}: {exc.problem}") from None
+    return decoded
+
+
+def compressed_interaction(data: Any) -> int | None:
+    """The number (from 1) of the first interaction whose response has a content-encoding."""
+    for index, interaction in enumerate(data.get("interactions") or [], 1):
+        headers = (interaction.get("response") or {}).get("headers") or {}
+        if isinstance(headers, dict) and any(
+            str(name).lower() == "content-encoding" and set(encoding.names(value)) - {"identity"}
+            for name, value in headers.items()
+        ):
+            return index
+    return None
 
 
 class _Loaded:

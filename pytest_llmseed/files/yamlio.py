@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import operator
 import re
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,9 @@ MAX_TEXT = 64 * 1024 * 1024
 """Largest YAML text loaded, in characters: a cassette of a long session is a few MB."""
 MAX_DEPTH = 100
 """Deepest nesting of maps and lists loaded (a chat request's JSON schema is under 20)."""
+MAX_DIGITS = sys.get_int_max_str_digits() or 4300
+"""Longest integer loaded, in digits: Python refuses to read or print a longer one."""
+_MAX_BITS = int(MAX_DIGITS * 3.32)
 
 
 class RefusedYAML(yaml.YAMLError):
@@ -147,11 +151,16 @@ def _build(node: Any, seen: set[int], depth: int) -> Any:
             text = node.value
             # Plain decimal; YAML 1.1 reads a leading 0 as octal, left to PyYAML.
             if text.isascii() and text.isdigit() and (text[0] != "0" or len(text) == 1):
+                if len(text) > MAX_DIGITS:
+                    raise _too_long(node.start_mark.line + 1)
                 return int(text)
         construct = _SCALARS.get(tag)
         if construct is None:
             raise _Unusual
-        return construct(node)
+        value = construct(node)
+        if tag == _INT and value.bit_length() > _MAX_BITS:  # 0x…, 0o…: no digit limit
+            raise _too_long(node.start_mark.line + 1)
+        return value
     # An alias is the very node composed once, met again; a scalar one costs nothing.
     if id(node) in seen:
         raise _alias(node)
@@ -182,6 +191,10 @@ def _build(node: Any, seen: set[int], depth: int) -> Any:
     if kind is SequenceNode and (unresolved or tag == _SEQ):
         return [_build(item, seen, depth + 1) for item in node.value]
     raise _Unusual
+
+
+def _too_long(line: int | None) -> RefusedYAML:
+    return RefusedYAML(f"it holds a number of more than {MAX_DIGITS} digits", line)
 
 
 def _too_deep(line: int | None) -> RefusedYAML:
@@ -233,6 +246,16 @@ def load(text: str, full: Callable[[str], Any] | None = None) -> Any:
     # is built: a burst of short-lived allocations with no cycles. A collection in the
     # middle of it would find nothing to free, and would promote the tree to older
     # generations, bringing the next full collection closer. So none runs until it is over.
+    try:
+        return _load(text, full)
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        # A scalar PyYAML's constructors cannot make (a date that does not exist, a number
+        # too long to read): the file is refused like any other it cannot load.
+        problem = str(exc).split(":", 1)[0][:200]
+        raise RefusedYAML(f"it holds a value that cannot be read ({problem})") from None
+
+
+def _load(text: str, full: Callable[[str], Any] | None) -> Any:
     paused = gc.isenabled()
     gc.disable()
     try:

@@ -102,9 +102,10 @@ def compared_parts(document: Any) -> list[tuple[Any, Any]]:
     if not isinstance(document, dict):
         return [(None, document)]
     if document.get("kind") == "calls":
+        calls = document.get("calls")
         return [
             ((c.get("endpoint"), c.get("request")), c.get("output"))
-            for c in document.get("calls") or []
+            for c in (calls if isinstance(calls, list) else [])
             if isinstance(c, dict)
         ]
     return [((document.get("endpoint"), document.get("request")), document.get("output"))]

@@ -77,7 +77,8 @@ def value_severity(old: Any, new: Any) -> Severity:
         return worst(
             *(
                 _entry(key, old.get(key), new.get(key))
-                for key in sorted(old.keys() | new.keys())
+                # In the files' order: keys of mixed types (1, "a") do not sort.
+                for key in [*old, *(k for k in new if k not in old)]
                 if old.get(key) != new.get(key) or (key in old) != (key in new)
             )
         )

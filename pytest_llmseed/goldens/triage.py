@@ -11,11 +11,16 @@ from pytest_llmseed.records import Severity
 
 
 def _metas(document: Any) -> list[dict[str, Any]]:
+    """Each answer's ``meta`` mapping (an empty one where a file has something else)."""
     if not isinstance(document, dict):
         return []
+    found = [document.get("meta")]
+    calls = document.get("calls")
     if document.get("kind") == "calls":
-        return [c.get("meta") or {} for c in document.get("calls") or [] if isinstance(c, dict)]
-    return [document.get("meta") or {}]
+        found = (
+            [c.get("meta") for c in calls if isinstance(c, dict)] if isinstance(calls, list) else []
+        )
+    return [meta if isinstance(meta, dict) else {} for meta in found]
 
 
 def triage(old: Any, new: Any) -> str:

@@ -6,12 +6,13 @@ Used for golden text and for the request a cassette has no answer for, so both r
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 
 CONTEXT_WORDS = 6
 MAX_HUNKS = 8
-# Beyond this many inserted + deleted words the few-edits diff gives way to difflib's.
-MAX_QUICK_EDITS = 300
+MAX_HUNK_LINES = 12
+"""Lines shown of one changed region in the line-by-line fallback."""
+MAX_LINE = 400
+"""Characters shown of one line of a diff (a single line can be a whole answer)."""
 # A word with the whitespace after it: whitespace changes still show, and matching works on
 # words (a whitespace piece of its own would match everywhere and make diffs slow).
 _PIECES = re.compile(r"\s+|\S+\s*")
@@ -19,7 +20,13 @@ _PIECES = re.compile(r"\s+|\S+\s*")
 
 def show(value: object, limit: int = 120) -> str:
     """A value on one line, strings quoted with line breaks as ⏎, cut at ``limit``."""
-    text = repr(value) if not isinstance(value, str) else '"' + value.replace("\n", "⏎") + '"'
+    if isinstance(value, str):
+        text = '"' + value[: limit + 1].replace("\n", "⏎") + '"'
+    else:
+        try:
+            text = repr(value)
+        except ValueError:  # an integer too long to print (sys.get_int_max_str_digits)
+            text = f"<a value that cannot be shown: {type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -47,41 +54,69 @@ def _render(op: tuple[str, int, int, int, int], a: list[str], b: list[str]) -> s
 Block = tuple[int, int, int]
 Opcode = tuple[str, int, int, int, int]
 
+WORK_PER_ITEM = 20
+"""Operations a diff may spend per word (or line) of its two inputs, beyond ``WORK_FLOOR``."""
+WORK_FLOOR = 100_000
+"""Operations any diff may spend: small texts always get the finest diff."""
 
-def _few_edit_blocks(a: list[str], b: list[str], limit: int) -> list[Block] | None:
-    """Matching blocks of a shortest edit script (Myers' O(ND) diff), or None past ``limit``.
+
+class Work:
+    """An operations budget that grows linearly with the input: past it a diff gives way
+    to a coarser one (words, then lines, then a summary), so no input costs more."""
+
+    def __init__(self, items: int) -> None:
+        self.limit = WORK_FLOOR + WORK_PER_ITEM * items
+        self.spent = 0
+
+    def spend(self, operations: int) -> bool:
+        """Count ``operations``; False once the budget is exceeded."""
+        self.spent += operations
+        return self.spent <= self.limit
+
+
+def _few_edit_blocks(a: list[str], b: list[str], work: Work) -> list[Block] | None:
+    """Matching blocks of a shortest edit script (Myers' O(ND) diff), or None once ``work``
+    is spent.
 
     Fast when the texts differ in a few places, however often their words repeat, where
     difflib's longest-match search slows down with every repeated word ("the", "and").
     """
     n, m = len(a), len(b)
-    offset = limit + 1
-    furthest = [0] * (2 * limit + 3)  # furthest x reached on each diagonal k = x - y
+    furthest: dict[int, int] = {1: 0}  # furthest x reached on each diagonal k = x - y
     trace: list[list[int]] = []
-    for d in range(limit + 1):
-        trace.append(furthest[:])
+    for d in range(n + m + 1):
+        # What the backtrack needs of this step: diagonals -d-1 .. d+1 before it.
+        trace.append([furthest.get(k, 0) for k in range(-d - 1, d + 2)])
+        if not work.spend(2 * d + 3):
+            return None
         for k in range(-d, d + 1, 2):
-            if k == -d or (k != d and furthest[offset + k - 1] < furthest[offset + k + 1]):
-                x = furthest[offset + k + 1]  # a word inserted
+            if k == -d or (k != d and furthest[k - 1] < furthest[k + 1]):
+                x = furthest[k + 1]  # a word inserted
             else:
-                x = furthest[offset + k - 1] + 1  # a word deleted
-            y = x - k
+                x = furthest[k - 1] + 1  # a word deleted
+            y = start = x - k
             while x < n and y < m and a[x] == b[y]:
                 x, y = x + 1, y + 1
-            furthest[offset + k] = x
+            furthest[k] = x
+            if not work.spend(y - start + 1):
+                return None
             if x >= n and y >= m:
-                return _backtrack(trace, offset, n, m)
-    return None
+                return _backtrack(trace, n, m)
+    return None  # pragma: no cover (d = n + m always reaches the end)
 
 
-def _backtrack(trace: list[list[int]], offset: int, x: int, y: int) -> list[Block]:
+def _backtrack(trace: list[list[int]], x: int, y: int) -> list[Block]:
     """The diagonal runs (equal words) of the path Myers' search found, in order."""
     blocks: list[Block] = []
     for d in range(len(trace) - 1, 0, -1):
-        furthest, k = trace[d], x - y
-        inserted = k == -d or (k != d and furthest[offset + k - 1] < furthest[offset + k + 1])
+        step, k = trace[d], x - y
+
+        def reached(diagonal: int, step: list[int] = step, d: int = d) -> int:
+            return step[diagonal + d + 1]
+
+        inserted = k == -d or (k != d and reached(k - 1) < reached(k + 1))
         prev_k = k + 1 if inserted else k - 1
-        prev_x = furthest[offset + prev_k]
+        prev_x = reached(prev_k)
         start_x = prev_x if inserted else prev_x + 1  # where the run of equal words begins
         if x > start_x:
             blocks.append((start_x, start_x - k, x - start_x))
@@ -92,14 +127,14 @@ def _backtrack(trace: list[list[int]], offset: int, x: int, y: int) -> list[Bloc
     return blocks
 
 
-def _compact(a: list[str], b: list[str], blocks: list[Block]) -> list[Block]:
+def _compact(a: list[str], b: list[str], blocks: list[Block], work: Work) -> list[Block]:
     """Slide each change left over the equal words it can trade places with.
 
     A shortest edit script may split a replacement around a repeated word, showing
     ``{+FIRST +}gamma [-gamma -]``; moved left, the two edits meet: ``[-gamma-]{+FIRST+}``.
     A deletion of ``a[i]`` trades places with the equal word before it when
     ``a[i - 1] == a[i]`` (an insertion likewise in ``b``), so only runs of one repeated word
-    are crossed.
+    are crossed. Once ``work`` is spent the blocks are kept as they are.
     """
     steps: list[tuple[int | None, int | None]] = []  # (i, j) equal, (i, None), (None, j)
     i = j = 0
@@ -108,6 +143,8 @@ def _compact(a: list[str], b: list[str], blocks: list[Block]) -> list[Block]:
         steps.extend((None, y) for y in range(j, block_b))
         steps.extend((block_a + t, block_b + t) for t in range(size))
         i, j = block_a + size, block_b + size
+    if not work.spend(len(steps)):
+        return blocks
     for index in range(1, len(steps)):
         k = index
         while k > 0:
@@ -121,6 +158,8 @@ def _compact(a: list[str], b: list[str], blocks: list[Block]) -> list[Block]:
             else:
                 break
             k -= 1
+            if not work.spend(1):
+                return blocks
     compacted: list[Block] = []
     for x, y in steps:
         if x is None or y is None:
@@ -132,42 +171,29 @@ def _compact(a: list[str], b: list[str], blocks: list[Block]) -> list[Block]:
     return compacted
 
 
-def matching_blocks(a: list[str], b: list[str]) -> list[Block]:
-    """``(i, j, size)`` runs where ``a[i:i+size] == b[j:j+size]``, in order, merged."""
+def matching_blocks(a: list[str], b: list[str], work: Work | None = None) -> list[Block] | None:
+    """``(i, j, size)`` runs where ``a[i:i+size] == b[j:j+size]``, in order, merged; None
+    when finding them would cost more than ``work`` (by default, linear in the input)."""
     n, m = len(a), len(b)
+    work = Work(n + m) if work is None else work
     head = 0
     while head < min(n, m) and a[head] == b[head]:
         head += 1
     tail = 0
     while tail < min(n, m) - head and a[n - 1 - tail] == b[m - 1 - tail]:
         tail += 1
-    mid_a, mid_b = a[head : n - tail], b[head : m - tail]
-    matcher = SequenceMatcher(None, mid_a, mid_b, autojunk=False)
-    quick = None
-    if mid_a and mid_b and matcher.quick_ratio() >= 0.5:  # else a rewrite: many edits
-        quick = _few_edit_blocks(mid_a, mid_b, MAX_QUICK_EDITS)
-    if quick is None:
-        found = [(block.a, block.b, block.size) for block in matcher.get_matching_blocks()]
-    else:
-        found = quick
+    work.spend(head + tail)
+    found = _few_edit_blocks(a[head : n - tail], b[head : m - tail], work)
+    if found is None:
+        return None
     blocks: list[Block] = [(0, 0, head)] if head else []
-    for i, j, size in found:
-        if size:
-            blocks.append((i + head, j + head, size))
+    blocks += [(i + head, j + head, size) for i, j, size in found if size]
     if tail:
         blocks.append((n - tail, m - tail, tail))
-    if quick is not None:
-        return _compact(a, b, blocks)
-    merged: list[Block] = []
-    for i, j, size in blocks:
-        if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
-            merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + size)
-        else:
-            merged.append((i, j, size))
-    return merged
+    return _compact(a, b, blocks, work)
 
 
-def _opcodes(blocks: list[Block], n: int, m: int) -> list[Opcode]:
+def opcodes(blocks: list[Block], n: int, m: int) -> list[Opcode]:
     """difflib's ``get_opcodes`` from matching blocks."""
     codes: list[Opcode] = []
     i = j = 0
@@ -205,16 +231,24 @@ def _grouped(codes: list[Opcode], context: int) -> list[list[Opcode]]:
     return groups
 
 
+def _cut(line: str) -> str:
+    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
+
+
 def word_diff(old: str, new: str) -> list[str]:
     """Changed regions of a text with a few words of context: ``[-old-]{+new+}``.
 
     Only the regions around changes are shown, so a one-word change in a 2,000-word answer
-    is one short line, not the answer twice.
+    is one short line, not the answer twice. Past the work bound (``Work``) the changed
+    lines are shown instead, and past that a summary; the first line says which.
     """
     a, b = _PIECES.findall(old), _PIECES.findall(new)
+    summary = f"{len(old.split())} → {len(new.split())} words"
     blocks = matching_blocks(a, b)
-    groups = _grouped(_opcodes(blocks, len(a), len(b)), 2 * CONTEXT_WORDS)
-    summary = f"{len(old.split())} → {len(new.split())} words, {len(groups)} changed region(s)"
+    if blocks is None:
+        return _line_diff(old, new, summary)
+    groups = _grouped(opcodes(blocks, len(a), len(b)), 2 * CONTEXT_WORDS)
+    summary += f", {len(groups)} changed region(s)"
     same = sum(size for _i, _j, size in blocks)
     ratio = 2 * same / (len(a) + len(b)) if a or b else 1.0
     if ratio < 0.5:
@@ -228,7 +262,36 @@ def word_diff(old: str, new: str) -> list[str]:
     for group in groups[:MAX_HUNKS]:
         lead = "…" if group[0][1] > 0 else ""
         tail = "…" if group[-1][2] < len(a) else ""
-        lines.append(lead + "".join(_render(op, a, b) for op in group) + tail)
+        lines.append(_cut(lead + "".join(_render(op, a, b) for op in group) + tail))
+    if len(groups) > MAX_HUNKS:
+        lines.append(f"… and {len(groups) - MAX_HUNKS} more changed region(s)")
+    return lines
+
+
+WORDS_TOO_MANY = "too many word changes for a word diff: changed lines shown"
+LINES_TOO_MANY = "too many changes for a word or line diff: only the beginnings shown"
+
+
+def _line_diff(old: str, new: str, summary: str) -> list[str]:
+    """The coarser diff: changed lines with one line of context, or else a summary."""
+    a, b = old.splitlines(), new.splitlines()
+    blocks = matching_blocks(a, b)
+    if blocks is None:
+        return [f"{summary}; {LINES_TOO_MANY}", f"- {show(old, 200)}", f"+ {show(new, 200)}"]
+    groups = _grouped(opcodes(blocks, len(a), len(b)), 1)
+    # The first line as word_diff's: the summary, then which diff this is.
+    lines = [summary + f", {len(groups)} changed region(s); " + WORDS_TOO_MANY]
+    for group in groups[:MAX_HUNKS]:
+        shown: list[str] = []
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                shown += ["  " + line for line in a[i1:i2]]
+            else:
+                shown += ["- " + line for line in a[i1:i2]]
+                shown += ["+ " + line for line in b[j1:j2]]
+        lines += [_cut(line) for line in shown[:MAX_HUNK_LINES]]
+        if len(shown) > MAX_HUNK_LINES:
+            lines.append(f"  … {len(shown) - MAX_HUNK_LINES} more line(s) in this region")
     if len(groups) > MAX_HUNKS:
         lines.append(f"… and {len(groups) - MAX_HUNKS} more changed region(s)")
     return lines

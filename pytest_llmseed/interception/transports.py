@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from pytest_llmseed.exchange import multipart
+from pytest_llmseed.errors import CompressedBodyError
+from pytest_llmseed.exchange import encoding, multipart
 from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
 
 # Only libraries already imported are patched: vcrpy's patch module imports both when
@@ -102,11 +103,18 @@ def buffered(inner: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def decoded_body(headers: Any, raw: bytes) -> bytes:
-    """A response body with its content-encoding decoded the way the client will decode it."""
+    """A response body with its content-encoding decoded the way the client will decode it,
+    never past ``encoding.MAX_DECODED`` (CompressedBodyError)."""
     if "content-encoding" not in headers:
-        return raw  # the usual replay: vcrpy stored the body decoded
-    # Decoded through a response of our own (of the headers' library: httpx or httpx2),
-    # without touching the client's stream.
+        return raw  # the usual replay: the body was stored decoded
+    try:
+        return encoding.decode(encoding.names(headers.get_list("content-encoding")), raw)
+    except CompressedBodyError as exc:
+        if exc.unsupported is None:
+            raise
+    # br or zstd, which the client asked for because its library is installed: decoded
+    # through a response of our own (of the headers' library: httpx or httpx2), without
+    # touching the client's stream.
     http = http_library(headers)
     decoded: bytes = http.Response(200, headers=headers, stream=http.ByteStream(raw)).read()
     return decoded

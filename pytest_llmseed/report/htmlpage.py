@@ -47,7 +47,7 @@ section.change { border: 1px solid var(--line); border-radius: 6px; margin: 0 0 
 section.change > header { background: var(--head); padding: .6em .8em;
   border-bottom: 1px solid var(--line); }
 section.change > header p { margin: .3em 0 0; overflow-wrap: anywhere; }
-.triage { background: var(--note); padding: .2em .45em; border-radius: 4px; }
+.triage, .note { background: var(--note); padding: .2em .45em; border-radius: 4px; }
 .accept { color: var(--muted); }
 .body { padding: .6em .8em; }
 table.diff { table-layout: fixed; font: 12px/1.4 ui-monospace, monospace; }

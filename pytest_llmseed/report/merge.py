@@ -17,6 +17,9 @@ from pytest_llmseed.errors import ReportFileError
 from pytest_llmseed.records import RunReport, TestRecord
 from pytest_llmseed.report.jsonfile import SCHEMA_VERSION
 
+MAX_REPORT = 64 * 1024 * 1024
+"""Largest JSON report read, in bytes (a report of thousands of tests is a few MB)."""
+
 _TOP_LEVEL = {"schema_version": int, "ci": bool, "summary": dict, "tests": list}
 
 
@@ -43,17 +46,24 @@ def _check_top_level(data: Any, path: Path) -> None:
 def read_report(path: Path) -> RunReport:
     """One shard's JSON report as a ``RunReport``; ReportFileError says what is wrong."""
     try:
+        if path.stat().st_size > MAX_REPORT:
+            raise ReportFileError(path, f"it is larger than {MAX_REPORT // (1024 * 1024)} MB")
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ReportFileError(path, f"cannot read it ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReportFileError(path, f"not valid JSON ({exc})") from None
+    except UnicodeDecodeError:
+        raise ReportFileError(path, "not valid JSON (it is not UTF-8 text)") from None
+    except RecursionError:
+        raise ReportFileError(path, "not valid JSON (it nests too deeply)") from None
+    except ValueError as exc:  # JSONDecodeError, or a number too long to read
+        problem = str(exc).split(":", 1)[0] if not isinstance(exc, json.JSONDecodeError) else exc
+        raise ReportFileError(path, f"not valid JSON ({problem})") from None
     _check_top_level(data, path)
     report = RunReport(ci=data["ci"], unused_cassettes=list(data["unused_cassettes"]))
     for index, entry in enumerate(data["tests"]):
         try:
             record = TestRecord.from_dict(entry)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
             problem = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
             problem = f"tests[{index}] is not a test record ({problem})"
             raise ReportFileError(path, problem) from None

@@ -95,7 +95,9 @@ def _read(file: Path, project: Project) -> dict[str, Any]:
         raise ConfinementError(file, f"it is not inside a {DIRNAME}/ directory")
     try:
         data = yamlio.load(project.sources.read_text(file, limit=yamlio.MAX_TEXT))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except UnicodeDecodeError:
+        raise PendingError(file, "cannot read this pending change (it is not UTF-8 text)") from None
+    except (OSError, yaml.YAMLError) as exc:
         raise PendingError(file, f"cannot read this pending change ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("received"), str):
         raise PendingError(file, "not a pytest-llmseed pending change; delete it")
@@ -151,7 +153,11 @@ def check_content(change: PendingChange) -> str | None:
         raise ConfinementError(None, f"the received text is not a golden ({exc})") from None
     if change.cassette_pending is None or not change.cassette_pending.exists():
         return None
-    text = change.project.sources.read_text(change.cassette_pending, limit=yamlio.MAX_TEXT)
+    try:
+        text = change.project.sources.read_text(change.cassette_pending, limit=yamlio.MAX_TEXT)
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+        raise ConfinementError(None, f"the pending cassette cannot be read ({problem})") from None
     try:
         check_cassette_text(change.cassette_pending, text)
     except CassetteFileError as exc:
