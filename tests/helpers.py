@@ -9,6 +9,11 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository's root folder."""
+DATA = ROOT / "tests" / "data"
+"""Files the tests read: shipped cassettes."""
+
 PARAMETRIZED_QUESTIONS = """
 import pytest
 

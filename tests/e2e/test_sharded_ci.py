@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import PARAMETRIZED_QUESTIONS, llmseed
+from helpers import PARAMETRIZED_QUESTIONS, ROOT, llmseed
 from llm_server import FakeOpenAIServer
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = ROOT / "docs"
 UNUSED = "cassettes/test_a/test_x[5].yaml"
 
 
