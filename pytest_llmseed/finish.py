@@ -19,7 +19,7 @@ from pytest_llmseed.records import CassetteStatus, GoldenRecord, TestRecord
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
-    from pytest_llmseed.fixture import SeededLLM
+    from pytest_llmseed.context import TestContext
 
 
 def cassette_status(*, missed: bool, recorded: bool, calls: int) -> CassetteStatus:
@@ -42,22 +42,40 @@ class TestEnd(NamedTuple):
     test_dir: Path
 
 
-def account(llm: SeededLLM, end: TestEnd, redirect: list[Path]) -> None:
+class TestEnded(NamedTuple):
+    """What ``account`` found: the test's record, its first golden, a diverted cassette."""
+
+    record: TestRecord
+    golden_first: str | None
+    """The test's first golden file, relative to the rootdir (its others share the stem)."""
+    cassette_pending: Path | None
+    """Where the cassette the test recorded goes instead (a golden drifted with it)."""
+
+
+def account(context: TestContext, end: TestEnd) -> TestEnded:
     """What happened in the test: cassette hit / miss / recorded, each golden's outcome.
 
     Goldens that did not match are written as pending changes; when such a test also
-    recorded live, its cassette is saved as pending too (``redirect`` tells the cassette's
-    persister where), so a golden and its cassette are reviewed together.
+    recorded live, its cassette is to be saved as pending too (``cassette_pending``), so a
+    golden and its cassette are reviewed together.
     """
     run = end.run
     results = outcomes.outcomes(end.snapshot) if end.snapshot is not None else []
     drift = [g for g in results if g.received is not None]
-    pending = _write_pending(drift, end, redirect) if drift else []
-    calls = llm.calls
-    llm.record = TestRecord(
+    cassette_pending = None
+    if drift and end.cassette_status is CassetteStatus.RECORDED:
+        from pytest_llmseed.review.staging import pending_path
+
+        cassette_pending = pending_path(
+            end.cassette, pending_dir=run.pending_dir, rootdir=run.rootdir, base=end.test_dir
+        )
+    pending = _write_pending(drift, end, cassette_pending) if drift else []
+    calls = context.log.calls
+    settings = context.settings
+    record = TestRecord(
         nodeid=end.nodeid,
-        seed=llm.seed,
-        record_mode=llm.record_mode,
+        seed=settings.seed,
+        record_mode=settings.record_mode,
         cassette=relative_path(end.cassette, run.rootdir),
         cassette_status=end.cassette_status,
         calls=len(calls),
@@ -66,30 +84,28 @@ def account(llm: SeededLLM, end: TestEnd, redirect: list[Path]) -> None:
         probes=probe_records(calls),
         unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded),
     )
+    first = None
     if end.snapshot is not None:
-        llm.golden_first = relative_path(outcomes.first_location(end.snapshot), run.rootdir)
+        first = relative_path(outcomes.first_location(end.snapshot), run.rootdir)
+    return TestEnded(record, first, cassette_pending)
 
 
-def _write_pending(drift: list[GoldenRecord], end: TestEnd, redirect: list[Path]) -> list[Path]:
-    """Each changed golden as a pending change; a cassette recorded with them goes pending too."""
+def _write_pending(
+    drift: list[GoldenRecord], end: TestEnd, cassette_pending: Path | None
+) -> list[Path]:
+    """Each changed golden as a pending change, with the cassette recorded with them."""
     # Imported for drift only: a passing test writes no pending change.
-    from pytest_llmseed.review.staging import pending_path, write_pending_golden
+    from pytest_llmseed.review.staging import write_pending_golden
 
     run = end.run
-    if end.cassette_status is CassetteStatus.RECORDED:
-        redirect.append(
-            pending_path(
-                end.cassette, pending_dir=run.pending_dir, rootdir=run.rootdir, base=end.test_dir
-            )
-        )
     return [
         write_pending_golden(
             golden=Path(g.path),
             received=g.received or "",
             nodeid=end.nodeid,
             triage=g.triage or "",
-            cassette=end.cassette if redirect else None,
-            cassette_pending=redirect[0] if redirect else None,
+            cassette=end.cassette if cassette_pending else None,
+            cassette_pending=cassette_pending,
             pending_dir=run.pending_dir,
             rootdir=run.rootdir,
             base=end.test_dir,

@@ -3,36 +3,36 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple
 
 import pytest
 
-from pytest_llmseed.cassettes.cassette import Customization, use_cassette
+from pytest_llmseed.cassettes.cassette import CassetteDestination, Customization, use_cassette
 from pytest_llmseed.config.settings import RunContext, Settings
+from pytest_llmseed.context import TestContext
 from pytest_llmseed.errors import LLMSeedError
-from pytest_llmseed.exchange.calls import ACTIVE_LOG, CallList
+from pytest_llmseed.exchange.calls import CallList
 from pytest_llmseed.files.escape import terminal
 from pytest_llmseed.files.parse_cache import ParseCache
 from pytest_llmseed.finish import TestEnd, account, cassette_status
-from pytest_llmseed.goldens.fileformat import ACTIVE_PARSE_CACHE
-from pytest_llmseed.goldens.severity import failing_on
+from pytest_llmseed.goldens.assertion import bind
+from pytest_llmseed.goldens.documents import probe_judge
+from pytest_llmseed.goldens.severity import effective_fail_on
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
+from pytest_llmseed.interception import refusal
 from pytest_llmseed.interception.clients import ClientCache, new_async_client
-from pytest_llmseed.interception.intercept import Recorder, intercepting
+from pytest_llmseed.interception.intercept import Interceptor, intercepting
 from pytest_llmseed.interception.refusal import RefusedHosts
 from pytest_llmseed.records import TestRecord
 from pytest_llmseed.redaction import secrets as scrub
-from pytest_llmseed.redaction import volatile as volatile_parts
+from pytest_llmseed.redaction.credentials import Credentials
 
 if TYPE_CHECKING:
     import openai
     from syrupy.assertion import SnapshotAssertion
-
-T = TypeVar("T")
 
 PLACEHOLDER_KEY = "sk-llmseed-replay-placeholder"
 """Given to clients built without a key during replay; the request never leaves the process."""
@@ -48,19 +48,15 @@ class SeededLLM:
         *,
         settings: Settings,
         cassette_path: Path,
-        recorder: Recorder,
+        context: TestContext,
         snapshot: SnapshotAssertion | None,
         clients: ClientCache,
     ) -> None:
         self._settings = settings
         self._clients = clients
         self._cassette_path = cassette_path
-        self._recorder = recorder
+        self._context = context
         self._snapshot = snapshot
-        self.record: TestRecord | None = None
-        """What happened in this test; set when the test's LLM session ends."""
-        self.golden_first: str | None = None
-        """The test's first golden file, relative to the rootdir (its others share the stem)."""
         self._client: openai.OpenAI | None = None
         self._async_client: openai.AsyncOpenAI | None = None
 
@@ -82,7 +78,7 @@ class SeededLLM:
     @property
     def calls(self) -> CallList:
         """Every LLM exchange of the test so far, in order, from any client."""
-        return CallList(self._recorder.log.calls)
+        return CallList(self._context.log.calls)
 
     @property
     def client(self) -> openai.OpenAI:
@@ -118,7 +114,8 @@ class SeededLLM:
             profile = parse_profile(compare)
         except ValueError as exc:
             raise ValueError(f"seeded_llm.snapshot_with(compare={compare!r}): {exc}") from None
-        return self.snapshot(extension_class=LLMSnapshotExtension.with_profile(profile))
+        extension = LLMSnapshotExtension.with_profile(profile)
+        return bind(self.snapshot(extension_class=extension), self._context)
 
     def close(self) -> None:
         """Let go of the clients (the sync one is the session's; it is closed at the end)."""
@@ -129,7 +126,7 @@ class SeededLLM:
     def __repr__(self) -> str:
         return (
             f"<SeededLLM seed={self.seed} record_mode={self.record_mode} "
-            f"cassette={self._cassette_path} calls={len(self._recorder.log.calls)}>"
+            f"cassette={self._cassette_path} calls={len(self._context.log.calls)}>"
         )
 
 
@@ -138,52 +135,74 @@ def replays_only(settings: Settings, path: Path) -> bool:
     return settings.record_mode == "none" or (settings.record_mode == "once" and path.is_file())
 
 
+class TestPlace(NamedTuple):
+    """Where a test is and what its session shares with it."""
+
+    nodeid: str
+    cassette: Path
+    test_dir: Path
+    run: RunContext
+    clients: ClientCache
+    parse_cache: ParseCache
+    refused: RefusedHosts
+
+
 @contextmanager
 def llm_session(
     *,
     settings: Settings,
-    path: Path,
-    nodeid: str,
+    place: TestPlace,
     snapshot: SnapshotAssertion | None,
-    run: RunContext,
-    test_dir: Path,
-    clients: ClientCache,
-    parse_cache: ParseCache,
     hooks: UserHooks = NO_HOOKS,
-    refused: RefusedHosts | None = None,
+    on_record: Callable[[TestRecord, str | None], None],
 ) -> Iterator[SeededLLM]:
     """Activate seeding, the cassette and call capture for the duration of one test.
 
-    On the way out ``_account`` works out what happened and leaves it in ``llm.record``.
+    On the way out the test's record (and its first golden's path) go to ``on_record``.
     """
-    recorder = Recorder(
-        seed=settings.seed,
-        inject=settings.inject_seed,
-        known_secrets=[*(os.environ.get(name) for name in KEY_ENV_VARS), PLACEHOLDER_KEY],
-        user_secrets=settings.secrets,
+    updating = snapshot is not None and snapshot.update_snapshots
+    context = TestContext(
+        nodeid=place.nodeid,
+        settings=settings,
+        credentials=Credentials(
+            [*(os.environ.get(name) for name in KEY_ENV_VARS), PLACEHOLDER_KEY],
+            settings.secrets,
+        ),
+        parse_cache=place.parse_cache,
+        fail_on=effective_fail_on(place.run.fail_on, updating=updating),
+    )
+    interceptor = Interceptor(
+        context,
         hooks=hooks,
-        refused=refused,
-        probe=run.probe,
-        profile=settings.compare,
+        refused=place.refused,
+        probe=place.run.probe,
+        judge=probe_judge(settings.compare) if place.run.probe > 1 else None,
     )
     misses: list[str] = []
 
     def on_miss(exc: Exception) -> BaseException:
         from pytest_llmseed.cassettes.misses import explain_miss  # a miss only
+        from pytest_llmseed.goldens.diffs import diff_lines
 
         # pytest's Failed is a BaseException: the SDK's `except Exception` retry loop and
         # the application's own error handling cannot swallow a missing recording.
         # The request diff can show a key the code put in a prompt or header: redact it.
         message = scrub.redact_text(
-            explain_miss(exc, settings.record_mode, nodeid, settings.volatile),
-            recorder.secrets(),
+            explain_miss(
+                exc,
+                settings.record_mode,
+                place.nodeid,
+                settings.volatile,
+                diff=lambda old, new: diff_lines(old, new, root="body"),
+            ),
+            context.secrets(),
         )
         misses.append(message)
         return pytest.fail.Exception(message, pytrace=False)
 
-    redirect: list[Path] = []
+    destination = CassetteDestination(place.cassette)
     with ExitStack() as stack:
-        if replays_only(settings, path):
+        if replays_only(settings, place.cassette):
             patch = stack.enter_context(pytest.MonkeyPatch.context())
             for name in KEY_ENV_VARS:
                 if not os.environ.get(name):
@@ -192,14 +211,18 @@ def llm_session(
         try:
             cassette = stack.enter_context(
                 use_cassette(
-                    path,
+                    place.cassette,
                     settings.record_mode,
-                    recorder.secrets,
+                    context.secrets,
                     settings.seed if settings.inject_seed else None,
-                    save_to=lambda original: redirect[0] if redirect else original,
-                    parse_cache=parse_cache,
+                    destination=destination,
+                    parse_cache=place.parse_cache,
                     custom=Customization(
-                        settings.volatile, settings.secrets.headers, hooks, recorder.notice
+                        settings.volatile,
+                        settings.secrets.headers,
+                        hooks,
+                        context.credentials.notice,
+                        refusal.refuses_our_seed,
                     ),
                 )
             )
@@ -208,40 +231,32 @@ def llm_session(
         if failure is not None:
             # Failed outside the except block: the message alone, not chained to a copy.
             pytest.fail(failure, pytrace=False)
-        stack.enter_context(intercepting(recorder, on_miss))
-        stack.enter_context(scrub.secrets_in_use(recorder.secrets))
-        _set_for_the_test(stack, ACTIVE_LOG, recorder.log)
-        _set_for_the_test(stack, ACTIVE_PARSE_CACHE, parse_cache)
-        _set_for_the_test(stack, volatile_parts.ACTIVE, settings.volatile)
-        updating = snapshot is not None and snapshot.update_snapshots
-        stack.enter_context(failing_on(run.fail_on, updating=updating))
+        stack.enter_context(intercepting(interceptor, on_miss))
+        if snapshot is not None:
+            bind(snapshot, context)
         llm = SeededLLM(
             settings=settings,
-            cassette_path=path,
-            recorder=recorder,
+            cassette_path=place.cassette,
+            context=context,
             snapshot=snapshot,
-            clients=clients,
+            clients=place.clients,
         )
         stack.callback(llm.close)
         try:
             yield llm
         finally:
             status = cassette_status(
-                missed=bool(misses), recorded=bool(cassette.dirty), calls=len(recorder.log.calls)
+                missed=bool(misses), recorded=bool(cassette.dirty), calls=len(context.log.calls)
             )
-            account(
-                llm,
-                TestEnd(nodeid, path, status, snapshot, run, test_dir),
-                redirect,
-            )
+            end = TestEnd(place.nodeid, place.cassette, status, snapshot, place.run, place.test_dir)
+            ended = account(context, end)
+            if ended.cassette_pending is not None:
+                # The cassette is saved when its context closes, below: to the pending file.
+                destination.divert(ended.cassette_pending)
             try:
                 stack.close()
             except LLMSeedError as exc:
                 failure = terminal(str(exc), multiline=True)
+            on_record(ended.record, ended.golden_first)
             if failure is not None:
                 pytest.fail(failure, pytrace=False)
-
-
-def _set_for_the_test(stack: ExitStack, var: ContextVar[T], value: T) -> None:
-    """Set a context variable the golden extension reads, until the test's stack closes."""
-    stack.callback(var.reset, var.set(value))

@@ -173,7 +173,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture
 def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
     """Seeded OpenAI traffic recorded to / replayed from this test's cassette, with a golden."""
-    from pytest_llmseed.fixture import llm_session
+    from pytest_llmseed.fixture import TestPlace, llm_session
     from pytest_llmseed.goldens.assertion import golden_assertion
     from pytest_llmseed.goldens.extension import LLMSnapshotExtension
     from pytest_llmseed.hooks import user_hooks
@@ -182,28 +182,34 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
     settings = node.stash.get(SETTINGS_KEY, None) or _settings(node)
     path = node.stash.get(CASSETTE_KEY, None) or _cassette_of(node, settings)
     state = request.config.stash[STATE_KEY]
-    with llm_session(
-        settings=settings,
-        path=path,
+    place = TestPlace(
         nodeid=node.nodeid,
-        snapshot=golden_assertion(request, LLMSnapshotExtension.with_profile(settings.compare)),
-        run=state.run,
+        cassette=path,
         test_dir=node.path.parent,
+        run=state.run,
         clients=state.clients,
         parse_cache=state.parse_cache,
-        hooks=user_hooks(node.ihook),
         refused=state.refused_hosts,
-    ) as llm:
-        yield llm
-    if llm.record is not None:
-        node.stash[RECORD_KEY] = (llm.record, llm.golden_first)
+    )
+
+    def on_record(record: TestRecord, golden_first: str | None) -> None:
+        node.stash[RECORD_KEY] = (record, golden_first)
         # JUnit XML reads these from the teardown report.
         node.user_properties.append(("llmseed_seed", settings.seed))
-        if llm.record.triage:
+        if record.triage:
             from pytest_llmseed.files.escape import terminal
 
             # Escaped for XML by pytest; control characters made visible here.
-            node.user_properties.append(("llmseed_triage", terminal(llm.record.triage)))
+            node.user_properties.append(("llmseed_triage", terminal(record.triage)))
+
+    with llm_session(
+        settings=settings,
+        place=place,
+        snapshot=golden_assertion(request, LLMSnapshotExtension.with_profile(settings.compare)),
+        hooks=user_hooks(node.ihook),
+        on_record=on_record,
+    ) as llm:
+        yield llm
 
 
 @pytest.hookimpl(wrapper=True)

@@ -13,7 +13,6 @@ from pytest_llmseed.cassettes.storage import CachedSerializer, CassettePersister
 from pytest_llmseed.config.values import NO_VOLATILE, Volatile
 from pytest_llmseed.files.parse_cache import ParseCache
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
-from pytest_llmseed.interception import refusal
 from pytest_llmseed.redaction import secrets as scrub
 
 
@@ -25,6 +24,9 @@ class Customization(NamedTuple):
     hooks: UserHooks = NO_HOOKS
     notice: Callable[[Any], None] | None = None
     """Told every response body before it is scrubbed (finds the project's secret values)."""
+    refuses_our_seed: Callable[[Any], bool] | None = None
+    """Whether a 400's body refuses the seed injected into the request in flight (that
+    answer is not recorded: the request is sent again without it)."""
 
 
 NO_CUSTOMIZATION = Customization()
@@ -63,7 +65,7 @@ def use_cassette(
     secrets: Callable[[], list[str]],
     injected_seed: int | None,
     *,
-    save_to: Callable[[Path], Path] | None = None,
+    destination: CassetteDestination | None = None,
     parse_cache: ParseCache,
     custom: Customization = NO_CUSTOMIZATION,
 ) -> Iterator[Any]:
@@ -80,7 +82,7 @@ def use_cassette(
     context = Cassette.use(
         path=str(path),
         serializer=CachedSerializer(parse_cache),
-        persister=persister if save_to is None else _RedirectedSave(persister, save_to),
+        persister=persister if destination is None else _DivertableSave(persister, destination),
         record_mode=RecordMode(record_mode),
         match_on=(
             matchers.method,
@@ -153,6 +155,11 @@ class _RecordFilters:
             self._scrubbed[id(clean)] = (clean, clean)
         return clean
 
+    def _refuses_our_seed(self, response: dict[str, Any]) -> bool:
+        body = (response.get("body") or {}).get("string")
+        judge = self._custom.refuses_our_seed
+        return judge is not None and isinstance(body, bytes | str) and judge(body)
+
     def response(self, response: dict[str, Any]) -> dict[str, Any] | None:
         """A response as the cassette stores it (None: unrecorded)."""
         # vcrpy hands over its own copy of the response: changing it in place is safe.
@@ -160,7 +167,7 @@ class _RecordFilters:
         if is_transient(status):
             return None
         response = _decoded(response)
-        refused = status == 400 and refusal.OUR_SEED_IN_FLIGHT.get() and _refuses_seed(response)
+        refused = status == 400 and self._refuses_our_seed(response)
         if refused and not self.loading:
             return None  # sent again without our seed: that answer is the truth
         if not self.loading:
@@ -182,17 +189,24 @@ def _decoded(response: dict[str, Any]) -> dict[str, Any]:
     return decoded
 
 
-def _refuses_seed(response: dict[str, Any]) -> bool:
-    body = (response.get("body") or {}).get("string")
-    return isinstance(body, bytes | str) and refusal.names_seed(400, body)
+class CassetteDestination:
+    """Where a test's cassette is saved when its context closes: its own path, unless the
+    end of the test diverts it to a pending file (a golden drifted while it recorded)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def divert(self, pending: Path) -> None:
+        """Save the cassette to ``pending`` instead (call before the cassette closes)."""
+        self.path = pending
 
 
-class _RedirectedSave:
-    """Loads from the cassette's path, saves where ``save_to`` says (a pending file)."""
+class _DivertableSave:
+    """Loads from the cassette's path, saves where its ``CassetteDestination`` says."""
 
-    def __init__(self, inner: CassettePersister, save_to: Callable[[Path], Path]) -> None:
+    def __init__(self, inner: CassettePersister, destination: CassetteDestination) -> None:
         self._inner = inner
-        self._save_to = save_to
+        self._destination = destination
 
     def load_cassette(self, cassette_path: str | Path, serializer: Any) -> Any:
         return self._inner.load_cassette(cassette_path, serializer)
@@ -200,5 +214,4 @@ class _RedirectedSave:
     def save_cassette(
         self, cassette_path: str | Path, cassette_dict: dict[str, Any], serializer: Any
     ) -> None:
-        target = self._save_to(Path(cassette_path))
-        self._inner.save_cassette(target, cassette_dict, serializer)
+        self._inner.save_cassette(self._destination.path, cassette_dict, serializer)

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_llmseed.cassettes.matching import form_or_none, json_or_missing
+from pytest_llmseed.config.entries import PRESET_DESCRIPTIONS
 from pytest_llmseed.config.values import NO_VOLATILE, Volatile
 from pytest_llmseed.exchange.bodies import NOT_JSON as MISSING
 from pytest_llmseed.files.escape import terminal
 from pytest_llmseed.redaction import secrets as scrub
-from pytest_llmseed.redaction.volatile import PRESET_DESCRIPTIONS, suggest
+from pytest_llmseed.redaction.volatile import suggest
 
 
-def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = NO_VOLATILE) -> str:
-    """The failure text for a request that has no recorded answer."""
+def explain_miss(
+    exc: Any,
+    record_mode: str,
+    nodeid: str,
+    volatile: Volatile = NO_VOLATILE,
+    *,
+    diff: Callable[[Any, Any], list[str]],
+) -> str:
+    """The failure text for a request that has no recorded answer (``diff`` shows two
+    JSON bodies' differences path by path, as golden diffs do)."""
     cassette = exc.cassette
     request = exc.failed_request
     path = Path(cassette.path)
@@ -42,7 +52,7 @@ def explain_miss(exc: Any, record_mode: str, nodeid: str, volatile: Volatile = N
                         lines.append("  body: the raw bodies differ")
                         continue
                     lines.append("  body: the multipart form fields differ")
-                lines.extend("  " + terminal(text) for text in body_diff(old, new))
+                lines.extend("  " + terminal(text) for text in body_diff(old, new, diff))
             else:
                 old_value = getattr(nearest, matcher, "?")
                 new_value = getattr(request, matcher, "?")
@@ -98,15 +108,13 @@ def _text(body: Any) -> str | None:
 MAX_BODY_DIFF_LINES = 20
 
 
-def body_diff(recorded: Any, sent: Any) -> list[str]:
+def body_diff(recorded: Any, sent: Any, diff: Callable[[Any, Any], list[str]]) -> list[str]:
     """What changed from the nearest recorded JSON body to the one sent, path by path.
 
     Long text (a prompt) is diffed word by word with a few words of context, as goldens
     are: one changed word in a 400-word prompt is a couple of lines, not the prompt twice.
     """
-    from pytest_llmseed.goldens.diffs import diff_lines
-
-    lines = diff_lines(recorded, sent, root="body")
+    lines = diff(recorded, sent)
     if len(lines) > MAX_BODY_DIFF_LINES:
         cut = len(lines) - MAX_BODY_DIFF_LINES + 1
         lines = [*lines[: MAX_BODY_DIFF_LINES - 1], f"… and {cut} more line(s)"]

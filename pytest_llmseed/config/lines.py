@@ -39,8 +39,11 @@ def ini_rules(config: pytest.Config) -> Rules:
         return NO_RULES  # most projects: nothing to parse (and no parser to import)
     where = str(config.inipath) if config.inipath else "the ini file"
     # Imported only for a project that has line lists: every pytest start-up runs this.
-    from pytest_llmseed.redaction.project_secrets import parse_secret_header, parse_secret_pattern
-    from pytest_llmseed.redaction.volatile import parse_entries
+    from pytest_llmseed.config.entries import (
+        parse_entries,
+        parse_secret_header,
+        parse_secret_pattern,
+    )
 
     def check(name: str, parse: Any) -> Any:
         try:
@@ -59,7 +62,7 @@ def marker_volatile(mark: pytest.Mark | None, base: Volatile) -> Volatile:
     entries = mark.kwargs.get("volatile") if mark is not None else None
     if entries is None:
         return base
-    from pytest_llmseed.redaction.volatile import combined  # a marked test only: see ini_rules
+    from pytest_llmseed.config.entries import combined  # a marked test only: see ini_rules
 
     if isinstance(entries, str) or not isinstance(entries, list | tuple):
         raise ValueError(

@@ -30,28 +30,6 @@ def parse_json(raw: object) -> Any:
         return NOT_JSON
 
 
-def decoded_body(headers: Any, raw: bytes) -> bytes:
-    """A response body with its content-encoding decoded the way the client will decode it."""
-    if "content-encoding" not in headers:
-        return raw  # the usual replay: vcrpy stored the body decoded
-    from pytest_llmseed.interception.transports import http_library
-
-    # Decoded through a response of our own (of the headers' library: httpx or httpx2),
-    # without touching the client's stream.
-    http = http_library(headers)
-    decoded: bytes = http.Response(200, headers=headers, stream=http.ByteStream(raw)).read()
-    return decoded
-
-
-def parse_answer(headers: Any, text: str) -> tuple[Any, bool]:
-    """An LLM answer's body as data (an SSE stream assembled), and whether it was streamed."""
-    if "text/event-stream" in headers.get("content-type", ""):
-        from pytest_llmseed.exchange.sse import assemble_stream
-
-        return assemble_stream(text), True
-    return json_or_text(text), False
-
-
 def json_or_text(text: str) -> Any:
     """``json.loads(text)``, or the text itself if it is not JSON.
 

@@ -2,39 +2,8 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
-
-# Path tail -> endpoint name as the SDK spells the resource.
-_ENDPOINTS = (
-    ("/chat/completions", "chat.completions"),
-    ("/completions", "completions"),
-    ("/responses", "responses"),
-    ("/embeddings", "embeddings"),
-    ("/moderations", "moderations"),
-    ("/images/generations", "images.generate"),
-    ("/images/edits", "images.edit"),
-    ("/images/variations", "images.create_variation"),
-    ("/audio/transcriptions", "audio.transcriptions"),
-    ("/audio/translations", "audio.translations"),
-    ("/audio/speech", "audio.speech"),
-    ("/files", "files"),
-    ("/uploads", "uploads"),
-    ("/batches", "batches"),
-)
-
-
-def endpoint_name(method: str, path: str) -> str | None:
-    """The API endpoint a request creates something on, or None if it is not an LLM call."""
-    if method.upper() != "POST":
-        return None
-    tail = path.rstrip("/")
-    for suffix, name in _ENDPOINTS:
-        if tail.endswith(suffix):
-            return name
-    return None
-
 
 SEED_REFUSED = "unseeded (the server refused seed)"
 """How a call and its golden say the seed was dropped after a 400 naming it."""
@@ -107,7 +76,3 @@ class CallLog:
             if isinstance(call.response, dict) and call.response.get("id") == response_id:
                 return call
         return None
-
-
-ACTIVE_LOG: ContextVar[CallLog | None] = ContextVar("llmseed_active_log", default=None)
-"""The running test's log, so the snapshot extension can find the request of an answer."""

@@ -21,6 +21,9 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.base import AbstractSyrupyExtension
 from syrupy.location import PyTestLocation
 
+from pytest_llmseed.context import TestContext
+from pytest_llmseed.goldens.extension import LLMSnapshotExtension
+
 _TEMPLATES = pytest.StashKey[dict[Path, SnapshotAssertion]]()
 
 
@@ -40,3 +43,11 @@ def golden_assertion(
     return dataclasses.replace(
         template, extension_class=extension_class, test_location=PyTestLocation(request.node)
     )
+
+
+def bind(assertion: SnapshotAssertion, context: TestContext) -> SnapshotAssertion:
+    """Hand the test's context to the extension instance behind ``assertion``."""
+    extension = assertion.extension  # syrupy's public property: made on first use, kept
+    if isinstance(extension, LLMSnapshotExtension):
+        extension.context = context
+    return assertion

@@ -8,13 +8,16 @@ timestamps are left out, so two recordings of the same answer give identical gol
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytest_llmseed.config.values import Volatile
+from pytest_llmseed.config.values import Profile, Volatile
 from pytest_llmseed.exchange.bodies import json_or_text
-from pytest_llmseed.exchange.calls import ACTIVE_LOG, CallList, LLMCall, ProbeResult
+from pytest_llmseed.exchange.calls import CallList, CallLog, LLMCall, ProbeResult
 from pytest_llmseed.goldens import summaries
 from pytest_llmseed.redaction.volatile import substitute_data
+
+if TYPE_CHECKING:
+    from pytest_llmseed.interception.probe import OutputJudge
 
 FORMAT_VERSION = 1
 UNSEEDED = "unseeded (the Responses API takes no seed)"
@@ -201,7 +204,7 @@ _OBJECT_ENDPOINTS = {
 }
 
 
-def _sdk_answer(value: Any) -> dict[str, Any] | None:
+def _sdk_answer(value: Any, log: CallLog | None) -> dict[str, Any] | None:
     """Documents for SDK answer objects (ChatCompletion, Completion, Response, parsed)."""
     data = to_data(value)
     if not isinstance(data, dict):
@@ -211,7 +214,6 @@ def _sdk_answer(value: Any) -> dict[str, Any] | None:
         endpoint = "embeddings"
     if endpoint is None:
         return None
-    log = ACTIVE_LOG.get()
     call = log.for_id(data.get("id")) if log is not None else None
     if call is None and log is not None and not data.get("id"):
         # Answers without an id (embeddings; some compatible servers): the latest exchange
@@ -224,16 +226,16 @@ def _sdk_answer(value: Any) -> dict[str, Any] | None:
     return answer_document(endpoint, data, call.request if call else None, parsed, call=call)
 
 
-def _stream_call(value: Any) -> LLMCall | None:
-    log = ACTIVE_LOG.get()
+def _stream_call(value: Any, log: CallLog | None) -> LLMCall | None:
     response = getattr(value, "response", None)
     if log is None or response is None:
         return None
     return log.for_response(response)
 
 
-def document(value: Any) -> dict[str, Any]:
-    """The golden document for anything a test compares with ``seeded_llm.snapshot``."""
+def document(value: Any, log: CallLog | None = None) -> dict[str, Any]:
+    """The golden document for anything a test compares with ``seeded_llm.snapshot``
+    (``log``, the test's exchanges, finds the request behind an SDK answer or stream)."""
     head: dict[str, Any] = {"llmseed_golden": FORMAT_VERSION}
     if isinstance(value, LLMCall):
         return {**head, "kind": "call", **call_document(value)}
@@ -243,10 +245,10 @@ def document(value: Any) -> dict[str, Any]:
         return {**head, "kind": "calls", "calls": [call_document(c) for c in value]}
     if hasattr(value, "get_final_completion"):  # ChatCompletionStream from .stream()
         value = value.get_final_completion()
-    call = _stream_call(value)
+    call = _stream_call(value, log)
     if call is not None:
         return {**head, "kind": "call", **call_document(call)}
-    answer = _sdk_answer(value)
+    answer = _sdk_answer(value, log)
     if answer is not None:
         return {**head, "kind": "answer", **answer}
     if isinstance(value, str):
@@ -272,3 +274,16 @@ def with_placeholders(document: dict[str, Any], volatile: Volatile) -> dict[str,
     if document.get("kind") == "calls":
         return {**document, "calls": [placed(call) for call in document.get("calls") or []]}
     return placed(document)
+
+
+def probe_judge(profile: Profile) -> OutputJudge:
+    """How ``--llmseed-probe`` tells answers apart: their golden outputs under ``profile``."""
+    from pytest_llmseed.goldens.compare import outputs_equal
+    from pytest_llmseed.interception.probe import OutputJudge
+
+    return OutputJudge(
+        output_of=lambda endpoint, answer, request: answer_document(endpoint, answer, request)[
+            "output"
+        ],
+        equal=lambda a, b: outputs_equal(a, b, profile),
+    )

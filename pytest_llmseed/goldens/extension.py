@@ -18,7 +18,8 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 from syrupy.location import PyTestLocation
 from syrupy.types import SnapshotIndex
 
-from pytest_llmseed.config.values import Profile
+from pytest_llmseed.config.values import NO_VOLATILE, Profile
+from pytest_llmseed.context import TestContext
 from pytest_llmseed.errors import GoldenFileError
 from pytest_llmseed.files import confine
 from pytest_llmseed.files.escape import terminal
@@ -26,7 +27,6 @@ from pytest_llmseed.goldens import compare, documents, severity
 from pytest_llmseed.goldens.fileformat import SUFFIX, GoldenText, load_golden
 from pytest_llmseed.records import FailOn
 from pytest_llmseed.redaction import secrets as scrub
-from pytest_llmseed.redaction.volatile import ACTIVE as ACTIVE_VOLATILE
 
 _DIRNAMES: dict[tuple[str | Path, str], str] = {}
 _DISCOVERY_DIRNAMES: dict[tuple[str | Path, str], str] = {}
@@ -41,6 +41,9 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
     _write_mode = WriteMode.TEXT
     profile: Profile = Profile("exact")
     _location = ""  # the golden last read, so a failure can name it
+    context: TestContext | None = None
+    """The test's context, set on the instance behind ``seeded_llm.snapshot`` (None on the
+    instances syrupy makes itself, which only find and delete files)."""
 
     @classmethod
     @functools.cache
@@ -150,15 +153,17 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
     def serialize(self, data: Any, **_kwargs: Any) -> GoldenText:  # type: ignore[override]
         """Normalize what the test asserts into a golden, the test's keys redacted and its
         volatile values shown as placeholders."""
-        document = documents.document(data)
-        secrets = scrub.active_secrets()
+        context = self.context
+        document = documents.document(data, context.log if context else None)
+        secrets = context.secrets() if context else []
         if secrets:
             # A key appears verbatim in the JSON form (keys have nothing JSON escapes).
             flat = json.dumps(document, ensure_ascii=False, default=str)
             if any(secret in flat for secret in secrets):
                 document = scrub.redact_value(document, secrets)
         # After redaction: a placeholder must not cut a secret into parts left unredacted.
-        return GoldenText(documents.with_placeholders(document, ACTIVE_VOLATILE.get()))
+        volatile = context.volatile if context else NO_VOLATILE
+        return GoldenText(documents.with_placeholders(document, volatile))
 
     def read_snapshot_data_from_location(
         self, *, snapshot_location: str, snapshot_name: str, session_id: str
@@ -175,8 +180,9 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
 
     def matches(self, *, serialized_data: Any, snapshot_data: Any) -> bool:
         """Requests and outputs equal under the profile (meta is kept, not compared)."""
+        cache = self.context.parse_cache if self.context else None
         try:
-            old = load_golden(str(snapshot_data))
+            old = load_golden(str(snapshot_data), cache)
         except GoldenFileError:
             return False
         if isinstance(serialized_data, GoldenText) and compare.documents_match(
@@ -191,11 +197,10 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
             return _matched(serialized_data)
         return self._tolerated(old, new, serialized_data)
 
-    @staticmethod
-    def _tolerated(old: Any, new: Any, serialized_data: Any) -> bool:
+    def _tolerated(self, old: Any, new: Any, serialized_data: Any) -> bool:
         """A change below ``--llmseed-fail-on`` passes; the golden is marked for the report
         (which still counts it as changed and leaves it pending)."""
-        fail_on = severity.ACTIVE_FAIL_ON.get()
+        fail_on = self.context.fail_on if self.context else FailOn.ANY
         if fail_on is FailOn.ANY or not isinstance(serialized_data, GoldenText):
             return False
         found = severity.classify(old, new)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshal
-from contextvars import ContextVar
 from typing import Any
 
 import yaml
@@ -85,13 +84,9 @@ class GoldenText:
         return repr(str(self))
 
 
-ACTIVE_PARSE_CACHE: ContextVar[ParseCache | None] = ContextVar("llmseed_parse_cache", default=None)
-"""The running session's parse cache (set for each test), for reading stored goldens."""
-
-
-def load_golden(text: str) -> Any:
-    """Parse a golden file's text; GoldenFileError says why it cannot be used."""
-    cache = ACTIVE_PARSE_CACHE.get()
+def load_golden(text: str, cache: ParseCache | None = None) -> Any:
+    """Parse a golden file's text (through the session's parse cache, when given);
+    GoldenFileError says why it cannot be used."""
     try:
         data = cache.load(text, yamlio.load) if cache is not None else yamlio.load(text)
     except yamlio.RefusedYAML as exc:

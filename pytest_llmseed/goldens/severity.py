@@ -8,9 +8,6 @@ breaking.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from pytest_llmseed.goldens.compare import compared_parts, normalize_text, parse_json_leaf
@@ -22,19 +19,11 @@ STRUCTURED_KEYS = frozenset({"tool_calls", "parsed", "arguments", "name", "type"
 CUT_OFF = frozenset({"length", "content_filter"})
 """Finish reasons that mean the answer is incomplete."""
 
-ACTIVE_FAIL_ON: ContextVar[FailOn] = ContextVar("llmseed_fail_on", default=FailOn.ANY)
-"""The running test's ``--llmseed-fail-on`` (``any`` while syrupy updates goldens)."""
 
-
-@contextmanager
-def failing_on(fail_on: str, *, updating: bool) -> Iterator[None]:
+def effective_fail_on(fail_on: str, *, updating: bool) -> FailOn:
     """``--llmseed-fail-on`` for one test. While syrupy updates goldens every change is
     written, so none may pass as tolerated."""
-    token = ACTIVE_FAIL_ON.set(FailOn.ANY if updating else FailOn(fail_on))
-    try:
-        yield
-    finally:
-        ACTIVE_FAIL_ON.reset(token)
+    return FailOn.ANY if updating else FailOn(fail_on)
 
 
 def fails(severity: Severity, fail_on: FailOn) -> bool:

@@ -10,75 +10,55 @@ process, including the ones the code under test builds itself.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from pytest_llmseed.cassettes.cassette import is_transient
-from pytest_llmseed.config.values import NO_USER_SECRETS, Profile, UserSecrets
+from pytest_llmseed.context import TestContext
 from pytest_llmseed.exchange import multipart
-from pytest_llmseed.exchange.bodies import decoded_body, parse_answer
-from pytest_llmseed.exchange.calls import SEED_REFUSED, CallLog, LLMCall, ProbeResult, endpoint_name
+from pytest_llmseed.exchange.calls import SEED_REFUSED, LLMCall, ProbeResult
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal, transports
-from pytest_llmseed.interception.transports import http_library
-from pytest_llmseed.providers.openai import inject_seed, takes_seed
+from pytest_llmseed.interception.transports import decoded_body, http_library
+from pytest_llmseed.providers.openai import endpoint_name, inject_seed, parse_answer, takes_seed
 from pytest_llmseed.redaction import secrets as scrub
-from pytest_llmseed.redaction.project_secrets import pattern_matches
-
-_EXACT = Profile("exact")
 
 
-class Recorder:
-    """Per-test state shared by the transport wrappers and the vcrpy hooks."""
+class Interceptor:
+    """One test's transport wrapper logic: credentials noted, seeds in, exchanges logged."""
 
     def __init__(
         self,
+        context: TestContext,
         *,
-        seed: int,
-        inject: bool,
-        known_secrets: list[str | None],
-        user_secrets: UserSecrets = NO_USER_SECRETS,
         hooks: UserHooks = NO_HOOKS,
         refused: refusal.RefusedHosts | None = None,
         probe: int = 0,
-        profile: Profile = _EXACT,
+        judge: probe.OutputJudge | None = None,
     ) -> None:
-        self.seed = seed
-        self.inject = inject
-        self.log = CallLog()
-        self.user_secrets = user_secrets
+        self.context = context
+        self.seed = context.settings.seed
+        self.inject = context.settings.inject_seed
+        self.credentials = context.credentials
         self.hooks = hooks
-        self._secrets: set[str] = set(scrub.usable_secrets(known_secrets))
-        self._found: set[str] = set()  # values of the project's patterns, however short
         self.refused = refused if refused is not None else refusal.RefusedHosts()
         """The session's hosts that refuse ``seed``: their requests go out unseeded."""
         self.probe = probe
-        self.profile = profile
+        self.judge = judge
+        """How ``--llmseed-probe`` tells outputs apart (as the test's goldens compare them)."""
 
-    def secrets(self) -> list[str]:
-        """Every credential seen so far (configured keys and those sent in requests)."""
-        if not self._found:
-            return scrub.usable_secrets(self._secrets)
-        found = set(scrub.usable_secrets(self._secrets)) | self._found
-        return sorted(found, key=len, reverse=True)
-
-    def notice(self, body: Any) -> None:
-        """Remember the values of the project's secret patterns in a body or text."""
-        if self.user_secrets.patterns:
-            self._found.update(pattern_matches(body, self.user_secrets.patterns))
-
-    def _note_user_secrets(self, request: Any) -> None:
+    def _note_project_secrets(self, request: Any) -> None:
         http = http_library(request)
-
-        for name in self.user_secrets.headers:
-            self._secrets.update(request.headers.get_list(name))
-        if self.user_secrets.patterns:
-            self.notice(str(request.url))
+        project = self.credentials.project
+        for name in project.headers:
+            self.credentials.add(request.headers.get_list(name))
+        if project.patterns:
+            self.credentials.notice(str(request.url))
             if isinstance(request.stream, http.ByteStream):
-                self.notice(b"".join(request.stream))
+                self.credentials.notice(b"".join(request.stream))
             for value in request.headers.values():
-                self.notice(value)
+                self.credentials.notice(value)
 
     def _wants_seed(self, request: Any, body: bytes) -> bool:
         if self.hooks.inject_seed is None:
@@ -88,32 +68,31 @@ class Recorder:
         headers = dict(request.headers.items())
         proposed = scrub.scrub_request(
             Request(request.method, str(request.url), body, headers),
-            self.secrets(),
-            self.user_secrets.headers,
+            self.credentials.all(),
+            self.credentials.project.headers,
         )
         answer = self.hooks.inject_seed(proposed, self.seed)
         return self.inject if answer is None else bool(answer)
 
-    def prepare(self, request: Any) -> Any:
-        """Note the request's credentials; return it with the seed injected when it takes one."""
-        return self.outgoing(request)[0]
-
     def outgoing(self, request: Any) -> tuple[Any, str | None]:
-        """``prepare``, and why a request that would take our seed goes without (or None)."""
+        """Note the request's credentials; return it with the seed injected when it takes one,
+        and why a request that would take our seed goes without (or None)."""
         http = http_library(request)
 
         headers = request.headers
         # Three lookups instead of decoding every header: this runs on every request.
-        for value in headers.get_list("authorization"):
-            self._secrets.add(scrub.bearer_token(value))
+        noted = self.credentials
+        noted.add(scrub.bearer_token(value) for value in headers.get_list("authorization"))
         for name in ("api-key", "x-api-key"):
-            self._secrets.update(headers.get_list(name))
+            noted.add(headers.get_list(name))
         if request.url.query:
-            for name, value in request.url.params.multi_items():
-                if name.lower() in scrub.SECRET_QUERY_PARAMETERS:
-                    self._secrets.add(value)
-        if self.user_secrets.patterns or self.user_secrets.headers:
-            self._note_user_secrets(request)
+            noted.add(
+                value
+                for name, value in request.url.params.multi_items()
+                if name.lower() in scrub.SECRET_QUERY_PARAMETERS
+            )
+        if noted.project.patterns or noted.project.headers:
+            self._note_project_secrets(request)
         may_seed = self.inject or self.hooks.inject_seed is not None
         if not may_seed or not takes_seed(request.method, request.url.path):
             return request, None
@@ -175,16 +154,16 @@ class Recorder:
         text = decoded_body(response.headers, b"".join(response.stream)).decode(
             "utf-8", errors="replace"
         )
-        self.notice(text)  # a secret the model echoed, for the golden
+        self.credentials.notice(text)  # a secret the model echoed, for the golden
         parsed, streamed = parse_answer(response.headers, text)
         sent = _sent(request)
         measured: ProbeResult | None = None
-        if samples is not None:
+        if samples is not None and self.judge is not None:
             answers = [
                 parsed,
                 *(probe.sample_answer(h, raw) for code, h, raw in samples if code == 200),
             ]
-            measured = probe.measure(endpoint, sent, answers, self.profile)
+            measured = probe.measure(endpoint, sent, answers, self.judge)
         call = LLMCall(
             endpoint=endpoint,
             request=sent,
@@ -195,7 +174,7 @@ class Recorder:
             unseeded=unseeded,
             probe=measured,
         )
-        self.log.add(call, response)
+        self.context.log.add(call, response)
 
 
 def _sent(request: Any) -> Any:
@@ -211,8 +190,25 @@ def _sent(request: Any) -> Any:
     return multipart.fields(request.headers.get("content-type", ""), body)
 
 
+def _exchange(
+    interceptor: Interceptor, request: Any
+) -> Generator[Any, Any, tuple[Any, Any, str | None]]:
+    """The steps of one exchange, driven alike by the sync and the async wrapper: it yields
+    each request to send, is sent its response, and returns what was sent, the response
+    and why the request went unseeded (if it did)."""
+    sent, unseeded = interceptor.outgoing(request)
+    response = yield sent
+    if interceptor.refuses_seed(sent, request, response):
+        # Our seed broke the request: the caller's request, as it was made.
+        sent, unseeded = request, SEED_REFUSED
+        response = yield sent
+    return sent, response, unseeded
+
+
 def _wrap_sync(
-    recorder: Recorder, on_miss: Callable[[Exception], BaseException], inner: Callable[..., Any]
+    interceptor: Interceptor,
+    on_miss: Callable[[Exception], BaseException],
+    inner: Callable[..., Any],
 ) -> Callable[..., Any]:
     from vcr.errors import CannotOverwriteExistingCassetteException
 
@@ -220,30 +216,31 @@ def _wrap_sync(
 
     def handle_request(transport: Any, request: Any) -> Any:
         __tracebackhide__ = True
-        sent, unseeded = recorder.outgoing(request)
+        steps = _exchange(interceptor, request)
+        sent = next(steps)
         try:
-            with refusal.in_flight(sent is not request):
-                response = inner(transport, sent)
-            if recorder.refuses_seed(sent, request, response):
-                # Our seed broke the request: the caller's request, as it was made.
-                sent, unseeded = request, SEED_REFUSED
-                response = inner(transport, sent)
+            while True:
+                with refusal.in_flight(sent is not request):
+                    answer = inner(transport, sent)
+                sent = steps.send(answer)
+        except StopIteration as done:
+            sent, response, unseeded = done.value
         except CannotOverwriteExistingCassetteException as exc:
-            miss = exc
-        else:
-            samples = None
-            if recorder.wants_probe(sent, response):
-                samples = probe.sample_sync(original, transport, sent, recorder.probe - 1)
-            recorder.observe(sent, response, unseeded=unseeded, samples=samples)
-            return response
-        # Raised outside the except block so vcrpy's own message is not chained in.
-        raise on_miss(miss)
+            # Raised outside the except block so vcrpy's own message is not chained in.
+            raise on_miss(exc) from None
+        samples = None
+        if interceptor.wants_probe(sent, response):
+            samples = probe.sample_sync(original, transport, sent, interceptor.probe - 1)
+        interceptor.observe(sent, response, unseeded=unseeded, samples=samples)
+        return response
 
     return handle_request
 
 
 def _wrap_async(
-    recorder: Recorder, on_miss: Callable[[Exception], BaseException], inner: Callable[..., Any]
+    interceptor: Interceptor,
+    on_miss: Callable[[Exception], BaseException],
+    inner: Callable[..., Any],
 ) -> Callable[..., Any]:
     from vcr.errors import CannotOverwriteExistingCassetteException
 
@@ -251,31 +248,30 @@ def _wrap_async(
 
     async def handle_async_request(transport: Any, request: Any) -> Any:
         __tracebackhide__ = True
-        sent, unseeded = recorder.outgoing(request)
+        steps = _exchange(interceptor, request)
+        sent = next(steps)
         try:
-            with refusal.in_flight(sent is not request):
-                response = await inner(transport, sent)
-            if recorder.refuses_seed(sent, request, response):
-                sent, unseeded = request, SEED_REFUSED
-                response = await inner(transport, sent)
+            while True:
+                with refusal.in_flight(sent is not request):
+                    answer = await inner(transport, sent)
+                sent = steps.send(answer)
+        except StopIteration as done:
+            sent, response, unseeded = done.value
         except CannotOverwriteExistingCassetteException as exc:
-            miss = exc
-        else:
-            samples = None
-            if recorder.wants_probe(sent, response):
-                count = recorder.probe - 1
-                samples = await probe.sample_async(original, transport, sent, count)
-            recorder.observe(sent, response, unseeded=unseeded, samples=samples)
-            return response
-        # Raised outside the except block so vcrpy's own message is not chained in.
-        raise on_miss(miss)
+            raise on_miss(exc) from None
+        samples = None
+        if interceptor.wants_probe(sent, response):
+            count = interceptor.probe - 1
+            samples = await probe.sample_async(original, transport, sent, count)
+        interceptor.observe(sent, response, unseeded=unseeded, samples=samples)
+        return response
 
     return handle_async_request
 
 
 @contextmanager
 def intercepting(
-    recorder: Recorder, on_miss: Callable[[Exception], BaseException]
+    interceptor: Interceptor, on_miss: Callable[[Exception], BaseException]
 ) -> Iterator[None]:
     """Wrap vcrpy's transport patches (enter after the cassette, leave before it)."""
     _missing = object()
@@ -286,13 +282,12 @@ def intercepting(
             inner = getattr(cls, name)
             saved.append((cls, name, own))
             wrap = _wrap_async if is_async else _wrap_sync
-            setattr(cls, name, wrap(recorder, on_miss, inner))
+            setattr(cls, name, wrap(interceptor, on_miss, inner))
         for cls in transports.aiohttp_targets():
             name = "handle_async_request"
             saved.append((cls, name, cls.__dict__[name]))
-            setattr(
-                cls, name, _wrap_async(recorder, on_miss, transports.buffered(cls.__dict__[name]))
-            )
+            buffered = transports.buffered(cls.__dict__[name])
+            setattr(cls, name, _wrap_async(interceptor, on_miss, buffered))
         yield
     finally:
         for cls, name, own in reversed(saved):

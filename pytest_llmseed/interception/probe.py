@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from pytest_llmseed.config.values import Profile
-from pytest_llmseed.exchange.bodies import decoded_body, parse_answer
 from pytest_llmseed.exchange.calls import LLMCall, ProbeResult
-from pytest_llmseed.goldens.compare import outputs_equal
-from pytest_llmseed.goldens.documents import answer_document
+from pytest_llmseed.interception.transports import decoded_body
+from pytest_llmseed.providers.openai import parse_answer
 from pytest_llmseed.records import ProbeRecord
 
 Sample = tuple[int, Any, bytes]
@@ -71,13 +69,21 @@ def sample_answer(headers: Any, raw: bytes) -> Any:
     return parse_answer(headers, decoded_body(headers, raw).decode("utf-8", errors="replace"))[0]
 
 
-def measure(endpoint: str, request: Any, answers: Sequence[Any], profile: Profile) -> ProbeResult:
-    """Count the distinct outputs (under ``profile``) and fingerprints among ``answers``."""
+class OutputJudge(NamedTuple):
+    """How the test's goldens see an answer: its compared output, and when two are equal."""
+
+    output_of: Callable[[str, Any, Any], Any]
+    """(endpoint, answer, request) -> the output a golden compares."""
+    equal: Callable[[Any, Any], bool]
+
+
+def measure(endpoint: str, request: Any, answers: Sequence[Any], judge: OutputJudge) -> ProbeResult:
+    """Count the distinct outputs (as the goldens judge them) and fingerprints among ``answers``."""
     distinct: list[Any] = []
     fingerprints: list[str] = []
     for answer in answers:
-        output = answer_document(endpoint, answer, request)["output"]
-        if not any(outputs_equal(seen, output, profile) for seen in distinct):
+        output = judge.output_of(endpoint, answer, request)
+        if not any(judge.equal(seen, output) for seen in distinct):
             distinct.append(output)
         fingerprint = answer.get("system_fingerprint") if isinstance(answer, dict) else None
         if isinstance(fingerprint, str) and fingerprint not in fingerprints:

@@ -33,6 +33,11 @@ def in_flight(ours: bool) -> Iterator[None]:
         OUR_SEED_IN_FLIGHT.reset(token)
 
 
+def refuses_our_seed(body: bytes | str) -> bool:
+    """Whether a 400's body refuses the seed we injected into the request in flight."""
+    return OUR_SEED_IN_FLIGHT.get() and names_seed(400, body)
+
+
 def names_seed(status: int, body: bytes | str) -> bool:
     """Whether an answer is a 400 whose error names the ``seed`` parameter."""
     if status != 400:

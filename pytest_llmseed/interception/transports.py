@@ -74,3 +74,14 @@ def buffered(inner: Callable[..., Any]) -> Callable[..., Any]:
         )
 
     return handle_async_request
+
+
+def decoded_body(headers: Any, raw: bytes) -> bytes:
+    """A response body with its content-encoding decoded the way the client will decode it."""
+    if "content-encoding" not in headers:
+        return raw  # the usual replay: vcrpy stored the body decoded
+    # Decoded through a response of our own (of the headers' library: httpx or httpx2),
+    # without touching the client's stream.
+    http = http_library(headers)
+    decoded: bytes = http.Response(200, headers=headers, stream=http.ByteStream(raw)).read()
+    return decoded

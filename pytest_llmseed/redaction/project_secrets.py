@@ -12,20 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from pytest_llmseed.redaction.volatile import user_regex
-
-
-def parse_secret_pattern(text: str) -> re.Pattern[str]:
-    """One ``llmseed_secret_patterns`` line; ValueError names it."""
-    return user_regex(text, text)
-
-
-def parse_secret_header(text: str) -> str:
-    """One ``llmseed_secret_headers`` line, lower-cased; ValueError names it."""
-    name = text.strip()
-    if not name or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
-        raise ValueError(f"entry {text!r} is not an HTTP header name")
-    return name.lower()
+from pytest_llmseed.exchange.sse import looks_like_sse
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -53,8 +40,8 @@ def pattern_matches(body: Any, patterns: Iterable[re.Pattern[str]]) -> set[str]:
         texts.append(body)
         # JSON escapes (\u00e9, \/) can split a value in the raw text: its strings too.
         texts.extend(_strings(_loads(body)))
-        if body.lstrip("\r\n").startswith(("data:", "event:")):
-            from pytest_llmseed.exchange.sse import assemble_stream
+        if looks_like_sse(body):
+            from pytest_llmseed.providers.openai import assemble_stream
 
             texts.extend(_strings(assemble_stream(body)))
     else:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+from pytest_llmseed.exchange.sse import looks_like_sse
 
 REDACTED = "<llmseed:redacted>"
 
@@ -85,11 +85,6 @@ def _redact_json(text: str, secrets: list[str]) -> str | None:
 
 
 _SSE_LINE = re.compile(r"(\r\n|\r|\n)")
-
-
-def _is_sse(text: str) -> bool:
-    first = text.lstrip("\r\n")[:6]
-    return first.startswith(("data:", "event:", "id:", ":"))
 
 
 def _string_leaves(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, Any, tuple[Any, ...]]]:
@@ -190,7 +185,7 @@ def redact_body(body: Any, secrets: list[str]) -> Any:
         redacted = _redact_json(text, secrets)
         if redacted is not None:
             return redacted.encode() if isinstance(body, bytes) else redacted
-    elif text is not None and _is_sse(text):
+    elif text is not None and looks_like_sse(text):
         sse = _redact_sse(text, secrets)
         if sse != text:
             return sse.encode() if isinstance(body, bytes) else sse
@@ -271,27 +266,3 @@ def scrub_response(
     if isinstance(body, dict) and "string" in body:
         body["string"] = redact_body(body["string"], secrets)
     return response
-
-
-_ACTIVE: ContextVar[Callable[[], list[str]] | None] = ContextVar("llmseed_secrets", default=None)
-
-
-@contextmanager
-def secrets_in_use(source: Callable[[], list[str]]) -> Iterator[None]:
-    """Make ``source`` (the running test's credentials) what ``active_secrets`` returns."""
-    token = _ACTIVE.set(source)
-    try:
-        yield
-    finally:
-        _ACTIVE.reset(token)
-
-
-def active_secrets() -> list[str]:
-    """The credentials of the test running in this context (none outside a test).
-
-    Lets writers that are not handed the test's state (the golden extension, reports and
-    pending changes) redact what they write.
-    """
-    source = _ACTIVE.get()
-    # Already usable: values of the project's own patterns are kept however short.
-    return source() if source is not None else []

@@ -79,11 +79,7 @@ def test_ini_line_lists_import_their_parsers_at_startup(pytester: pytest.Pyteste
         "[pytest]\nllmseed_volatile =\n    uuid\nllmseed_secret_headers =\n    x-team-token\n"
     )
     names = imported(pytester)
-    assert names == STARTUP_MODULES | {
-        "pytest_llmseed.redaction",
-        "pytest_llmseed.redaction.project_secrets",
-        "pytest_llmseed.redaction.volatile",
-    }
+    assert names == STARTUP_MODULES | {"pytest_llmseed.config.entries"}
 
 
 def test_a_bad_ini_entry_still_stops_the_run_before_collection(

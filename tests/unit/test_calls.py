@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from pytest_llmseed.exchange.calls import endpoint_name
-from pytest_llmseed.exchange.sse import assemble_stream, iter_sse
+from pytest_llmseed.exchange.sse import iter_sse
+from pytest_llmseed.providers.openai import assemble_stream, endpoint_name
 
 
 def sse(*payloads: Any, done: bool = True) -> str:

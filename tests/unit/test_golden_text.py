@@ -13,10 +13,13 @@ from typing import Any
 
 import pytest
 
+from pytest_llmseed.config.settings import Layer, resolve
 from pytest_llmseed.config.values import parse_profile
+from pytest_llmseed.context import TestContext
 from pytest_llmseed.goldens.extension import LLMSnapshotExtension
 from pytest_llmseed.goldens.fileformat import GoldenText, dump_golden, load_golden
 from pytest_llmseed.redaction import secrets as scrub
+from pytest_llmseed.redaction.credentials import Credentials
 
 KEY = "sk-test-golden-0123456789abcdef"
 
@@ -74,8 +77,10 @@ def test_a_stored_file_that_is_not_a_readable_golden_never_matches(stored: str) 
 
 
 def test_a_key_in_the_document_is_redacted() -> None:
-    with scrub.secrets_in_use(lambda: [KEY]):
-        golden = extension().serialize({"prompt": f"my key is {KEY}", "n": 1})
+    with_key = extension()
+    settings = resolve(cli=Layer(), marker=Layer(), ini=Layer())
+    with_key.context = TestContext("test_key", settings, Credentials([KEY]))
+    golden = with_key.serialize({"prompt": f"my key is {KEY}", "n": 1})
     assert KEY not in str(golden)
     assert scrub.REDACTED in str(golden)
     assert load_golden(str(golden))["output"]["n"] == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pydantic
@@ -13,7 +12,7 @@ from openai.types.chat import ChatCompletion, ParsedChatCompletion
 from openai.types.completion import Completion
 from openai.types.responses import Response
 
-from pytest_llmseed.exchange.calls import ACTIVE_LOG, CallList, CallLog, LLMCall
+from pytest_llmseed.exchange.calls import CallList, CallLog, LLMCall
 from pytest_llmseed.goldens.documents import FORMAT_VERSION, UNSEEDED, document
 from pytest_llmseed.goldens.fileformat import dump_golden
 
@@ -112,14 +111,9 @@ def keys_anywhere(value: Any) -> set[str]:
 
 
 @pytest.fixture
-def call_log() -> Iterator[CallLog]:
-    """A CallLog installed as the active log for the duration of the test."""
-    log = CallLog()
-    token = ACTIVE_LOG.set(log)
-    try:
-        yield log
-    finally:
-        ACTIVE_LOG.reset(token)
+def call_log() -> CallLog:
+    """A test's log of exchanges, handed to ``document`` as the golden extension does."""
+    return CallLog()
 
 
 # --- chat completions ----------------------------------------------------------------------
@@ -172,7 +166,7 @@ def test_tool_call_arguments_are_parsed_to_data() -> None:
 def test_tool_call_arguments_that_are_not_json_stay_text() -> None:
     body = chat_body(None, finish_reason="tool_calls", tool_call_ids=("call_a",))
     body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = "{not json"
-    doc = document(ChatCompletion.model_validate(body))
+    doc = document(ChatCompletion.model_validate(body), call_log)
     assert doc["output"][0]["tool_calls"][0]["arguments"] == "{not json"
 
 
@@ -268,7 +262,7 @@ def test_sdk_object_gets_the_request_of_the_logged_call_with_its_id(call_log: Ca
         LLMCall("chat.completions", {"model": "other"}, chat_body("x", answer_id="chatcmpl-OTHER")),
         response=object(),
     )
-    doc = document(ChatCompletion.model_validate(body))
+    doc = document(ChatCompletion.model_validate(body), call_log)
     assert doc["kind"] == "answer"
     assert doc["request"] == {
         "messages": [{"role": "user", "content": "Where is order 42?"}],
@@ -282,7 +276,7 @@ def test_sdk_object_gets_the_request_of_the_logged_call_with_its_id(call_log: Ca
 
 def test_sdk_object_without_a_logged_call_has_no_request(call_log: CallLog) -> None:
     call_log.add(LLMCall("chat.completions", REQUEST, chat_body("a", answer_id="x")), object())
-    doc = document(chat("a", answer_id="chatcmpl-NOT-LOGGED"))
+    doc = document(chat("a", answer_id="chatcmpl-NOT-LOGGED"), call_log)
     assert "request" not in doc
     assert doc["meta"]["seed"] is None
 
@@ -291,7 +285,7 @@ def test_logged_structured_request_turns_sdk_content_into_parsed(call_log: CallL
     request = {**REQUEST, "response_format": {"type": "json_object"}}
     body = chat_body('{"ok": true}', answer_id="chatcmpl-S")
     call_log.add(LLMCall("chat.completions", request, body), response=object())
-    doc = document(ChatCompletion.model_validate(body))
+    doc = document(ChatCompletion.model_validate(body), call_log)
     assert doc["output"] == [{"finish_reason": "stop", "parsed": {"ok": True}}]
 
 

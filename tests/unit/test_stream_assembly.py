@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_llmseed.exchange.bodies import json_or_text
-from pytest_llmseed.exchange.sse import assemble_stream, iter_sse
+from pytest_llmseed.exchange.sse import iter_sse
+from pytest_llmseed.providers.openai import assemble_stream
 
 # --- the previous implementation, as the reference -----------------------------------------
 

@@ -1,4 +1,5 @@
-"""Unit tests of ``recording.volatile``, the volatile-aware matchers and ``user_secrets``."""
+"""Unit tests of the volatile entries and secret patterns (``config.entries``), placeholder
+substitution (``redaction.volatile``), the volatile-aware matchers and the project's secrets."""
 
 from __future__ import annotations
 
@@ -8,22 +9,18 @@ import pytest
 from vcr.request import Request
 
 from pytest_llmseed.cassettes.matching import json_body_matcher, query_matcher
-from pytest_llmseed.config.values import NO_VOLATILE
-from pytest_llmseed.goldens.documents import with_placeholders
-from pytest_llmseed.redaction.project_secrets import (
-    parse_secret_header,
-    parse_secret_pattern,
-    pattern_matches,
-)
-from pytest_llmseed.redaction.volatile import (
+from pytest_llmseed.config.entries import (
     PRESETS,
     combined,
     parse_entries,
     parse_entry,
-    substitute,
-    substitute_data,
-    suggest,
+    parse_secret_header,
+    parse_secret_pattern,
 )
+from pytest_llmseed.config.values import NO_VOLATILE
+from pytest_llmseed.goldens.documents import with_placeholders
+from pytest_llmseed.redaction.project_secrets import pattern_matches
+from pytest_llmseed.redaction.volatile import substitute, substitute_data, suggest
 
 ALL = parse_entries(PRESETS)
 

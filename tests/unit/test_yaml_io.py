@@ -3,9 +3,9 @@
 - ``yamldump.dump`` builds nodes for plain dicts, lists and strings directly and no longer
   tracks aliases: a value used twice is written twice (no ``&id001`` anchors); everything
   else is byte-for-byte what the previous dump wrote.
-- ``Recorder.observe`` skips re-decoding a body that has no ``content-encoding``; encoded
+- ``Interceptor.observe`` skips re-decoding a body that has no ``content-encoding``; encoded
   bodies are still decoded the way the client decodes them.
-- ``Recorder.prepare`` looks up the credential headers directly instead of decoding all.
+- ``Interceptor.outgoing`` looks up the credential headers directly instead of decoding all.
 - ``yamlio.load`` builds plain documents itself from libyaml's node tree and gives what
   PyYAML's safe loader gives, errors included; other tags go to the full loader.
 """
@@ -22,8 +22,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pytest_llmseed.config.settings import Layer, resolve
+from pytest_llmseed.context import TestContext
 from pytest_llmseed.files import yamldump, yamlio
-from pytest_llmseed.interception.intercept import Recorder
+from pytest_llmseed.interception.intercept import Interceptor
+from pytest_llmseed.redaction.credentials import Credentials
 
 # httpx2 is openai 3.x's HTTP library; under openai 1.x/2.x (CI's `-m sdk` run) it may
 # be absent, and these tests are not SDK-facing.
@@ -175,8 +178,9 @@ def test_load_hands_other_tags_to_the_loader_given() -> None:
     assert seen == ["a: !!binary aGk="]
 
 
-def _recorder() -> Recorder:
-    return Recorder(seed=7, inject=True, known_secrets=[])
+def _interceptor() -> Interceptor:
+    settings = resolve(cli=Layer(seed=7), marker=Layer(), ini=Layer())
+    return Interceptor(TestContext("test_intercept", settings, Credentials([])))
 
 
 def _request() -> httpx2.Request:
@@ -193,12 +197,12 @@ def _request() -> httpx2.Request:
     )
 
 
-def test_prepare_notes_credentials_and_injects_the_seed() -> None:
-    recorder = _recorder()
-    prepared = recorder.prepare(_request())
+def test_outgoing_notes_credentials_and_injects_the_seed() -> None:
+    interceptor = _interceptor()
+    prepared, _ = interceptor.outgoing(_request())
     assert json.loads(prepared.content)["seed"] == 7
     assert prepared.headers["content-length"] == str(len(prepared.content))
-    assert set(recorder.secrets()) == {
+    assert set(interceptor.credentials.all()) == {
         "sk-test-header-0123456789",
         "azure-secret-123",
         "query-secret-123",
@@ -216,12 +220,13 @@ def test_observe_reads_plain_and_gzip_bodies_alike() -> None:
         headers={"content-type": "application/json", "content-encoding": "gzip"},
         stream=httpx2.ByteStream(gzip.compress(raw)),
     )
-    recorder = _recorder()
-    request = recorder.prepare(_request())
-    recorder.observe(request, plain)
-    recorder.observe(request, zipped)
-    assert [call.response for call in recorder.log.calls] == [answer, answer]
-    assert recorder.log.calls[0].request["seed"] == 7
+    interceptor = _interceptor()
+    request, _ = interceptor.outgoing(_request())
+    interceptor.observe(request, plain)
+    interceptor.observe(request, zipped)
+    calls = interceptor.context.log.calls
+    assert [call.response for call in calls] == [answer, answer]
+    assert calls[0].request["seed"] == 7
 
 
 @pytest.mark.parametrize("enabled", [True, False])
