@@ -38,7 +38,17 @@ def test_example_suite_replays_offline_without_key_or_server() -> None:
     }
     # Nothing listens on the recorded address: a request that escaped replay would fail.
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "docs/examples", "-q", "-p", "no:cacheprovider"],
+        # Without coverage: this run's data would land in the outer run's data file.
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "docs/examples",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--no-cov",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
