@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from importlib.resources import files
@@ -79,15 +78,11 @@ def test_summary_of_a_first_recording_and_of_misses_says_what_happened(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:
     pytester.makepyfile(test_r=SUITE)
-    for args in ([], ["-n", "2"]):
-        for path in ("cassettes", "__snapshots__"):
-            if (pytester.path / path).exists():
-                shutil.rmtree(pytester.path / path)
-        first = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update", *args)
-        first.assert_outcomes(passed=4)
-        first.stdout.fnmatch_lines(["3 tests used seeded_llm: 3 recorded, 3 new goldens"])
-        first.stdout.no_fnmatch_line("*drifted*")
-        first.stdout.no_fnmatch_line("*cassette=recorded*")  # a recording is no finding
+    first = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update")
+    first.assert_outcomes(passed=4)
+    first.stdout.fnmatch_lines(["3 tests used seeded_llm: 3 recorded, 3 new goldens"])
+    first.stdout.no_fnmatch_line("*drifted*")
+    first.stdout.no_fnmatch_line("*cassette=recorded*")  # a recording is no finding
     pytester.makepyfile(test_r=SUITE.replace("Tell me about", "Tell me all about"))
     missed = pytester.runpytest()
     missed.assert_outcomes(failed=3, passed=1)
