@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import os
 import subprocess
 import sys
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +51,13 @@ def answer_doc(
     }
 
 
+def report_schema() -> dict[str, Any]:
+    """The JSON report's schema, as the package ships it."""
+    data = json.loads(files("pytest_llmseed.report").joinpath("report_schema.json").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
 def stable(value: Any, volatile: Collection[str]) -> Any:
     """A recorded exchange without the keys (lower case) that differ between two recordings
     of the same answer: ids, clocks. SSE bodies become their events, cleaned the same way."""
@@ -84,39 +89,15 @@ def record_then_replay_in_ci(
 
 
 def llmseed(cwd: Path, *args: str, input: str = "") -> subprocess.CompletedProcess[str]:
-    """Run the ``llmseed`` command in ``cwd``, in this process, as ``python -m
-    pytest_llmseed.cli`` would: its exit code and what it printed (to a pipe, no colour).
-
-    A fresh interpreter is not what these callers test (tests/e2e/test_cli_color.py and the
-    walkthrough run the real console script); printing text a UTF-8 pipe cannot take fails
-    here as it would there."""
-    from pytest_llmseed.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    here = Path.cwd()
-    try:
-        os.chdir(cwd)
-        with (
-            contextlib.redirect_stdout(out),
-            contextlib.redirect_stderr(err),
-            _stdin(io.StringIO(input)),
-        ):
-            try:
-                code = main(list(args))
-            except SystemExit as exc:  # argparse's usage errors
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        os.chdir(here)
-    for stream in (out, err):
-        stream.getvalue().encode("utf-8")  # what a UTF-8 pipe would refuse
-    return subprocess.CompletedProcess(["llmseed", *args], code, out.getvalue(), err.getvalue())
-
-
-@contextlib.contextmanager
-def _stdin(stream: io.StringIO) -> Iterator[None]:
-    saved = sys.stdin
-    sys.stdin = stream
-    try:
-        yield
-    finally:
-        sys.stdin = saved
+    """Run ``python -m pytest_llmseed.cli`` in ``cwd`` (``input`` on its standard input)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_llmseed.cli", *args],
+        cwd=cwd,
+        input=input,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="surrogateescape",
+        timeout=60,
+        check=False,
+    )
