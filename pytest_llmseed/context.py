@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 class TestContext:
     """What one test's traffic, cassette and goldens share."""
 
+    __test__ = False  # a test module that imports it must not try to collect it
+
     nodeid: str
     settings: Settings
     credentials: Credentials

@@ -264,16 +264,23 @@ def _answer(content: str, fingerprint: str | None = "fp_1") -> dict[str, object]
 
 def test_measure_counts_outputs_under_the_profile() -> None:
     from pytest_llmseed.config.values import parse_profile
+    from pytest_llmseed.goldens.documents import probe_judge
     from pytest_llmseed.interception.probe import measure
 
     answers = [_answer("Hello there."), _answer("hello  there."), _answer("Hi.", "fp_2")]
-    exact = measure("chat.completions", {"model": "m"}, answers, parse_profile("exact"))
+    exact = measure(
+        "chat.completions", {"model": "m"}, answers, probe_judge(parse_profile("exact"))
+    )
     assert (exact.samples, exact.distinct, exact.fingerprints) == (3, 3, ("fp_1", "fp_2"))
-    normalized = measure("chat.completions", None, answers, parse_profile("normalized"))
+    normalized = measure(
+        "chat.completions", None, answers, probe_judge(parse_profile("normalized"))
+    )
     assert normalized.distinct == 3  # normalized keeps case: "Hello" and "hello" differ
-    same = measure("chat.completions", None, answers[:1] * 4, parse_profile("exact"))
+    same = measure("chat.completions", None, answers[:1] * 4, probe_judge(parse_profile("exact")))
     assert (same.samples, same.distinct) == (4, 1)
-    nofp = measure("chat.completions", None, [_answer("a", None)], parse_profile("exact"))
+    nofp = measure(
+        "chat.completions", None, [_answer("a", None)], probe_judge(parse_profile("exact"))
+    )
     assert nofp.fingerprints == ()
 
 

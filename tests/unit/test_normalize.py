@@ -166,7 +166,7 @@ def test_tool_call_arguments_are_parsed_to_data() -> None:
 def test_tool_call_arguments_that_are_not_json_stay_text() -> None:
     body = chat_body(None, finish_reason="tool_calls", tool_call_ids=("call_a",))
     body["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = "{not json"
-    doc = document(ChatCompletion.model_validate(body), call_log)
+    doc = document(ChatCompletion.model_validate(body))
     assert doc["output"][0]["tool_calls"][0]["arguments"] == "{not json"
 
 
