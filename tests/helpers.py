@@ -6,8 +6,14 @@ import json
 import subprocess
 import sys
 from collections.abc import Collection
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The repository's root folder."""
+DATA = ROOT / "tests" / "data"
+"""Files the tests read: shipped cassettes."""
 
 PARAMETRIZED_QUESTIONS = """
 import pytest
@@ -45,6 +51,13 @@ def answer_doc(
     }
 
 
+def report_schema() -> dict[str, Any]:
+    """The JSON report's schema, as the package ships it."""
+    data = json.loads(files("pytest_llmseed.report").joinpath("report_schema.json").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
 def stable(value: Any, volatile: Collection[str]) -> Any:
     """A recorded exchange without the keys (lower case) that differ between two recordings
     of the same answer: ids, clocks. SSE bodies become their events, cleaned the same way."""
@@ -75,11 +88,12 @@ def record_then_replay_in_ci(
     assert server.requests == []
 
 
-def llmseed(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m pytest_llmseed.cli`` in ``cwd``."""
+def llmseed(cwd: Path, *args: str, input: str = "") -> subprocess.CompletedProcess[str]:
+    """Run ``python -m pytest_llmseed.cli`` in ``cwd`` (``input`` on its standard input)."""
     return subprocess.run(
         [sys.executable, "-m", "pytest_llmseed.cli", *args],
         cwd=cwd,
+        input=input,
         capture_output=True,
         text=True,
         encoding="utf-8",

@@ -1,6 +1,6 @@
 """Re-record this folder's cassettes: ``<venv>/bin/python record.py openaiN`` per SDK major.
 
-Each is the cassette of ``REPLAY_SHIPPED`` (tests/test_sdk_transports.py) recorded against
+Each is the cassette of ``REPLAY_SHIPPED`` (tests/e2e/test_sdk_transports.py) recorded against
 the test server by the SDK installed in that venv, its address rewritten to llm.test.
 """
 
@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE.parent.parent))
+sys.path[:0] = [str(HERE.parent.parent), str(HERE.parent.parent / "e2e")]
 
 from llm_server import FakeOpenAIServer  # noqa: E402
 from test_sdk_transports import REPLAY_SHIPPED  # noqa: E402

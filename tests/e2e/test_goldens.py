@@ -203,25 +203,31 @@ def test_text_profiles(
 
 
 @pytest.mark.parametrize(
-    ("mutate", "passes"),
+    ("mutate", "json_passes", "exact_passes"),
     [
-        (lambda p: p.update(confidence=p["confidence"] + 1e-9), True),
-        (lambda p: p.update(dict(reversed(list(p.items()))) or {}), True),
-        (lambda p: p.update(answer="something else"), False),
+        # A float moved below the json profile's tolerance: json passes, exact does not.
+        (lambda p: p.update(confidence=p["confidence"] + 1e-9), True, False),
+        # Only the key order changed: both pass.
+        (lambda p: p.update(dict(reversed(list(p.items()))) or {}), True, True),
+        (lambda p: p.update(answer="something else"), False, False),
     ],
+    ids=["tiny-float", "key-order", "other-answer"],
 )
 def test_json_profile(
-    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, mutate: object, passes: bool
+    pytester: pytest.Pytester,
+    llm_env: FakeOpenAIServer,
+    mutate: object,
+    json_passes: bool,
+    exact_passes: bool,
 ) -> None:
     path = record(pytester, extra=', response_format={"type": "json_object"}')
     assert set(load(path)["output"][0]["parsed"]) == {"answer", "confidence"}
     edit_output(path, lambda d: mutate(d["output"][0]["parsed"]))  # type: ignore[operator]
     result = pytester.runpytest("--llmseed-compare=json")
-    result.assert_outcomes(passed=1) if passes else result.assert_outcomes(failed=1)
-    if passes:  # the same drift fails the exact default unless it is only key order
-        exact = pytester.runpytest()
-        if "1e-9" in str(mutate):
-            exact.assert_outcomes(failed=1)
+    result.assert_outcomes(passed=1) if json_passes else result.assert_outcomes(failed=1)
+    # The same edit under the exact default.
+    exact = pytester.runpytest()
+    exact.assert_outcomes(passed=1) if exact_passes else exact.assert_outcomes(failed=1)
 
 
 def test_profile_from_ini_marker_and_assertion(

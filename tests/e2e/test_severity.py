@@ -8,13 +8,12 @@ change from it.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import llmseed
 from llm_server import FakeOpenAIServer
 
 from pytest_llmseed.goldens.fileformat import dump_golden, load_golden
@@ -152,29 +151,14 @@ def test_fail_on_breaking_lets_cosmetic_and_rewording_pass(
     # Still pending, every one: the stored goldens are untouched until reviewed.
     pending = sorted(p.name for p in (drifting / ".llmseed-pending").rglob("*.llmseed-pending"))
     assert len(pending) == 4
-    status = subprocess.run(
-        [sys.executable, "-m", "pytest_llmseed.cli", "status"],
-        cwd=drifting,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    status = llmseed(drifting, "status")
     assert status.returncode == 1
     assert "— severity: rewording" in status.stdout
 
 
 def test_review_shows_the_severity(pytester: pytest.Pytester, drifting: Path) -> None:
     pytester.runpytest().assert_outcomes(failed=4)
-    review = subprocess.run(
-        [sys.executable, "-m", "pytest_llmseed.cli", "review"],
-        cwd=drifting,
-        input="s\ns\ns\ns\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    review = llmseed(drifting, "review", input="s\ns\ns\ns\n")
     found = [line.strip() for line in review.stdout.splitlines() if "severity:" in line]
     assert "severity: breaking" in found
     assert "severity: cosmetic" in found

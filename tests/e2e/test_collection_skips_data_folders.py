@@ -1,4 +1,4 @@
-"""pytest's collection leaves out the folders of cassettes and goldens (issue: speed).
+"""pytest's collection leaves out the folders of cassettes and goldens.
 
 A recorded suite keeps two files per test beside the test files; pytest would visit each
 while collecting. The plugin's ``pytest_ignore_collect`` leaves a ``cassettes`` (or the

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-from pathlib import Path
 
 import openai
 import pytest
 import yaml
+from helpers import DATA
 from llm_server import FakeOpenAIServer
 
 # SDK-facing: CI runs these under openai 2.x as well (`pytest -m sdk`, .ci/run).
 pytestmark = pytest.mark.sdk
 
 SDK_MAJOR = int(openai.__version__.split(".")[0])
-DATA = Path(__file__).parent / "data" / "sdk_cassettes"
+SHIPPED = DATA / "sdk_cassettes"
 
 
 def _library_skip(library: str) -> str | None:
@@ -133,7 +133,7 @@ def test_cassettes_recorded_by_every_sdk_major_replay_to_the_same_golden(
         shutil.rmtree(pytester.path / "__snapshots__", ignore_errors=True)
         target = pytester.path / "cassettes" / "test_shipped"
         target.mkdir(parents=True)
-        shutil.copy(DATA / f"{major}.yaml", target / "test_x.yaml")
+        shutil.copy(SHIPPED / f"{major}.yaml", target / "test_x.yaml")
         pytester.runpytest("--snapshot-update").assert_outcomes(passed=1)
         (golden,) = (pytester.path / "__snapshots__").rglob("*.*")
         goldens[major] = golden.read_text()

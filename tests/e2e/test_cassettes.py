@@ -121,8 +121,7 @@ def test_a_cassette_and_its_golden_share_one_stem(
     goldens = {p.name.removesuffix(".llm.yaml") for p in pytester.path.rglob("*.llm.yaml")}
     assert cassettes == goldens
     assert "test_param[xfcnxefcxf6dxe9]" in cassettes
-    for args in ([], ["-n", "2"]):
-        pytester.runpytest(*args).assert_outcomes(passed=3)
+    pytester.runpytest().assert_outcomes(passed=3)
     assert len(llm_env.requests) == 3
 
 

@@ -1,9 +1,10 @@
-"""The one-pass stream assembly gives exactly what the list-based one gave (issue: speed).
+"""Stream assembly: an SSE stream of chunks becomes the one completed answer it spells out.
 
-``assemble_stream`` used to parse every event into a list and concatenate text with ``+``;
-it now folds each chunk in as it is parsed and joins text once. The reference below is the
-old implementation, kept verbatim: hypothesis streams must assemble identically, key order
-included. No timing is asserted here (the benchmark in ``bench/`` measures speed).
+Each field of the assembled answer is checked against the plain computation from the
+chunks (text joined, the last finish reason, the last usage), on hypothesis streams of chat
+and legacy completion chunks, Responses events and text; the SSE framing against the
+specification's line rules, and each event's JSON against ``json.loads``. No timing is
+asserted here (the benchmark in ``bench/`` measures speed).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from pytest_llmseed.exchange.bodies import json_or_text
 from pytest_llmseed.exchange.sse import iter_sse
 from pytest_llmseed.providers.openai import assemble_stream
 
-# --- the previous implementation, as the reference -----------------------------------------
-
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def reference_iter_sse(text: str) -> list[tuple[str | None, str]]:
+def spec_events(text: str) -> list[tuple[str | None, str]]:
+    """The (event, data) pairs of an SSE stream by the specification's rules: lines end at
+    CR, LF or CRLF; a blank line dispatches; ``:`` starts a comment; one space after the
+    field's colon is dropped; data lines join with LF; an unterminated last event counts."""
     events: list[tuple[str | None, str]] = []
     event: str | None = None
     data: list[str] = []
@@ -47,99 +49,14 @@ def reference_iter_sse(text: str) -> list[tuple[str | None, str]]:
     return events
 
 
-def reference_assemble(text: str) -> Any:
-    payloads: list[Any] = []
-    for _event, data in reference_iter_sse(text):
-        if data.strip() == "[DONE]":
-            break
-        try:
-            payloads.append(json.loads(data))
-        except ValueError:
-            payloads.append(data)
-    objects = [p for p in payloads if isinstance(p, dict)]
-    if objects and all(p.get("object") == "chat.completion.chunk" for p in objects):
-        return _reference_chat(objects)
-    if objects and all(p.get("object") == "text_completion" for p in objects):
-        return _reference_text(objects)
-    for payload in reversed(objects):
-        if isinstance(payload.get("response"), dict) and str(payload.get("type", "")).startswith(
-            "response."
-        ):
-            return payload["response"]
-    return payloads
+def _joined(parts: list[str | None]) -> str | None:
+    """Text fragments joined; None where no fragment was sent."""
+    sent = [part for part in parts if part is not None]
+    return "".join(sent) if sent else None
 
 
-def _reference_header(chunks: list[dict[str, Any]], obj: str) -> dict[str, Any]:
-    first = chunks[0]
-    result: dict[str, Any] = {"id": first.get("id"), "object": obj}
-    for key in ("created", "model", "system_fingerprint", "service_tier"):
-        if key in first:
-            result[key] = first[key]
-    return result
-
-
-def _reference_chat(chunks: list[dict[str, Any]]) -> dict[str, Any]:
-    result = _reference_header(chunks, "chat.completion")
-    choices: dict[int, dict[str, Any]] = {}
-    for chunk in chunks:
-        if chunk.get("usage") is not None:
-            result["usage"] = chunk["usage"]
-        for choice in chunk.get("choices") or []:
-            slot = choices.setdefault(
-                choice.get("index", 0),
-                {"index": choice.get("index", 0), "message": {"role": "assistant"}, "tools": {}},
-            )
-            delta = choice.get("delta") or {}
-            message = slot["message"]
-            if delta.get("role"):
-                message["role"] = delta["role"]
-            for key in ("content", "refusal"):
-                if delta.get(key) is not None:
-                    message[key] = message.get(key, "") + delta[key]
-            for call in delta.get("tool_calls") or []:
-                tool = slot["tools"].setdefault(
-                    call.get("index", 0),
-                    {"id": None, "type": "function", "function": {"name": "", "arguments": ""}},
-                )
-                if call.get("id"):
-                    tool["id"] = call["id"]
-                if call.get("type"):
-                    tool["type"] = call["type"]
-                function = call.get("function") or {}
-                if function.get("name"):
-                    tool["function"]["name"] += function["name"]
-                if function.get("arguments"):
-                    tool["function"]["arguments"] += function["arguments"]
-            if choice.get("finish_reason") is not None:
-                slot["finish_reason"] = choice["finish_reason"]
-    result["choices"] = []
-    for index in sorted(choices):
-        slot = choices[index]
-        message = slot["message"]
-        message.setdefault("content", None)
-        message.setdefault("refusal", None)
-        if slot["tools"]:
-            message["tool_calls"] = [slot["tools"][i] for i in sorted(slot["tools"])]
-        result["choices"].append(
-            {"index": index, "message": message, "finish_reason": slot.get("finish_reason")}
-        )
-    return result
-
-
-def _reference_text(chunks: list[dict[str, Any]]) -> dict[str, Any]:
-    result = _reference_header(chunks, "text_completion")
-    choices: dict[int, dict[str, Any]] = {}
-    for chunk in chunks:
-        if chunk.get("usage") is not None:
-            result["usage"] = chunk["usage"]
-        for choice in chunk.get("choices") or []:
-            index = choice.get("index", 0)
-            slot = choices.setdefault(index, {"index": index, "text": "", "finish_reason": None})
-            slot["text"] += choice.get("text") or ""
-            if choice.get("finish_reason") is not None:
-                slot["finish_reason"] = choice["finish_reason"]
-    result["choices"] = [choices[i] for i in sorted(choices)]
-    return result
+def _last(values: list[Any]) -> Any:
+    return next((v for v in reversed(values) if v is not None), None)
 
 
 # --- generated streams -----------------------------------------------------------------------
@@ -229,19 +146,104 @@ def streams(draw: st.DrawFn) -> str:
     return text
 
 
+def _choices(chunks: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """Each choice index's entries, in the order the chunks sent them."""
+    by_index: dict[int, list[dict[str, Any]]] = {}
+    for chunk in chunks:
+        for choice in chunk["choices"]:
+            by_index.setdefault(choice["index"], []).append(choice)
+    return by_index
+
+
+def _check_header(answer: dict[str, Any], chunks: list[dict[str, Any]], obj: str) -> None:
+    assert answer["object"] == obj
+    assert answer["id"] == chunks[0]["id"]
+    for key in ("created", "model"):
+        assert answer.get(key) == chunks[0].get(key)
+    assert answer.get("usage") == _last([c.get("usage") for c in chunks])
+    assert list(answer)[:2] == ["id", "object"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(_chat_chunk, min_size=1, max_size=8), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_chat_chunks_assemble_into_the_completion_they_spell(
+    chunks: list[dict[str, Any]], line_break: str
+) -> None:
+    text = "".join(_event(c, line_break) for c in chunks) + _event("[DONE]", line_break)
+    answer = assemble_stream(text)
+    _check_header(answer, chunks, "chat.completion")
+    by_index = _choices(chunks)
+    assert [c["index"] for c in answer["choices"]] == sorted(by_index)
+    for choice in answer["choices"]:
+        sent = by_index[choice["index"]]
+        deltas = [entry["delta"] for entry in sent]
+        message = choice["message"]
+        assert message["role"] == (_last([d.get("role") or None for d in deltas]) or "assistant")
+        assert message["content"] == _joined([d.get("content") for d in deltas])
+        assert message["refusal"] == _joined([d.get("refusal") for d in deltas])
+        assert choice["finish_reason"] == _last([e.get("finish_reason") for e in sent])
+        calls = [call for d in deltas for call in d.get("tool_calls") or []]
+        if not calls:
+            assert "tool_calls" not in message
+            continue
+        tools = {call["index"] for call in calls}
+        assert len(message["tool_calls"]) == len(tools)
+        for tool, assembled in zip(sorted(tools), message["tool_calls"], strict=True):
+            mine = [call for call in calls if call["index"] == tool]
+            functions = [call.get("function") or {} for call in mine]
+            assert assembled["id"] == _last([call.get("id") or None for call in mine])
+            assert assembled["type"] == "function"
+            assert assembled["function"] == {
+                "name": "".join(f.get("name") or "" for f in functions),
+                "arguments": "".join(f.get("arguments") or "" for f in functions),
+            }
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(_text_chunk, min_size=1, max_size=8))
+def test_legacy_completion_chunks_assemble_into_their_text(chunks: list[dict[str, Any]]) -> None:
+    answer = assemble_stream("".join(_event(c, "\n") for c in chunks))
+    _check_header(answer, chunks, "text_completion")
+    by_index = _choices(chunks)
+    assert answer["choices"] == [
+        {
+            "index": index,
+            "text": "".join(entry.get("text") or "" for entry in by_index[index]),
+            "finish_reason": _last([entry.get("finish_reason") for entry in by_index[index]]),
+        }
+        for index in sorted(by_index)
+    ]
+
+
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(streams())
-def test_assembly_equals_the_list_based_assembly(text: str) -> None:
-    new, old = assemble_stream(text), reference_assemble(text)
-    assert new == old
-    # Key order too: callers may dump these dicts.
-    assert json.dumps(new, ensure_ascii=False) == json.dumps(old, ensure_ascii=False)
+def test_any_stream_gives_its_answer_or_its_payloads(text: str) -> None:
+    payloads = []
+    for _event_name, data in spec_events(text):
+        if data.strip() == "[DONE]":
+            break  # nothing after [DONE] counts
+        payloads.append(plain_json(data))
+    objects = [p for p in payloads if isinstance(p, dict)]
+    answer = assemble_stream(text)
+    kinds = {p.get("object") for p in objects}
+    if objects and kinds <= {"chat.completion.chunk"}:
+        assert answer["object"] == "chat.completion"
+    elif objects and kinds <= {"text_completion"}:
+        assert answer["object"] == "text_completion"
+    else:
+        finals = [
+            p["response"]
+            for p in objects
+            if isinstance(p.get("response"), dict) and str(p.get("type")).startswith("response.")
+        ]
+        # A Responses stream gives its last response; anything else, its payloads as sent.
+        assert answer == (finals[-1] if finals else payloads)
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(st.text(st.sampled_from("data: event:x\r\n\u2028"), max_size=60))
-def test_iter_sse_equals_the_split_based_framing(text: str) -> None:
-    assert list(iter_sse(text)) == reference_iter_sse(text)
+def test_iter_sse_frames_events_as_the_specification_says(text: str) -> None:
+    assert list(iter_sse(text)) == spec_events(text)
 
 
 _sse_lines = st.lists(
@@ -257,13 +259,13 @@ _sse_lines = st.lists(
 
 @settings(max_examples=400, deadline=None, derandomize=True)
 @given(_sse_lines, st.booleans())
-def test_iter_sse_equals_the_split_based_framing_line_by_line(
+def test_iter_sse_frames_events_as_the_specification_says_line_by_line(
     lines: list[tuple[str, str]], cut: bool
 ) -> None:
     text = "".join(line + end for line, end in lines)
     if cut and text:
         text = text[:-1]
-    assert list(iter_sse(text)) == reference_iter_sse(text)
+    assert list(iter_sse(text)) == spec_events(text)
 
 
 def test_a_long_stream_assembles_into_one_message() -> None:
@@ -287,7 +289,7 @@ _json_value = st.recursive(
 _padding = st.sampled_from(["", " ", "\t", "\n", "\r\n", "\ufeff", "\u00a0", "x", "]", "{}"])
 
 
-def reference_json(data: str) -> Any:
+def plain_json(data: str) -> Any:
     try:
         return json.loads(data)
     except ValueError:
@@ -298,7 +300,7 @@ def reference_json(data: str) -> Any:
 @given(_json_value, _padding, _padding, st.booleans())
 def test_event_json_equals_json_loads(value: Any, before: str, after: str, ascii: bool) -> None:
     data = before + json.dumps(value, ensure_ascii=ascii) + after
-    new, old = json_or_text(data), reference_json(data)
+    new, old = json_or_text(data), plain_json(data)
     # json.dumps compares NaN (never equal to itself) and key order.
     assert json.dumps(new) == json.dumps(old)
     assert type(new) is type(old)
@@ -307,4 +309,4 @@ def test_event_json_equals_json_loads(value: Any, before: str, after: str, ascii
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.text(st.sampled_from('{}[]",:0123456789.eE+-truefalsnNaIiy \\u"'), max_size=30))
 def test_event_json_of_any_text_equals_json_loads(data: str) -> None:
-    assert json.dumps(json_or_text(data)) == json.dumps(reference_json(data))
+    assert json.dumps(json_or_text(data)) == json.dumps(plain_json(data))

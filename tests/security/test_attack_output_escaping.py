@@ -10,12 +10,11 @@ and headings, and a newline breaks out of the table. Every medium escapes them.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 from artifacts import Project, make_project
+from helpers import llmseed
 from llm_server import FakeOpenAIServer
 
 from pytest_llmseed.files import escape
@@ -92,15 +91,7 @@ def test_llmseed_status_and_review_escape_control_characters(
 ) -> None:
     drift(pytester, llm_env, TERMINAL_ATTACK)
     for command in (["status"], ["review"]):
-        result = subprocess.run(
-            [sys.executable, "-m", "pytest_llmseed.cli", *command],
-            cwd=pytester.path,
-            input="s\n",
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = llmseed(pytester.path, *command, input="s\n")
         assert ESC not in result.stdout + result.stderr, command
         assert "\\x1b" in result.stdout
         assert "golden:   __snapshots__/test_e/test_x.llm.yaml" in result.stdout

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import PARAMETRIZED_QUESTIONS, llmseed
+from helpers import PARAMETRIZED_QUESTIONS, ROOT, llmseed, report_schema
 from llm_server import FakeOpenAIServer
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = ROOT / "docs"
 UNUSED = "cassettes/test_a/test_x[5].yaml"
 
 
@@ -242,7 +242,6 @@ def test_merged_reports_validate_against_the_schema(
     project: Path, pytester: pytest.Pytester
 ) -> None:
     import jsonschema
-    from test_reports import schema
 
     one = _report(pytester, "one.json", *SHARD_1)
     two = _report(pytester, "two.json", *SHARD_2)
@@ -250,7 +249,7 @@ def test_merged_reports_validate_against_the_schema(
     assert result.returncode == 1, result.stderr
     assert "merged 2 report(s): 7 tests" in result.stdout
     merged = json.loads((project / "all.json").read_text())
-    jsonschema.validate(merged, schema())
+    jsonschema.validate(merged, report_schema())
     assert merged["summary"]["tests"] == 7
     assert merged["unused_cassettes"] == [UNUSED]
     # The same shard twice (a re-run) counts its tests once.

@@ -1,21 +1,21 @@
-"""The few-edits word diff (issue: speed): valid, at least as good as difflib's, same format.
+"""The word diff: its matching is a common subsequence at least as long as difflib's, and
+each hunk it shows is a piece of the old text and a piece of the new one.
 
-``word_diff`` now finds matching words with Myers' O(ND) algorithm when texts differ in a
-few places (difflib's search slows down on every repeated word), and falls back to difflib
-otherwise (now: a line diff, past a work bound linear in the input). These tests check the matching is a correct, longest common subsequence, that
-the hunk grouping is difflib's own, and that text of few distinct words diffs as before.
-No timing is asserted here (the benchmark in ``bench/`` measures speed).
+``word_diff`` finds matching words with Myers' O(ND) algorithm when texts differ in a few
+places; past a work bound linear in the input it shows changed lines instead. No timing is asserted
+here (the benchmark in ``bench/`` measures speed).
 """
 
 from __future__ import annotations
 
 import random
+import re
 from difflib import SequenceMatcher
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_llmseed.goldens.worddiff import _grouped, matching_blocks, opcodes, word_diff
+from pytest_llmseed.goldens.worddiff import MAX_HUNKS, matching_blocks, word_diff
 
 _words = st.lists(st.sampled_from(["the ", "a ", "cat ", "sat ", "on\n", "mat. "]), max_size=40)
 
@@ -47,15 +47,35 @@ def test_matching_blocks_are_an_increasing_common_subsequence(a: list[str], b: l
     assert matched <= _lcs_length(a, b)
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
-@given(_words, _words, st.integers(0, 5))
-def test_grouping_is_difflibs(a: list[str], b: list[str], context: int) -> None:
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    blocks = [(m.a, m.b, m.size) for m in matcher.get_matching_blocks() if m.size]
-    assert opcodes(blocks, len(a), len(b)) == matcher.get_opcodes()
-    assert _grouped(opcodes(blocks, len(a), len(b)), context) == list(
-        matcher.get_grouped_opcodes(context)
-    )
+_ADDED = re.compile(r"\{\+(.*?)\+\}", re.S)
+_REMOVED = re.compile(r"\[-(.*?)-\]", re.S)
+
+
+def _sides(hunk: str) -> tuple[str, str]:
+    """The old and the new text a hunk line shows, its markers resolved."""
+    hunk = hunk.removeprefix("…").removesuffix("…")
+    return _REMOVED.sub(r"\1", _ADDED.sub("", hunk)), _ADDED.sub(r"\1", _REMOVED.sub("", hunk))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_words, _words)
+def test_each_hunk_is_a_piece_of_both_texts(a: list[str], b: list[str]) -> None:
+    old, new = "".join(a), "".join(b)
+    lines = word_diff(old, new)
+    regions = int(re.search(r"(\d+) changed region", lines[0])[1])  # type: ignore[index]
+    assert lines[0].startswith(f"{len(old.split())} → {len(new.split())} words, ")
+    if old == new:
+        assert regions == 0
+        assert lines == [lines[0]]
+    if "mostly rewritten" in lines[0]:
+        return
+    hunks = [line for line in lines[1:] if not line.startswith("… and ")]
+    assert len(hunks) == min(regions, MAX_HUNKS)
+    for hunk in hunks:
+        was, now = _sides(hunk)
+        assert "[-" in hunk or "{+" in hunk, hunk
+        assert was in old.replace("\n", "⏎"), hunk
+        assert now in new.replace("\n", "⏎"), hunk
 
 
 def test_changes_in_text_of_few_distinct_words_are_found() -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
-from importlib.resources import files
 from pathlib import Path
 
 import jsonschema
 import pytest
+from helpers import report_schema
 from llm_server import FakeOpenAIServer
 
 SUITE = """
@@ -27,12 +26,6 @@ def test_x(seeded_llm, topic):
 def test_plain():
     pass
 """
-
-
-def schema() -> dict:  # type: ignore[type-arg]
-    data = json.loads(files("pytest_llmseed.report").joinpath("report_schema.json").read_text())
-    assert isinstance(data, dict)
-    return data
 
 
 @pytest.fixture
@@ -79,15 +72,11 @@ def test_summary_of_a_first_recording_and_of_misses_says_what_happened(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer
 ) -> None:
     pytester.makepyfile(test_r=SUITE)
-    for args in ([], ["-n", "2"]):
-        for path in ("cassettes", "__snapshots__"):
-            if (pytester.path / path).exists():
-                shutil.rmtree(pytester.path / path)
-        first = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update", *args)
-        first.assert_outcomes(passed=4)
-        first.stdout.fnmatch_lines(["3 tests used seeded_llm: 3 recorded, 3 new goldens"])
-        first.stdout.no_fnmatch_line("*drifted*")
-        first.stdout.no_fnmatch_line("*cassette=recorded*")  # a recording is no finding
+    first = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update")
+    first.assert_outcomes(passed=4)
+    first.stdout.fnmatch_lines(["3 tests used seeded_llm: 3 recorded, 3 new goldens"])
+    first.stdout.no_fnmatch_line("*drifted*")
+    first.stdout.no_fnmatch_line("*cassette=recorded*")  # a recording is no finding
     pytester.makepyfile(test_r=SUITE.replace("Tell me about", "Tell me all about"))
     missed = pytester.runpytest()
     missed.assert_outcomes(failed=3, passed=1)
@@ -101,7 +90,7 @@ def test_json_report_is_valid_against_its_schema(drifted: Path, pytester: pytest
     report = drifted / "out" / "llmseed.json"
     rerecord_winter(pytester, f"--llmseed-report={report}")
     data = json.loads(report.read_text())
-    jsonschema.validate(data, schema())
+    jsonschema.validate(data, report_schema())
     assert data["summary"]["drifted"] == 1
     (test,) = data["tests"]
     assert test["nodeid"] == "test_r.py::test_x[winter]"
@@ -116,7 +105,7 @@ def test_json_report_is_valid_against_its_schema(drifted: Path, pytester: pytest
     # The full replay run: every test matched, still schema-valid.
     pytester.runpytest(f"--llmseed-report={report}", "-p", "no:randomly")
     data = json.loads(report.read_text())
-    jsonschema.validate(data, schema())
+    jsonschema.validate(data, report_schema())
     assert {t["cassette"]["status"] for t in data["tests"]} == {"hit"}
     assert data["summary"]["tests"] == 3
 
@@ -129,7 +118,7 @@ def test_json_report_from_ini_and_under_xdist_merges_workers(
     result.assert_outcomes(failed=3, passed=1)
     result.stdout.fnmatch_lines(["3 tests used seeded_llm: 3 recorded, 3 goldens drifted"])
     data = json.loads((drifted / "reports" / "run.json").read_text())
-    jsonschema.validate(data, schema())
+    jsonschema.validate(data, report_schema())
     assert sorted(t["nodeid"] for t in data["tests"]) == [
         "test_r.py::test_x[autumn]",
         "test_r.py::test_x[spring]",

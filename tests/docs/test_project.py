@@ -1,17 +1,14 @@
-"""The repository keeps its promises: examples replay offline, README and CI agree, style holds."""
+"""The repository keeps its promises: examples replay offline, README and CI agree, the module
+map is complete. (Lint, types, the docs build and the wheel are CI steps: see .ci/run.)"""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from helpers import ROOT
 
 
 def readme_commands() -> list[str]:
@@ -41,7 +38,17 @@ def test_example_suite_replays_offline_without_key_or_server() -> None:
     }
     # Nothing listens on the recorded address: a request that escaped replay would fail.
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "docs/examples", "-q", "-p", "no:cacheprovider"],
+        # Without coverage: this run's data would land in the outer run's data file.
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "docs/examples",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--no-cov",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -52,27 +59,6 @@ def test_example_suite_replays_offline_without_key_or_server() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"\b9 passed\b", result.stdout), result.stdout
     assert "8 snapshots passed" in result.stdout
-
-
-@pytest.mark.parametrize(
-    "command",
-    [
-        ["ruff", "check", "."],
-        ["ruff", "format", "--check", "."],
-        ["mypy"],
-    ],
-    ids=["ruff-check", "ruff-format", "mypy-strict"],
-)
-def test_code_style(command: list[str]) -> None:
-    tool = shutil.which(command[0], path=str(Path(sys.executable).parent)) or shutil.which(
-        command[0]
-    )
-    if tool is None:
-        pytest.fail(f"{command[0]} is not installed: install the project with its [test] extra")
-    result = subprocess.run(
-        [tool, *command[1:]], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_contributing_module_map_lists_every_module() -> None:

@@ -57,12 +57,3 @@ def test_compatible_server_shapes_record_replay_and_snapshot(
         ).read_text()
     )
     assert streamed["calls"][0]["output"][0]["content"].startswith("[Stream it]")
-
-
-def test_a_shape_under_xdist(
-    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    llm_env.shape = "bare"
-    llm_env.stream_done = False
-    pytester.makepyfile(test_shape=CALLS)
-    record_then_replay_in_ci(pytester, llm_env, monkeypatch, passed=2, args=("-n", "2"))

@@ -64,15 +64,13 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
     return pytester
 
 
-@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_hooks_from_conftest_files_apply_to_their_directories(
     project: pytest.Pytester,
     llm_env: FakeOpenAIServer,
     monkeypatch: pytest.MonkeyPatch,
-    workers: list[str],
 ) -> None:
     monkeypatch.setenv("APP_USER", "user-1")
-    project.runpytest("--llmseed-record-mode=once", *workers).assert_outcomes(passed=2)
+    project.runpytest("--llmseed-record-mode=once").assert_outcomes(passed=2)
     sent = {(r.path, r.json["model"], "seed" in r.json) for r in llm_env.requests}
     # The sub conftest's seed hook: no seed for one model there; the top test seeds both.
     assert sum(1 for r in llm_env.requests if "seed" not in r.json) == 1
@@ -90,7 +88,7 @@ def test_hooks_from_conftest_files_apply_to_their_directories(
     # too); the top test does not, since no hook there says the user does not matter.
     monkeypatch.delenv("OPENAI_API_KEY")
     monkeypatch.setenv("APP_USER", "user-2")
-    result = project.runpytest(*workers)
+    result = project.runpytest()
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*test_top.py::test_ask*"])
     assert len(llm_env.requests) == 4

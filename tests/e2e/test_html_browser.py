@@ -18,10 +18,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from llm_server import FakeOpenAIServer
 
 WIDTH, HEIGHT = 1280, 900
-ARTIFACTS = Path(os.environ.get("LLMSEED_TEST_ARTIFACTS") or Path(__file__).parent / ".artifacts")
+ARTIFACTS = Path(os.environ.get("LLMSEED_TEST_ARTIFACTS") or ROOT / "tests" / ".artifacts")
 SUITE = """
 import pytest
 

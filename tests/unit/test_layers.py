@@ -11,8 +11,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-PACKAGE = Path(__file__).resolve().parents[1] / "pytest_llmseed"
+PACKAGE = ROOT / "pytest_llmseed"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "records", "hooks", "files"),

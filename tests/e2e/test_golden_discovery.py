@@ -1,4 +1,4 @@
-"""Behaviour kept by the speed work on golden discovery and syrupy's assertions (issue: speed).
+"""Golden discovery and syrupy's assertions, one per test, across folders.
 
 - ``LLMSnapshotExtension.discover_snapshots`` finds goldens with two ``scandir`` levels
   instead of syrupy's ``rglob`` walk; it must find exactly what syrupy's own discovery

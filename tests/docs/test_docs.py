@@ -1,6 +1,6 @@
 """Every code block of the README and docs/ is executed or checked here, so none can rot.
 
-How each block is handled (``python tests/test_docs.py`` prints the full inventory):
+How each block is handled (``python tests/docs/test_docs.py`` prints the full inventory):
 
 - ``python`` blocks that define ``test_*`` functions are complete test modules: all of them
   are written into one pytester directory and run twice with the commands of the README's
@@ -33,7 +33,6 @@ import shutil
 import subprocess
 import sys
 import tomllib
-import warnings
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -41,8 +40,8 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 PACKAGE = ROOT / "pytest_llmseed"
 
@@ -600,7 +599,6 @@ def test_python_blocks_record_then_replay_offline(
 
 WALKTHROUGH = DOCS / "walkthrough.md"
 # Linked from the site's nav, written by other hands; the build stands in for them if absent.
-IN_PROGRESS = ("performance.md", "guarantees.md")
 _PROMPT = "accept (a), reject (r), skip (s), quit (q)? "
 
 
@@ -724,45 +722,18 @@ def test_walkthrough_runs_as_written(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- site
 
 
-def test_mkdocs_site_builds_strict(tmp_path: Path) -> None:
-    """``mkdocs build --strict``: every page in the nav exists, every link resolves."""
-    pytest.importorskip("material", reason="install the [test] extra: mkdocs-material")
-    config_file = ROOT / "mkdocs.yml"
-    config = yaml.safe_load(config_file.read_text())
+def test_mkdocs_config_names_the_project_and_every_page() -> None:
+    """Every page under docs/ is in the nav, and the site names the project's URLs.
+
+    The strict build itself (broken links, missing pages) is a CI step: ``tox -e docs``."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
     urls = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]
     assert config["repo_url"] == urls["Repository"]
     assert config["site_url"] == urls["Documentation"]
     pages = set(re.findall(r"[\w/.-]+\.md", str(config["nav"])))
     on_disk = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
-    assert set(IN_PROGRESS) <= pages
     for page in sorted(on_disk):
         assert page in pages, f"docs/{page} is not in the mkdocs nav"
-    absent = [page for page in IN_PROGRESS if page not in on_disk]
-    if absent:
-        # Pages being written elsewhere: build a copy with a stand-in so the rest is judged.
-        warnings.warn(f"docs pages not written yet, built with a stand-in: {absent}", stacklevel=1)
-        docs = tmp_path / "docs"
-        shutil.copytree(DOCS, docs, ignore=shutil.ignore_patterns("__pycache__"))
-        for page in absent:
-            (docs / page).write_text(f"# {page}\n\nBeing written.\n")
-        config_file = tmp_path / "mkdocs.yml"
-        config_file.write_text(yaml.safe_dump({**config, "docs_dir": str(docs)}))
-    result = subprocess.run(
-        [
-            *(sys.executable, "-m", "mkdocs", "build", "--strict"),
-            *("--config-file", str(config_file), "--site-dir", str(tmp_path / "site")),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    output = result.stdout + result.stderr
-    print(output)
-    assert result.returncode == 0, output
-    assert (tmp_path / "site" / "troubleshooting" / "index.html").is_file()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -62,12 +62,10 @@ def record_day_one(
     return request_id
 
 
-@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_recorded_one_day_replays_the_next_offline_with_identical_goldens(
     pytester: pytest.Pytester,
     llm_env: FakeOpenAIServer,
     monkeypatch: pytest.MonkeyPatch,
-    workers: list[str],
 ) -> None:
     pytester.makeini("[pytest]\nllmseed_volatile =\n    uuid\n    date\n")
     day_one_id = record_day_one(pytester, llm_env, monkeypatch)
@@ -85,7 +83,7 @@ def test_recorded_one_day_replays_the_next_offline_with_identical_goldens(
     # The next day, offline: another date, another request id.
     monkeypatch.delenv("OPENAI_API_KEY")
     a_day(monkeypatch, "2026-12-01")
-    pytester.runpytest(*workers).assert_outcomes(passed=2)
+    pytester.runpytest().assert_outcomes(passed=2)
     assert len(llm_env.requests) == 2  # nothing reached the server
     assert goldens(pytester.path) == day_one_goldens
     assert cassettes(pytester.path) == day_one_cassettes
@@ -94,7 +92,7 @@ def test_recorded_one_day_replays_the_next_offline_with_identical_goldens(
     for name in GOLDENS:
         (pytester.path / "__snapshots__" / "test_app" / name).unlink()
     a_day(monkeypatch, "2026-12-02")
-    pytester.runpytest("--snapshot-update", *workers).assert_outcomes(passed=2)
+    pytester.runpytest("--snapshot-update").assert_outcomes(passed=2)
     assert goldens(pytester.path) == day_one_goldens
 
 
@@ -185,7 +183,6 @@ def test_a_bad_ini_entry_is_a_usage_error_naming_it(
     result.stderr.fnmatch_lines([f"*llmseed_volatile in *tox.ini: {problem}"])
 
 
-@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 @pytest.mark.parametrize(
     ("keyword", "problem"),
     [
@@ -194,7 +191,7 @@ def test_a_bad_ini_entry_is_a_usage_error_naming_it(
     ],
 )
 def test_a_bad_marker_entry_is_an_error_naming_it(
-    pytester: pytest.Pytester, keyword: str, problem: str, workers: list[str]
+    pytester: pytest.Pytester, keyword: str, problem: str
 ) -> None:
     pytester.makepyfile(
         test_app=f"""
@@ -205,12 +202,9 @@ def test_x(seeded_llm):
     pass
 """
     )
-    result = pytester.runpytest(*workers)
+    result = pytester.runpytest()
     output = result.stdout.str() + result.stderr.str()
     assert (
         "test_app.py::test_x: @pytest.mark.llmseed: " + problem.split("*", maxsplit=1)[0] in output
     )
-    if workers:
-        result.assert_outcomes(errors=1)
-    else:
-        assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.ret == pytest.ExitCode.USAGE_ERROR

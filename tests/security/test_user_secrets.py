@@ -97,12 +97,10 @@ def test_the_projects_secrets_are_in_no_written_file(
         assert secret not in result.stdout.str()
 
 
-@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
 def test_a_recording_replays_when_the_secret_value_changes(
     app: pytest.Pytester,
     llm_env: FakeOpenAIServer,
     monkeypatch: pytest.MonkeyPatch,
-    workers: list[str],
 ) -> None:
     app.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(passed=2)
     goldens = {p: p.read_bytes() for p in (app.path / "__snapshots__").rglob("*.yaml")}
@@ -110,7 +108,7 @@ def test_a_recording_replays_when_the_secret_value_changes(
     monkeypatch.delenv("OPENAI_API_KEY")
     monkeypatch.setenv("CUSTOMER_EMAIL", SECRETS[1])
     monkeypatch.setenv("TOKEN", "another-internal-token")
-    app.runpytest(*workers).assert_outcomes(passed=2)
+    app.runpytest().assert_outcomes(passed=2)
     assert len(llm_env.requests) == 2
     assert {p: p.read_bytes() for p in goldens} == goldens
     assert_nowhere(app.path, *SECRETS)
