@@ -37,7 +37,11 @@ if TYPE_CHECKING:
 PLACEHOLDER_KEY = "sk-llmseed-replay-placeholder"
 """Given to clients built without a key during replay; the request never leaves the process."""
 
-KEY_ENV_VARS = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+KEY_ENV_VARS = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY")
+"""The keys the SDKs refuse to build without: a placeholder during replay where unset.
+google-genai also reads ``GOOGLE_API_KEY`` (before ``GEMINI_API_KEY``): it is redacted, not
+given a placeholder, since two set at once make the SDK warn."""
+_REDACTED_KEY_ENV_VARS = (*KEY_ENV_VARS, "GOOGLE_API_KEY")
 
 
 class SeededLLM:
@@ -165,7 +169,7 @@ def seeded_test(
         nodeid=place.nodeid,
         settings=settings,
         credentials=Credentials(
-            [*(os.environ.get(name) for name in KEY_ENV_VARS), PLACEHOLDER_KEY],
+            [*(os.environ.get(name) for name in _REDACTED_KEY_ENV_VARS), PLACEHOLDER_KEY],
             settings.secrets,
         ),
         parse_cache=place.parse_cache,

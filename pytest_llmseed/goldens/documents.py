@@ -122,8 +122,9 @@ def _sdk_answer(value: Any, log: CallLog | None) -> dict[str, Any] | None:
     choices = getattr(value, "choices", None)
     if endpoint == "chat.completions" and choices:
         parsed = [to_data(getattr(c.message, "parsed", None)) for c in choices]
-    if call is not None and not data.get("id") and not openai.owns_endpoint(endpoint):
-        # Gemini's SDK objects name fields in snake_case: the answer as it came over the wire.
+    if call is not None and isinstance(call.response, dict) and not openai.owns_endpoint(endpoint):
+        # The answer as it came over the wire: the Anthropic and Gemini SDK objects add every
+        # unset field, and Gemini's name them in snake_case.
         data = call.response
     return answer_document(endpoint, data, call.request if call else None, parsed, call=call)
 
