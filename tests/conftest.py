@@ -41,6 +41,7 @@ _ISOLATED_ENV = (
     "GEMINI_API_KEY",
     "GOOGLE_API_KEY",
     "GOOGLE_GENAI_USE_VERTEXAI",
+    "GOOGLE_GEMINI_BASE_URL",
     "PYTEST_ADDOPTS",
     # Set when this suite itself runs under xdist; inner runs would think they are workers.
     "PYTEST_XDIST_WORKER",
