@@ -5,6 +5,7 @@ with no key, get readable goldens, and are seeded where the API has a seed."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -334,3 +335,61 @@ def test_record_then_replay_offline_with_no_key(
     replay.assert_outcomes(passed=8)
     assert len([r for r in private_server.requests if r.method == "POST"]) == len(sent)
     pytester.runpytest("-n", "2", "-p", "no:cacheprovider").assert_outcomes(passed=8)
+
+
+RETRY_AND_UNSEEDED = """
+import os
+import anthropic
+import pytest
+from google import genai
+from google.genai import types
+
+def test_claude_retried(seeded_llm):
+    client = anthropic.Anthropic(max_retries=2)
+    message = client.messages.create(
+        model="claude-sonnet-4-5", max_tokens=64,
+        messages=[{"role": "user", "content": "Busy?"}])
+    assert [c.status_code for c in seeded_llm.calls] == [200]
+    assert message.content[0].text.startswith("[Busy?] ")
+
+@pytest.mark.llmseed(inject_seed=os.environ.get("UNSEEDED") != "1")
+def test_gemini_plain_vcrpy_recording(seeded_llm):
+    options = types.HttpOptions(base_url=os.environ["APP_GEMINI_URL"], api_version="v1beta")
+    client = genai.Client(http_options=options)
+    answer = client.models.generate_content(model="gemini-2.5-flash", contents="old")
+    assert answer == seeded_llm.snapshot
+    (call,) = seeded_llm.calls
+    if os.environ.get("UNSEEDED") != "1":
+        # Our seed went in, the recording had none: the golden must not claim one.
+        assert call.request["generationConfig"] == {"seed": seeded_llm.seed}
+        assert call.unseeded == "unseeded (recorded without one)"
+"""
+
+
+def test_overloaded_is_retried_not_recorded_and_a_seedless_gemini_recording_replays(
+    pytester: pytest.Pytester, private_server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _root(private_server)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", root)
+    monkeypatch.setenv("APP_GEMINI_URL", root)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_KEY)
+    monkeypatch.setenv("GEMINI_API_KEY", GEMINI_KEY)
+    monkeypatch.setenv("UNSEEDED", "1")  # recorded the way plain vcrpy would: no seed sent
+    pytester.makepyfile(test_app=RETRY_AND_UNSEEDED)
+    overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    private_server.fail_next(529, body=overloaded)
+    result = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update")
+    result.assert_outcomes(passed=2)
+    claude = (pytester.path / "cassettes" / "test_app" / "test_claude_retried.yaml").read_text()
+    assert "529" not in claude
+    assert "Overloaded" not in claude
+    assert claude.count("status:") == 1
+    gemini = private_server.requests[-1]
+    assert gemini.path.endswith(":generateContent")
+    assert "seed" not in json.dumps(gemini.json)
+
+    private_server.stop()
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    monkeypatch.delenv("GEMINI_API_KEY")
+    monkeypatch.delenv("UNSEEDED")  # now seeded: the seedless recording must still answer
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)

@@ -64,7 +64,8 @@ class Interceptor:
         if self.cassette is None or probe.went_live(response):
             return None
         body = sent_data(sent)
-        if not isinstance(body, dict) or body.get("seed") is None:
+        adapter = adapter_for_request(sent.method, str(sent.url), sent.headers)
+        if not isinstance(body, dict) or adapter.request_seed(body)[1] is None:
             return None
         return RECORDED_UNSEEDED if played_unseeded(self.cassette, before) else None
 
