@@ -232,3 +232,20 @@ def test_provider_keys_never_recorded() -> None:
     assert set(clean.headers) == {"anthropic-version"}
     assert "key=" not in clean.uri
     assert "alt=sse" in clean.uri
+
+
+def test_triage_names_geminis_model_version() -> None:
+    from pytest_llmseed.goldens.triage import triage_with_severity
+
+    def golden(version: str, text: str) -> dict[str, Any]:
+        answer = {
+            "candidates": [{"content": {"parts": [{"text": text}]}, "finishReason": "STOP"}],
+            "modelVersion": version,
+        }
+        return answer_document("models.generate_content", answer, {"contents": []})
+
+    line, severity = triage_with_severity(
+        golden("gemini-2.5-flash-001", "Hello world"), golden("gemini-2.5-flash-002", "Bye world")
+    )
+    assert "backend changed: modelVersion gemini-2.5-flash-001 → gemini-2.5-flash-002" in line
+    assert severity is Severity.REWORDING
