@@ -393,3 +393,39 @@ def test_overloaded_is_retried_not_recorded_and_a_seedless_gemini_recording_repl
     monkeypatch.delenv("GEMINI_API_KEY")
     monkeypatch.delenv("UNSEEDED")  # now seeded: the seedless recording must still answer
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+PROBED = """
+import os
+import anthropic
+from google import genai
+from google.genai import types
+
+def test_probed(seeded_llm):
+    anthropic.Anthropic().messages.create(
+        model="claude-sonnet-4-5", max_tokens=64, messages=[{"role": "user", "content": "x"}])
+    options = types.HttpOptions(base_url=os.environ["APP_GEMINI_URL"], api_version="v1beta")
+    client = genai.Client(http_options=options)
+    client.models.generate_content(model="gemini-2.5-flash", contents="x")
+"""
+
+
+def test_probe_measures_both_providers(
+    pytester: pytest.Pytester, llm_server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _root(llm_server)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", root)
+    monkeypatch.setenv("APP_GEMINI_URL", root)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_KEY)
+    monkeypatch.setenv("GEMINI_API_KEY", GEMINI_KEY)
+    pytester.makepyfile(test_app=PROBED)
+    result = pytester.runpytest(
+        "--llmseed-record-mode=once", "--llmseed-probe=3", "--llmseed-report=r.json"
+    )
+    result.assert_outcomes(passed=1)
+    report = json.loads((pytester.path / "r.json").read_text())
+    (test,) = report["tests"]
+    measured = {p["endpoint"]: (p["samples"], p["distinct"]) for p in test["probe"]}
+    # Anthropic has no seed: three samples, three answers. Gemini's seed holds its one.
+    assert measured == {"messages": (3, 3), "models.generate_content": (3, 1)}
+    assert len(llm_server.requests) == 6
