@@ -249,3 +249,20 @@ def test_triage_names_geminis_model_version() -> None:
     )
     assert "backend changed: modelVersion gemini-2.5-flash-001 → gemini-2.5-flash-002" in line
     assert severity is Severity.REWORDING
+
+
+def test_gemini_embeddings_summarized_and_compared_with_a_tolerance() -> None:
+    from pytest_llmseed.config.values import Profile
+    from pytest_llmseed.goldens.compare import documents_match
+
+    def golden(values: list[float]) -> dict[str, Any]:
+        answer = {"embeddings": [{"values": values}]}
+        return answer_document("models.embed_content", answer, {"requests": []})
+
+    doc = golden([0.1, 0.2, 0.3, 0.4, 0.5])
+    assert doc["output"]["count"] == 1
+    assert doc["output"]["dimensions"] == 5
+    assert doc["output"]["embeddings"][0]["leading"] == [0.1, 0.2, 0.3, 0.4]
+    noisy = golden([0.1000001, 0.2, 0.3, 0.4, 0.5])
+    assert documents_match(doc, noisy, Profile("exact"))
+    assert not documents_match(doc, golden([0.9, 0.2, 0.3, 0.4, 0.5]), Profile("exact"))

@@ -51,6 +51,11 @@ def _generic_output(endpoint: str, answer: dict[str, Any]) -> Any:
     """An answer no adapter shapes: embeddings and base64 blobs summarized, ids left out."""
     if endpoint == "embeddings":
         return summaries.embeddings_output(answer)
+    vectors = adapter_for_endpoint(endpoint).vectors(endpoint, answer)
+    if vectors is not None:
+        data = [{"index": i, "embedding": v} for i, v in enumerate(vectors)]
+        shown = summaries.embeddings_output({"data": data})
+        return {k: v for k, v in shown.items() if k != "model"}
     return summaries.blobs_summarized(
         {k: v for k, v in answer.items() if k not in (*_VOLATILE, "usage")}
     )

@@ -17,6 +17,7 @@ STRUCTURED_KEYS = frozenset({"input", "name", "type"})
 FINISH_KEYS = frozenset({"stop_reason"})
 CUT_OFF = frozenset({"max_tokens", "refusal"})
 BACKEND_KEYS = ("model",)
+EMBEDDING_ENDPOINTS: frozenset[str] = frozenset()
 UNSEEDED = "unseeded (the Anthropic API takes no seed)"
 
 # Path tail -> endpoint name as the SDK spells the resource.
@@ -44,6 +45,11 @@ def endpoint_name(method: str, path: str) -> str | None:
 def owns_endpoint(endpoint: str) -> bool:
     """Whether ``endpoint`` is one of the Messages API's."""
     return endpoint in _NAMES
+
+
+def vectors(endpoint: str, answer: dict[str, Any]) -> list[Any] | None:
+    """None: the Messages API has no embeddings."""
+    return None
 
 
 def takes_seed(method: str, path: str) -> bool:

@@ -39,6 +39,13 @@ class Adapter(Protocol):
     def BACKEND_KEYS(self) -> tuple[str, ...]:
         """Keys of a golden's ``meta`` that name the backend (triage: backend changed)."""
 
+    @property
+    def EMBEDDING_ENDPOINTS(self) -> frozenset[str]:
+        """Its endpoints that answer with vectors (summarized, compared with a tolerance)."""
+
+    def vectors(self, endpoint: str, answer: dict[str, Any]) -> list[Any] | None:
+        """The vectors of an answer of one of ``EMBEDDING_ENDPOINTS`` (None: not one)."""
+
     def recognizes(self, method: str, path: str, headers: Any) -> bool:
         """Whether a request (its method, URL path and headers) is this provider's API."""
 

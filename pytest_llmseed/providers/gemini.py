@@ -22,6 +22,7 @@ CUT_OFF = frozenset(
     {"MAX_TOKENS", "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII"}
 )
 BACKEND_KEYS = ("modelVersion",)
+EMBEDDING_ENDPOINTS = frozenset({"models.embed_content"})
 
 _METHOD = re.compile(r"/v1(?:alpha|beta)?/(?:tuned)?[mM]odels/[^/:]+:([A-Za-z]+)$")
 _ENDPOINTS = {
@@ -56,6 +57,15 @@ def endpoint_name(method: str, path: str) -> str | None:
 def owns_endpoint(endpoint: str) -> bool:
     """Whether ``endpoint`` is one of the Gemini API's."""
     return endpoint in _ENDPOINTS.values()
+
+
+def vectors(endpoint: str, answer: dict[str, Any]) -> list[Any] | None:
+    """The ``values`` of an ``embedContent`` (``embedding``) or ``batchEmbedContents``
+    (``embeddings``) answer."""
+    if endpoint != "models.embed_content":
+        return None
+    found = answer.get("embeddings") or [answer.get("embedding")]
+    return [item.get("values") if isinstance(item, dict) else item for item in found]
 
 
 def takes_seed(method: str, path: str) -> bool:

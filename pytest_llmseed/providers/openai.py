@@ -18,10 +18,15 @@ STRUCTURED_KEYS = frozenset({"tool_calls", "parsed", "arguments", "name", "type"
 FINISH_KEYS = frozenset({"finish_reason"})
 CUT_OFF = frozenset({"length", "content_filter"})
 BACKEND_KEYS = ("system_fingerprint", "model")
+EMBEDDING_ENDPOINTS = frozenset({"embeddings"})
+
+
 output = openai_golden.output
 """What a golden compares of an OpenAI answer (``openai_golden``)."""
 meta = openai_golden.meta
 """What a golden keeps of an OpenAI answer to explain drift (``openai_golden``)."""
+answer_endpoint = openai_golden.answer_endpoint
+vectors = openai_golden.vectors
 
 
 def recognizes(method: str, path: str, headers: Any) -> bool:
@@ -79,22 +84,11 @@ _ENDPOINTS = (
 
 
 _NAMES = frozenset(name for _suffix, name in _ENDPOINTS)
-# SDK answer objects' ``object`` field -> the endpoint that returns them.
-_OBJECT_ENDPOINTS = {
-    "chat.completion": "chat.completions",
-    "text_completion": "completions",
-    "response": "responses",
-}
 
 
 def owns_endpoint(endpoint: str) -> bool:
     """Whether ``endpoint`` is one of the OpenAI API's."""
     return endpoint in _NAMES
-
-
-def answer_endpoint(data: dict[str, Any]) -> str | None:
-    """The endpoint of a dumped SDK answer (ChatCompletion, Completion, Response)."""
-    return _OBJECT_ENDPOINTS.get(str(data.get("object")))
 
 
 def request_seed(request: Any) -> tuple[Any, Any]:

@@ -93,6 +93,24 @@ def _responses_output(answer: dict[str, Any]) -> list[Any]:
     return items
 
 
+# SDK answer objects' ``object`` field -> the endpoint that returns them.
+_OBJECT_ENDPOINTS = {
+    "chat.completion": "chat.completions",
+    "text_completion": "completions",
+    "response": "responses",
+}
+
+
+def answer_endpoint(data: dict[str, Any]) -> str | None:
+    """The endpoint of a dumped SDK answer (ChatCompletion, Completion, Response)."""
+    return _OBJECT_ENDPOINTS.get(str(data.get("object")))
+
+
+def vectors(endpoint: str, answer: dict[str, Any]) -> list[Any] | None:
+    """None: OpenAI's embeddings answers are summarized as they come (``goldens.summaries``)."""
+    return None
+
+
 def output(endpoint: str, answer: dict[str, Any], request: Any, parsed: list[Any] | None) -> Any:
     """What a golden compares of an OpenAI answer, or ``GENERIC``."""
     if endpoint == "chat.completions":

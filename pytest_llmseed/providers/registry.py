@@ -20,6 +20,8 @@ FINISH_KEYS = frozenset().union(*(a.FINISH_KEYS for a in ADAPTERS))
 """Keys of any provider's golden outputs that say why an answer ended."""
 CUT_OFF = frozenset().union(*(a.CUT_OFF for a in ADAPTERS))
 """Finish / stop reasons, of any provider, that mean the answer was cut off or withheld."""
+EMBEDDING_ENDPOINTS = frozenset().union(*(a.EMBEDDING_ENDPOINTS for a in ADAPTERS))
+"""Endpoints, of any provider, that answer with vectors."""
 BACKEND_KEYS = tuple(dict.fromkeys(key for a in (DEFAULT, *ADAPTERS) for key in a.BACKEND_KEYS))
 """Keys of a golden's ``meta`` that name the backend, of any provider (in the order triage
 names them: OpenAI's fingerprint before the model)."""
