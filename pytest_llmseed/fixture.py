@@ -12,7 +12,7 @@ import pytest
 
 from pytest_llmseed.cassettes.cassette import CassetteDestination, Customization, use_cassette
 from pytest_llmseed.config.settings import RunSettings, Settings
-from pytest_llmseed.config.values import KEY_ENV_VARS
+from pytest_llmseed.config.values import KEY_ENV_VARS, PLACEHOLDER_KEY_ENV_VARS
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.errors import LLMSeedError
 from pytest_llmseed.exchange.calls import CallList
@@ -205,7 +205,7 @@ def seeded_test(
     with ExitStack() as stack:
         if replays_only(settings, place.cassette):
             patch = stack.enter_context(pytest.MonkeyPatch.context())
-            for name in KEY_ENV_VARS:
+            for name in PLACEHOLDER_KEY_ENV_VARS:
                 if not os.environ.get(name):
                     patch.setenv(name, PLACEHOLDER_KEY)
         failure: str | None = None

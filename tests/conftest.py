@@ -35,6 +35,13 @@ _ISOLATED_ENV = (
     "AZURE_OPENAI_API_KEY",
     "AZURE_OPENAI_ENDPOINT",
     "OPENAI_API_VERSION",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "ANTHROPIC_BASE_URL",
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "GOOGLE_GENAI_USE_VERTEXAI",
+    "GOOGLE_GEMINI_BASE_URL",
     "PYTEST_ADDOPTS",
     # Set when this suite itself runs under xdist; inner runs would think they are workers.
     "PYTEST_XDIST_WORKER",

@@ -17,8 +17,9 @@ with the 400 that servers without seed support give), ``seed_fidelity`` and
 ``system_fingerprint``), ``shape`` and ``stream_done`` (answer like vLLM,
 Ollama, llama.cpp or a bare server), and ``scripted`` / ``script()`` (canned
 answers by prompt).  Embeddings, moderations, image generation, audio
-transcription and file upload live in ``llm_server_endpoints.py``, imported
-only when one of them is called so this file still works copied alone.
+transcription and file upload live in ``llm_server_endpoints.py``, the Anthropic
+Messages API and the Gemini API in ``llm_server_providers.py``, each imported only
+when one of them is called so this file still works copied alone.
 
 Usage::
 
@@ -96,6 +97,8 @@ _EXTRA_ENDPOINTS = frozenset(
     {"/embeddings", "/moderations", "/images/generations", "/audio/transcriptions", "/files"}
 )
 _MULTIPART_ENDPOINTS = frozenset({"/audio/transcriptions", "/files"})
+# The Anthropic Messages API and the Gemini API live in llm_server_providers.
+_GEMINI_METHOD = re.compile(r"/v1(?:alpha|beta)?/models/[^/:]+:[A-Za-z]+$")
 _SEED_REFUSAL = "Unrecognized request argument supplied: seed"
 
 
@@ -1199,6 +1202,11 @@ class _Handler(BaseHTTPRequestHandler):
         parsed: Any | None,
     ) -> _Reply:
         fake = self.fake
+        if "anthropic-version" in headers or _GEMINI_METHOD.search(path):
+            # Imported here, not at the top: this file must also work copied alone.
+            import llm_server_providers
+
+            return llm_server_providers.route(fake, self.command, path, query, headers, parsed)
         if not _authorized(headers, query):
             raise _ApiError(
                 401,

@@ -17,6 +17,7 @@ from pytest_llmseed.errors import CassetteFileError, CompressedBodyError
 from pytest_llmseed.exchange import encoding
 from pytest_llmseed.files.parse_cache import ParseCache
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
+from pytest_llmseed.providers.registry import adapter_for_request
 from pytest_llmseed.providers.sdks import is_llm_request
 from pytest_llmseed.redaction import secrets as scrub
 
@@ -252,12 +253,14 @@ def played_unseeded(cassette: Any, before: dict[int, int]) -> bool:
     from requests without a seed (plain vcrpy, pytest-recording, ``inject_seed=False``)."""
     played = [i for i, n in cassette.play_counts.items() if n > before.get(i, 0)]
     recorded = cassette.requests
-    return bool(played) and not any(_carries_seed(recorded[i].body) for i in played)
+    return bool(played) and not any(_carries_seed(recorded[i]) for i in played)
 
 
-def _carries_seed(body: Any) -> bool:
+def _carries_seed(request: Any) -> bool:
+    """Whether a recorded request has a seed, where its provider puts one."""
     try:
-        data = json.loads(body) if body else None
+        data = json.loads(request.body) if request.body else None
     except ValueError:
         return False
-    return isinstance(data, dict) and data.get("seed") is not None
+    adapter = adapter_for_request(request.method, request.uri, request.headers)
+    return isinstance(data, dict) and adapter.request_seed(data)[1] is not None

@@ -10,6 +10,8 @@ from pytest_llmseed.config.values import NO_VOLATILE, Volatile
 from pytest_llmseed.exchange import multipart
 from pytest_llmseed.exchange.bodies import NOT_JSON as MISSING
 from pytest_llmseed.exchange.bodies import content_type_of, parse_json
+from pytest_llmseed.providers import openai
+from pytest_llmseed.providers.registry import adapter_for_request
 from pytest_llmseed.redaction.volatile import substitute, substitute_data
 
 
@@ -62,6 +64,23 @@ def comparable_body(body: Any, volatile: Volatile) -> Any:
     return _placeholders(raw, volatile)
 
 
+def only_our_seed(new: Any, old: Any, injected_seed: int, request: Any) -> bool:
+    """Whether ``new`` is ``old`` plus the seed we injected (in its provider's place:
+    ``seed``, Gemini's ``generationConfig.seed``), ``old`` carrying none."""
+    if not (isinstance(new, dict) and isinstance(old, dict)):
+        return False
+    adapter = adapter_for_request(request.method, request.uri, request.headers)
+    if adapter is openai:
+        return (
+            new.get("seed") == injected_seed
+            and "seed" not in old
+            and {k: v for k, v in new.items() if k != "seed"} == old
+        )
+    new_rest, new_seed = adapter.request_seed(new)
+    old_rest, old_seed = adapter.request_seed(old)
+    return new_seed == injected_seed and old_seed is None and new_rest == old_rest
+
+
 def json_body_matcher(
     injected_seed: int | None, volatile: Volatile = NO_VOLATILE
 ) -> Callable[[Any, Any], None]:
@@ -95,11 +114,7 @@ def json_body_matcher(
             return
         if injected_seed is not None and isinstance(j1, dict) and isinstance(j2, dict):
             for new, old in ((j1, j2), (j2, j1)):
-                if (
-                    new.get("seed") == injected_seed
-                    and "seed" not in old
-                    and {k: v for k, v in new.items() if k != "seed"} == old
-                ):
+                if only_our_seed(new, old, injected_seed, r1):
                     return
         raise AssertionError("the JSON bodies differ")
 
@@ -199,6 +214,8 @@ def compared_bodies(
         new = MISSING if isinstance(new, RawBody) else new
     else:
         old, new = json_or_missing(recorded), json_or_missing(sent)
+    if injected_seed is not None and only_our_seed(new, old, injected_seed, sent):
+        return old, old
     if (
         injected_seed is not None
         and isinstance(old, dict)

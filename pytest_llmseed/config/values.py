@@ -15,7 +15,16 @@ from typing import NamedTuple
 
 PROFILE_NAMES = ("exact", "normalized", "json", "fuzzy")
 
-KEY_ENV_VARS = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+PLACEHOLDER_KEY_ENV_VARS = (
+    "OPENAI_API_KEY",
+    "AZURE_OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+)
+"""The keys the SDKs refuse to build without: a placeholder during replay where unset.
+google-genai also reads ``GOOGLE_API_KEY`` (before ``GEMINI_API_KEY``): it is redacted, not
+given a placeholder, since two set at once make the SDK warn."""
+KEY_ENV_VARS = (*PLACEHOLDER_KEY_ENV_VARS, "GOOGLE_API_KEY")
 """Environment variables that hold the API key: secrets known before any request is made."""
 MIN_SECRET_LENGTH = 8
 """Shorter values are too likely to occur by accident to be searched for in text."""

@@ -10,6 +10,7 @@ from typing import Any
 from pytest_llmseed.config.values import Profile
 from pytest_llmseed.exchange.bodies import NOT_JSON, map_strings, parse_json
 from pytest_llmseed.goldens import summaries
+from pytest_llmseed.providers.registry import EMBEDDING_ENDPOINTS
 
 JSON_SIGNIFICANT_DIGITS = 6
 """Numbers under the ``json`` profile are equal to 6 decimal places (0.30000000000000004 == 0.3)."""
@@ -123,7 +124,7 @@ def documents_match(old: Any, new: Any, profile: Profile) -> bool:
 
 
 def _outputs_match(request: Any, old: Any, new: Any, profile: Profile) -> bool:
-    if isinstance(request, tuple) and request[0] == "embeddings" and old != new:
+    if isinstance(request, tuple) and request[0] in EMBEDDING_ENDPOINTS and old != new:
         # Vectors: compared with a tolerance under every profile (float noise is not drift).
         return summaries.embeddings_equal(old, new)
     return outputs_equal(old, new, profile)

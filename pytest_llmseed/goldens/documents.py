@@ -11,17 +11,19 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_llmseed.config.values import Profile, Volatile
-from pytest_llmseed.exchange.bodies import json_or_text
 from pytest_llmseed.exchange.calls import CallList, CallLog, LLMCall, ProbeResult
 from pytest_llmseed.goldens import summaries
+from pytest_llmseed.providers import openai, openai_golden
+from pytest_llmseed.providers.base import GENERIC
+from pytest_llmseed.providers.registry import adapter_for_answer, adapter_for_endpoint
 from pytest_llmseed.redaction.volatile import substitute_data
 
 if TYPE_CHECKING:
     from pytest_llmseed.interception.probe import OutputJudge
 
 FORMAT_VERSION = 1
-UNSEEDED = "unseeded (the Responses API takes no seed)"
-UNSEEDED_ENDPOINT = "unseeded (this endpoint takes no seed)"
+UNSEEDED = openai_golden.UNSEEDED
+UNSEEDED_ENDPOINT = openai_golden.UNSEEDED_ENDPOINT
 _VOLATILE = ("id", "created", "created_at", "object")
 
 
@@ -37,11 +39,6 @@ def to_data(value: Any) -> Any:
     return value
 
 
-def _arguments(text: Any) -> Any:
-    """Tool-call arguments parsed, so the golden shows structure, not an escaped string."""
-    return json_or_text(text) if isinstance(text, str) else text
-
-
 def _sorted(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _sorted(value[k]) for k in sorted(value)}
@@ -50,105 +47,18 @@ def _sorted(value: Any) -> Any:
     return value
 
 
-def _request(body: Any) -> tuple[Any, Any]:
-    """The compared request (sorted, seed moved out) and the seed it carried."""
-    if not isinstance(body, dict):
-        return body, None
-    rest = {k: v for k, v in body.items() if k != "seed"}
-    return _sorted(rest), body.get("seed")
-
-
-def _structured(request: Any) -> bool:
-    """Whether the request asked for JSON output (json_object / json_schema)."""
-    if not isinstance(request, dict):
-        return False
-    fmt = request.get("response_format")
-    return isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema")
-
-
-def _chat_output(
-    answer: dict[str, Any], parsed: list[Any] | None = None, structured: bool = False
-) -> list[Any]:
-    choices = []
-    for index, choice in enumerate(answer.get("choices") or []):
-        message = choice.get("message") or {}
-        item: dict[str, Any] = {"finish_reason": choice.get("finish_reason")}
-        content = message.get("content")
-        as_json = _arguments(content) if structured else content
-        if isinstance(as_json, dict | list):
-            # Structured output: shown and compared as data, not as an escaped string.
-            item["parsed"] = as_json
-        elif content is not None:
-            item["content"] = content
-        if message.get("refusal") is not None:
-            item["refusal"] = message["refusal"]
-        if message.get("tool_calls"):
-            item["tool_calls"] = [
-                {
-                    "type": call.get("type", "function"),
-                    "name": (call.get("function") or {}).get("name"),
-                    "arguments": _arguments((call.get("function") or {}).get("arguments")),
-                }
-                for call in message["tool_calls"]
-            ]
-        if parsed is not None and index < len(parsed) and parsed[index] is not None:
-            item["parsed"] = parsed[index]
-            item.pop("content", None)
-        choices.append(item)
-    return choices
-
-
-def _text_output(answer: dict[str, Any]) -> list[Any]:
-    return [
-        {"finish_reason": c.get("finish_reason"), "text": c.get("text")}
-        for c in answer.get("choices") or []
-    ]
-
-
-def _responses_output(answer: dict[str, Any]) -> list[Any]:
-    items = []
-    for entry in answer.get("output") or []:
-        kind = entry.get("type")
-        if kind == "message":
-            parts = entry.get("content") or []
-            item: dict[str, Any] = {"type": "message"}
-            text = "".join(p.get("text", "") for p in parts if p.get("type") == "output_text")
-            refusal = "".join(p.get("refusal", "") for p in parts if p.get("type") == "refusal")
-            if text:
-                item["content"] = text
-            if refusal:
-                item["refusal"] = refusal
-            items.append(item)
-        elif kind == "function_call":
-            items.append(
-                {
-                    "type": "function_call",
-                    "name": entry.get("name"),
-                    "arguments": _arguments(entry.get("arguments")),
-                }
-            )
-        else:
-            items.append({k: v for k, v in entry.items() if k not in ("id", "status")})
-    return items
-
-
-def _meta(answer: dict[str, Any], seed: Any, endpoint: str, call: LLMCall | None) -> dict[str, Any]:
-    meta: dict[str, Any] = {}
-    for key in ("model", "system_fingerprint", "service_tier", "usage"):
-        if answer.get(key) is not None:
-            meta[key] = answer[key]
-    if endpoint == "responses":
-        meta["status"] = answer.get("status")
-        meta["seed"] = UNSEEDED
-    elif call is not None and call.unseeded:
-        meta["seed"] = call.unseeded
-    elif endpoint in ("chat.completions", "completions"):
-        meta["seed"] = seed
-    else:
-        meta["seed"] = UNSEEDED_ENDPOINT
-    if call is not None and call.probe is not None:
-        meta["probe"] = _probe_meta(call.probe)
-    return meta
+def _generic_output(endpoint: str, answer: dict[str, Any]) -> Any:
+    """An answer no adapter shapes: embeddings and base64 blobs summarized, ids left out."""
+    if endpoint == "embeddings":
+        return summaries.embeddings_output(answer)
+    vectors = adapter_for_endpoint(endpoint).vectors(endpoint, answer)
+    if vectors is not None:
+        data = [{"index": i, "embedding": v} for i, v in enumerate(vectors)]
+        shown = summaries.embeddings_output({"data": data})
+        return {k: v for k, v in shown.items() if k != "model"}
+    return summaries.blobs_summarized(
+        {k: v for k, v in answer.items() if k not in (*_VOLATILE, "usage")}
+    )
 
 
 def _probe_meta(probe: ProbeResult) -> dict[str, Any]:
@@ -169,26 +79,25 @@ def answer_document(
     call: LLMCall | None = None,
 ) -> dict[str, Any]:
     """The golden parts of one answer of ``endpoint`` to ``request`` (None if unknown)."""
-    compared_request, seed = _request(request)
+    adapter = adapter_for_endpoint(endpoint)
+    compared_request, seed = adapter.request_seed(request)
+    meta: dict[str, Any] = {}
     if not isinstance(answer, dict):
         output: Any = answer
-    elif endpoint == "chat.completions":
-        output = _chat_output(answer, parsed, _structured(request))
-    elif endpoint == "completions":
-        output = _text_output(answer)
-    elif endpoint == "responses":
-        output = _responses_output(answer)
-    elif endpoint == "embeddings":
-        output = summaries.embeddings_output(answer)
     else:
-        output = summaries.blobs_summarized(
-            {k: v for k, v in answer.items() if k not in (*_VOLATILE, "usage")}
-        )
+        output = adapter.output(endpoint, answer, request, parsed)
+        if output is GENERIC:
+            output = _generic_output(endpoint, answer)
+        meta = adapter.meta(endpoint, answer, seed, call.unseeded if call else None)
+        if call is not None and call.probe is not None:
+            meta["probe"] = _probe_meta(call.probe)
     document: dict[str, Any] = {"endpoint": endpoint}
     if compared_request is not None:
-        document["request"] = compared_request
+        document["request"] = (
+            _sorted(compared_request) if isinstance(compared_request, dict) else compared_request
+        )
     document["output"] = output
-    document["meta"] = _meta(answer, seed, endpoint, call) if isinstance(answer, dict) else {}
+    document["meta"] = meta
     return document
 
 
@@ -197,19 +106,14 @@ def call_document(call: LLMCall) -> dict[str, Any]:
     return answer_document(call.endpoint, call.response, call.request, call=call)
 
 
-_OBJECT_ENDPOINTS = {
-    "chat.completion": "chat.completions",
-    "text_completion": "completions",
-    "response": "responses",
-}
-
-
 def _sdk_answer(value: Any, log: CallLog | None) -> dict[str, Any] | None:
-    """Documents for SDK answer objects (ChatCompletion, Completion, Response, parsed)."""
+    """Documents for SDK answer objects (ChatCompletion, Completion, Response, parsed;
+    Anthropic's Message, Gemini's GenerateContentResponse)."""
     data = to_data(value)
     if not isinstance(data, dict):
         return None
-    endpoint = _OBJECT_ENDPOINTS.get(str(data.get("object")))
+    known = adapter_for_answer(data)
+    endpoint = known[1] if known else None
     if endpoint is None and summaries.is_embeddings_answer(data):
         endpoint = "embeddings"
     if endpoint is None:
@@ -223,6 +127,10 @@ def _sdk_answer(value: Any, log: CallLog | None) -> dict[str, Any] | None:
     choices = getattr(value, "choices", None)
     if endpoint == "chat.completions" and choices:
         parsed = [to_data(getattr(c.message, "parsed", None)) for c in choices]
+    if call is not None and isinstance(call.response, dict) and not openai.owns_endpoint(endpoint):
+        # The answer as it came over the wire: the Anthropic and Gemini SDK objects add every
+        # unset field, and Gemini's name them in snake_case.
+        data = call.response
     return answer_document(endpoint, data, call.request if call else None, parsed, call=call)
 
 

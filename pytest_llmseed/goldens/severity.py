@@ -3,7 +3,7 @@
 Text leaves are judged with ``compare``'s normalization (plus case); everything the code
 under test acts on (tool calls and their arguments, structured output, a refusal, JSON
 content, a finish reason that cuts the answer off) is structure, and any change there is
-breaking.
+breaking. Which keys those are, and which finish reasons cut off, the provider adapters say.
 """
 
 from __future__ import annotations
@@ -11,13 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from pytest_llmseed.goldens.compare import compared_parts, normalize_text, parse_json_leaf
+from pytest_llmseed.providers import registry
 from pytest_llmseed.records import FailOn, Severity
 
 _ORDER = (Severity.COSMETIC, Severity.REWORDING, Severity.BREAKING)
-STRUCTURED_KEYS = frozenset({"tool_calls", "parsed", "arguments", "name", "type"})
-"""Keys whose values (whole subtrees) the code acts on: any change is breaking."""
-CUT_OFF = frozenset({"length", "content_filter"})
-"""Finish reasons that mean the answer is incomplete."""
+STRUCTURED_KEYS = registry.STRUCTURED_KEYS
+"""Keys whose values (whole subtrees) the code acts on, of every provider's goldens (tool
+calls and their arguments, tool use input, function calls): any change is breaking."""
+FINISH_KEYS = registry.FINISH_KEYS
+"""Keys that say why an answer ended (``finish_reason``, ``stop_reason``, ``finishReason``)."""
+CUT_OFF = registry.CUT_OFF
+"""Finish / stop reasons that mean the answer is incomplete or withheld."""
 
 
 def effective_fail_on(fail_on: str, *, updating: bool) -> FailOn:
@@ -59,7 +63,7 @@ def _entry(key: str, old: Any, new: Any) -> Severity:
         return (
             value_severity(old, new) if old is not None and new is not None else Severity.BREAKING
         )
-    if key == "finish_reason":
+    if key in FINISH_KEYS:
         return Severity.BREAKING if new in CUT_OFF else Severity.REWORDING
     if old is None or new is None:
         # content <-> parsed when JSON stops parsing, or a part that appeared or vanished.

@@ -7,6 +7,7 @@ from typing import Any
 from pytest_llmseed.goldens.compare import compared_parts
 from pytest_llmseed.goldens.diffs import diff_lines
 from pytest_llmseed.goldens.severity import classify
+from pytest_llmseed.providers.registry import BACKEND_KEYS
 from pytest_llmseed.records import Severity
 
 
@@ -52,7 +53,7 @@ def triage(old: Any, new: Any) -> str:
             return f"triage: request changed: seed {a.get('seed')} → {b.get('seed')}"
     backend: list[tuple[str, Any, Any]] = []
     for a, b in zip(_metas(old), _metas(new), strict=False):
-        for key in ("system_fingerprint", "model"):
+        for key in BACKEND_KEYS:
             change = (key, a.get(key), b.get(key))
             if change[1] != change[2] and change not in backend:
                 backend.append(change)

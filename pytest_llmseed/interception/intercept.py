@@ -19,7 +19,7 @@ from pytest_llmseed.exchange.calls import RECORDED_UNSEEDED, SEED_REFUSED, LLMCa
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal, transports
 from pytest_llmseed.interception.transports import decoded_body, http_library, sent_data
-from pytest_llmseed.providers.openai import endpoint_name, inject_seed, parse_answer, takes_seed
+from pytest_llmseed.providers.registry import adapter_for_request, endpoint_of
 from pytest_llmseed.providers.sdks import is_llm_request
 from pytest_llmseed.redaction import secrets as scrub
 
@@ -64,7 +64,8 @@ class Interceptor:
         if self.cassette is None or probe.went_live(response):
             return None
         body = sent_data(sent)
-        if not isinstance(body, dict) or body.get("seed") is None:
+        adapter = adapter_for_request(sent.method, str(sent.url), sent.headers)
+        if not isinstance(body, dict) or adapter.request_seed(body)[1] is None:
             return None
         return RECORDED_UNSEEDED if played_unseeded(self.cassette, before) else None
 
@@ -107,7 +108,7 @@ class Interceptor:
                 noted.add(scrub.credential_values(value))
         for value in headers.get_list("cookie"):
             noted.add(scrub.cookie_values(value))
-        for name in ("api-key", "x-api-key"):
+        for name in scrub.KEY_HEADERS:
             noted.add(headers.get_list(name))
         if request.url.userinfo:
             # A base URL's user:password (percent-decoded, as a server would echo it).
@@ -121,12 +122,13 @@ class Interceptor:
         if noted.project.patterns or noted.project.headers:
             self._note_project_secrets(request)
         may_seed = self.inject or self.hooks.inject_seed is not None
-        if not may_seed or not takes_seed(request.method, request.url.path):
+        adapter = adapter_for_request(request.method, str(request.url), headers)
+        if not may_seed or not adapter.takes_seed(request.method, request.url.path):
             return request, None
         if not isinstance(request.stream, http.ByteStream):
             return request, None  # a streamed upload is not a completion request
         body = b"".join(request.stream)
-        seeded = inject_seed(body, self.seed)
+        seeded = adapter.inject_seed(body, self.seed)
         if seeded is None or not self._wants_seed(request, body):
             return request, None
         if self.refused and str(request.url) in self.refused:
@@ -160,7 +162,7 @@ class Interceptor:
         return (
             self.probe > 1
             and response.status_code == 200
-            and endpoint_name(request.method, request.url.path) is not None
+            and endpoint_of(request.method, str(request.url), request.headers)[1] is not None
             and probe.went_live(response)
         )
 
@@ -173,7 +175,7 @@ class Interceptor:
         samples: list[probe.Sample] | None = None,
     ) -> None:
         """Add a completed LLM exchange to ``calls``; transient errors are not exchanges."""
-        endpoint = endpoint_name(request.method, request.url.path)
+        adapter, endpoint = endpoint_of(request.method, str(request.url), request.headers)
         if endpoint is None or is_transient(response.status_code):
             return
         if not isinstance(response.stream, http_library(response).ByteStream):
@@ -182,13 +184,17 @@ class Interceptor:
             "utf-8", errors="replace"
         )
         self.credentials.notice(text)  # a secret the model echoed, for the golden
-        parsed, streamed = parse_answer(response.headers, text)
+        parsed, streamed = adapter.parse_answer(response.headers, text)
         sent = sent_data(request)
         measured: ProbeResult | None = None
         if samples is not None and self.judge is not None:
             answers = [
                 parsed,
-                *(probe.sample_answer(h, raw) for code, h, raw in samples if code == 200),
+                *(
+                    probe.sample_answer(h, raw, adapter.parse_answer)
+                    for code, h, raw in samples
+                    if code == 200
+                ),
             ]
             measured = probe.measure(endpoint, sent, answers, self.judge)
         call = LLMCall(

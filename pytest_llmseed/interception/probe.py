@@ -64,9 +64,11 @@ async def sample_async(
     return samples
 
 
-def sample_answer(headers: Any, raw: bytes) -> Any:
-    """One extra answer as data, read as the recorded one is."""
-    return parse_answer(headers, decoded_body(headers, raw).decode("utf-8", errors="replace"))[0]
+def sample_answer(
+    headers: Any, raw: bytes, parse: Callable[[Any, str], tuple[Any, bool]] = parse_answer
+) -> Any:
+    """One extra answer as data, read as the recorded one is (``parse``: its provider's)."""
+    return parse(headers, decoded_body(headers, raw).decode("utf-8", errors="replace"))[0]
 
 
 class OutputJudge(NamedTuple):

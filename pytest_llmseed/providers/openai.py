@@ -1,7 +1,8 @@
 """The OpenAI API as the rest of the plugin needs to know it (and every OpenAI-compatible
 server: Azure OpenAI, vLLM, Ollama, llama.cpp): the endpoints, which requests take a seed
 and how it goes into their body, how a stream is assembled into one answer, and which
-changes of an answer are breaking. No pytest, vcrpy or openai here."""
+changes of an answer are breaking (``base.Adapter``; what a golden shows of an answer is in
+``openai_golden``). No pytest, vcrpy or openai here."""
 
 from __future__ import annotations
 
@@ -10,6 +11,29 @@ from typing import Any
 
 from pytest_llmseed.exchange.bodies import json_or_text, parse_json
 from pytest_llmseed.exchange.sse import iter_sse
+from pytest_llmseed.providers import openai_golden
+
+NAME = "OpenAI"
+STRUCTURED_KEYS = frozenset({"tool_calls", "parsed", "arguments", "name", "type"})
+FINISH_KEYS = frozenset({"finish_reason"})
+CUT_OFF = frozenset({"length", "content_filter"})
+BACKEND_KEYS = ("system_fingerprint", "model")
+EMBEDDING_ENDPOINTS = frozenset({"embeddings"})
+
+
+output = openai_golden.output
+"""What a golden compares of an OpenAI answer (``openai_golden``)."""
+meta = openai_golden.meta
+"""What a golden keeps of an OpenAI answer to explain drift (``openai_golden``)."""
+answer_endpoint = openai_golden.answer_endpoint
+vectors = openai_golden.vectors
+
+
+def recognizes(method: str, path: str, headers: Any) -> bool:
+    """Every request the other adapters do not claim: OpenAI-compatible servers share no
+    header or path prefix, so this adapter is the registry's last."""
+    return True
+
 
 # Endpoints whose API has a `seed` parameter. Matched on the path's tail so that Azure
 # (`/openai/deployments/<name>/chat/completions`) and proxies with a prefix are covered.
@@ -57,6 +81,21 @@ _ENDPOINTS = (
     ("/uploads", "uploads"),
     ("/batches", "batches"),
 )
+
+
+_NAMES = frozenset(name for _suffix, name in _ENDPOINTS)
+
+
+def owns_endpoint(endpoint: str) -> bool:
+    """Whether ``endpoint`` is one of the OpenAI API's."""
+    return endpoint in _NAMES
+
+
+def request_seed(request: Any) -> tuple[Any, Any]:
+    """The request without its top-level ``seed``, and the seed."""
+    if not isinstance(request, dict):
+        return request, None
+    return {k: v for k, v in request.items() if k != "seed"}, request.get("seed")
 
 
 def endpoint_name(method: str, path: str) -> str | None:

@@ -34,11 +34,15 @@ SECRET_REQUEST_HEADERS = frozenset(
         "proxy-authorization",
         "api-key",
         "x-api-key",
+        "x-goog-api-key",
         "openai-organization",
         "openai-project",
         "cookie",
     }
 )
+# The headers whose whole value is a key (Azure OpenAI, Anthropic, Gemini); Authorization
+# carries one after its scheme.
+KEY_HEADERS = ("api-key", "x-api-key", "x-goog-api-key")
 # Volatile headers that say which machine recorded; dropped so cassettes stay stable and
 # reveal nothing about the recorder's environment. Matching never looks at headers anyway.
 VOLATILE_REQUEST_HEADER_PREFIXES = ("x-stainless-",)

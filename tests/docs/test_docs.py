@@ -545,6 +545,11 @@ def test_python_blocks_record_then_replay_offline(
     monkeypatch.setenv("OPENAI_API_BASE", server.base_url)
     monkeypatch.setenv("OPENAI_AGENTS_DISABLE_TRACING", "1")
     monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    # The Anthropic and Gemini examples (providers.md) build their clients from these.
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.root_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-anthropic-0123456789")
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.root_url)
+    monkeypatch.setenv("GEMINI_API_KEY", "sk-test-gemini-0123456789")
     modules: dict[str, Block] = {}
     for block in all_blocks():
         if plan(block)[0] != "executed" or block.lang != "python":
@@ -583,6 +588,8 @@ def test_python_blocks_record_then_replay_offline(
     assert len(cassettes) >= len(modules), cassettes
     monkeypatch.delenv("OPENAI_API_KEY")
     monkeypatch.delenv("AZURE_OPENAI_API_KEY")
+    monkeypatch.delenv("ANTHROPIC_API_KEY")
+    monkeypatch.delenv("GEMINI_API_KEY")
     requests_before = len(server.requests)
     replayed = run(replay)
     assert len(server.requests) == requests_before, "the replay contacted the server"
