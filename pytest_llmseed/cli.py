@@ -140,17 +140,58 @@ def _attempt(action: Callable[[PendingChange], None], change: PendingChange) -> 
     return True
 
 
-def cmd_status(changes: list[PendingChange], out: _Out) -> int:
-    """List pending changes; exit 1 when there are any (a CI-friendly check)."""
+def _severity_of(change: PendingChange) -> str | None:
+    """How much a pending change matters (None: a new golden, or one that cannot be read)."""
+    from pytest_llmseed.goldens.fileformat import load_golden
+    from pytest_llmseed.goldens.severity import classify
+
+    if change.current is None:
+        return None
+    try:
+        return str(classify(load_golden(change.current), load_golden(change.received)))
+    except LLMSeedError:
+        return None
+
+
+def review_hint(sources: Sequence[Path] | None) -> str:
+    """The review command that finds these changes again (the same ``--from``)."""
+    import shlex
+
+    return " ".join(["llmseed review", *(f"--from {shlex.quote(str(s))}" for s in sources or ())])
+
+
+def cmd_status(
+    changes: list[PendingChange], out: _Out, sources: Sequence[Path] | None = None
+) -> int:
+    """List pending changes grouped by severity, breaking first; exit 1 when there are any
+    (a CI-friendly check)."""
+    from pytest_llmseed.records import SEVERITY_ORDER
+
     if not changes:
         out.line("no pending changes")
         return 0
-    for change in changes:
-        out.line(for_terminal(change.test), "bold")
-        for target in targets(change):
-            out.line(f"    {target}", "dim")
-        out.line(f"    {for_terminal(change.triage)}", "yellow")
-    out.line(f"{len(changes)} pending change(s): review with `llmseed review`", "bold")
+    graded = [(_severity_of(c), c) for c in changes]
+    groups = [str(s) for s in SEVERITY_ORDER] + [None]
+    for group in groups:
+        members = [c for severity, c in graded if severity == group]
+        if not members:
+            continue
+        color = "red" if group == "breaking" else "yellow" if group else "bold"
+        out.line(f"{group or 'new or unreadable'} ({len(members)})", color)
+        for change in members:
+            out.line(f"  {for_terminal(change.test)}", "bold")
+            for target in targets(change):
+                out.line(f"      {target}", "dim")
+            out.line(f"      {for_terminal(change.triage)}", "yellow")
+    counts = ", ".join(
+        f"{sum(1 for severity, _ in graded if severity == name)} {name}"
+        for name in groups
+        if name is not None
+    )
+    out.line(
+        f"{len(changes)} pending change(s) ({counts}): review with `{review_hint(sources)}`",
+        "bold",
+    )
     return 1
 
 
@@ -258,7 +299,7 @@ def _run(args: argparse.Namespace, changes: list[PendingChange], out: _Out) -> i
     if args.command == "review":
         return cmd_review(changes, out, sys.stdin)
     if args.command == "status":
-        return cmd_status(changes, out)
+        return cmd_status(changes, out, args.sources)
     if args.command == "accept":
         return _apply(lambda c, _all: pending.accept(c), "accepted", changes, args, out)
     return _apply(

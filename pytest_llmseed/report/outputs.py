@@ -59,7 +59,10 @@ def write_outputs(
         from pytest_llmseed.report.htmlpage import render
         from pytest_llmseed.report.terminal import totals
 
-        atomic_write_text(html_path, render(changed_goldens(report), summary=totals(report)))
+        atomic_write_text(
+            html_path,
+            render(changed_goldens(report), summary=totals(report), review=report.review_command),
+        )
     if step_summary and not report.empty:
         from pytest_llmseed.report.markdown import step_summary as markdown
 

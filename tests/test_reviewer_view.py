@@ -1,0 +1,177 @@
+"""What reviewers see of one drifted run: severity first in every report, triage from the
+test's calls for plain goldens, and hints that carry the run's pending dir.
+
+The run records four tests once, then edits each stored golden the way an older recording
+would differ, so the replay is one breaking, two rewording and one cosmetic change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from llm_server import FakeOpenAIServer
+
+from pytest_llmseed.goldens.fileformat import HEADER, dump_golden, load_golden
+
+TESTS = """
+def ask(client, text, **kw):
+    return client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": text}], **kw
+    )
+
+def test_cosmetic(seeded_llm):
+    assert ask(seeded_llm.client, "one") == seeded_llm.snapshot
+
+def test_rewording(seeded_llm):
+    assert ask(seeded_llm.client, "two") == seeded_llm.snapshot
+
+def test_tool_arguments(seeded_llm):
+    tools = [{"type": "function", "function": {"name": "weather", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+    assert ask(seeded_llm.client, "three", tools=tools, tool_choice="required") == seeded_llm.snapshot
+
+def test_plain(seeded_llm):
+    first = ask(seeded_llm.client, "four").choices[0].message.content
+    second = ask(seeded_llm.client, "five").choices[0].message.content
+    assert first + " / " + second == seeded_llm.snapshot
+"""
+
+
+def _edit(path: Path, name: str) -> None:
+    document: dict[str, Any] = load_golden(path.read_text())
+    if name == "test_plain":
+        # An older recording: other words, and the second call from another backend.
+        document["output"] = "Something else entirely."
+        document["meta"]["calls"][1]["system_fingerprint"] = "fp_older"
+    else:
+        choice = document["output"][0]
+        if name == "test_cosmetic":
+            choice["content"] = "  " + choice["content"].upper() + "\n"
+        elif name == "test_rewording":
+            choice["content"] = "Something else entirely."
+        else:
+            choice["tool_calls"][0]["arguments"] = {"city": "Atlantis"}
+    path.write_text(dump_golden(document))
+
+
+@pytest.fixture
+def drifted(pytester: pytest.Pytester, llm_env: FakeOpenAIServer) -> pytest.RunResult:
+    """The replay of four edited goldens, its pending changes in ``art/``."""
+    pytester.makepyfile(test_app=TESTS)
+    pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(passed=4)
+    for name in ("test_cosmetic", "test_rewording", "test_tool_arguments", "test_plain"):
+        _edit(pytester.path / f"__snapshots__/test_app/{name}.llm.yaml", name)
+    result = pytester.runpytest(
+        "--llmseed-pending-dir=art", "--llmseed-report=r.json", "--llmseed-html=d.html"
+    )
+    result.assert_outcomes(failed=4)
+    return result
+
+
+ORDER = ["test_tool_arguments", "test_plain", "test_rewording", "test_cosmetic"]
+
+
+def _in_order(text: str, names: list[str]) -> bool:
+    places = [text.index(f"test_app.py::{n}") for n in names]
+    return places == sorted(places)
+
+
+def test_plain_golden_triage_names_the_call_whose_backend_changed(
+    pytester: pytest.Pytester, drifted: pytest.RunResult
+) -> None:
+    stored = load_golden((pytester.path / "__snapshots__/test_app/test_plain.llm.yaml").read_text())
+    assert [c["endpoint"] for c in stored["meta"]["calls"]] == ["chat.completions"] * 2
+    drifted.stdout.fnmatch_lines(
+        ["E  *triage: backend changed: call 2: system_fingerprint fp_older → fp_* — severity: *"]
+    )
+    data = json.loads((pytester.path / "r.json").read_text())
+    plain = next(t for t in data["tests"] if t["nodeid"].endswith("test_plain"))
+    assert plain["triage"].startswith("backend changed: call 2: system_fingerprint fp_older")
+
+
+def test_terminal_summary_is_severity_first_with_the_runs_from(
+    drifted: pytest.RunResult,
+) -> None:
+    text = drifted.stdout.str()
+    summary = text[text.index("llmseed summary") :]
+    assert "drift by severity: 1 breaking, 2 rewording, 1 cosmetic" in summary
+    assert _in_order(summary, ORDER)
+    assert "4 pending change(s): review with `llmseed review --from art`" in summary
+
+
+def test_json_report_counts_by_severity_with_bare_fields(
+    pytester: pytest.Pytester, drifted: pytest.RunResult
+) -> None:
+    data = json.loads((pytester.path / "r.json").read_text())
+    summary = data["summary"]
+    assert (summary["goldens_breaking"], summary["goldens_rewording"]) == (1, 2)
+    assert summary["goldens_cosmetic"] == 1
+    for test in data["tests"]:
+        assert not test["triage"].startswith("triage:")
+        assert all(not os.path.isabs(p) and p.startswith("art/") for p in test["pending"])
+
+
+def test_html_page_sorts_breaking_first_and_says_each_triage_once(
+    pytester: pytest.Pytester, drifted: pytest.RunResult
+) -> None:
+    page = (pytester.path / "d.html").read_text()
+    totals = page.index('class="totals"')
+    assert totals < page.index('class="overview"')
+    assert _in_order(page, ORDER)
+    sentence = "output changed at the same request and backend"
+    overview = page[page.index('class="overview"') : page.index("</table>")]
+    # Three tests share the sentence, one per severity group: said once per group.
+    assert overview.count(sentence) == 3
+    assert overview.count('<tr class="group">') == 4
+    assert HEADER.splitlines()[0] not in page
+    assert "llmseed review --from art" in page
+
+
+def test_step_summary_has_a_severity_column_and_breaking_diffs(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    summary = pytester.path / "step.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    pytester.makepyfile(test_app=TESTS)
+    pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update").assert_outcomes(passed=4)
+    for name in ("test_cosmetic", "test_rewording", "test_tool_arguments", "test_plain"):
+        _edit(pytester.path / f"__snapshots__/test_app/{name}.llm.yaml", name)
+    pytester.runpytest("--llmseed-pending-dir=art").assert_outcomes(failed=4)
+    text = summary.read_text()
+    assert "| severity | test |" in text
+    assert _in_order(text, ORDER)
+    assert "| **breaking** | `test_app.py::test_tool_arguments`" in text
+    assert text.count("<details>") == 1
+    details = text[text.index("<details>") : text.index("</details>")]
+    assert "Atlantis" in details
+    assert "```diff" in details
+    assert "`llmseed review --from art`" in text
+
+
+def test_status_groups_by_severity_and_keeps_the_from(
+    pytester: pytest.Pytester, drifted: pytest.RunResult
+) -> None:
+    status = subprocess.run(
+        [sys.executable, "-m", "pytest_llmseed.cli", "status", "--from", "art"],
+        cwd=pytester.path,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert status.returncode == 1, status.stderr
+    out = status.stdout
+    assert _in_order(out, ORDER)
+    groups = [out.index(g) for g in ("breaking (1", "rewording (2", "cosmetic (1")]
+    assert groups == sorted(groups)
+    assert out.rstrip().endswith(
+        "4 pending change(s) (1 breaking, 2 rewording, 1 cosmetic): "
+        "review with `llmseed review --from art`"
+    )
