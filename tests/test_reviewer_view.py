@@ -175,3 +175,40 @@ def test_status_groups_by_severity_and_keeps_the_from(
         "4 pending change(s) (1 breaking, 2 rewording, 1 cosmetic): "
         "review with `llmseed review --from art`"
     )
+
+
+MARKED = """
+import pytest
+
+@pytest.mark.llmseed(record_mode="once")
+def test_x(seeded_llm):
+    assert seeded_llm.client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": "ci"}]
+    ) == seeded_llm.snapshot
+"""
+
+
+def test_ci_names_the_record_mode_it_ignored_and_why(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    pytester.makepyfile(test_ci=MARKED)
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*  record mode: none (the marker's record_mode='once' is ignored: under CI=true "
+            "nothing records unless the command line asks (--llmseed-record-mode))"
+        ]
+    )
+    assert llm_env.requests == []
+
+
+def test_header_shows_probe_only_when_it_can_probe(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+) -> None:
+    pytester.makepyfile(test_ci=MARKED.replace('record_mode="once"', ""))
+    replay = pytester.runpytest("--llmseed-probe=3")
+    replay.stdout.fnmatch_lines(["llmseed: seed=1234 record-mode=none"])
+    live = pytester.runpytest("--llmseed-probe=3", "--llmseed-record-mode=once", "--co")
+    live.stdout.fnmatch_lines(["llmseed: seed=1234 record-mode=once probe=3 (3 requests per call)"])
