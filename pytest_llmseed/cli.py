@@ -47,6 +47,19 @@ def _shared_cassette(change: PendingChange, others: Sequence[PendingChange]) -> 
     )
 
 
+def _ask(out: _Out, keys: TextIO) -> str:
+    """One of a, r, s, q; any other key is named and asked again."""
+    while True:
+        out.stream.write("accept (a), reject (r), skip (s), quit (q)? ")
+        out.stream.flush()
+        key = _read_key(keys).lower()
+        out.line(key if key.strip() else "")
+        if key in ("a", "r", "s", "q"):
+            return key
+        shown = for_terminal(key) if key.strip() else "(none)"
+        out.line(f"unknown key {shown}: press a to accept, r to reject, s to skip, q to quit")
+
+
 def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
     """Walk the changes one by one: accept, reject, skip or quit."""
     if not changes:
@@ -56,13 +69,7 @@ def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
     remaining = list(changes)
     for index, change in enumerate(changes, 1):
         show(out, change, index, len(changes))
-        while True:
-            out.stream.write("accept (a), reject (r), skip (s), quit (q)? ")
-            out.stream.flush()
-            key = _read_key(keys).lower()
-            out.line(key if key.strip() else "")
-            if key in ("a", "r", "s", "q"):
-                break
+        key = _ask(out, keys)
         if key == "q":
             break
         if key == "a":
@@ -70,14 +77,18 @@ def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
                 done["skipped"] += 1
                 continue
             done["accepted"] += 1
+            out.line(f"{out.paint('accepted', 'green')} {for_terminal(change.test)}")
         elif key == "r":
             keep = _shared_cassette(change, remaining)
             if not _attempt(functools.partial(pending.reject, keep_cassette=keep), change):
                 done["skipped"] += 1
                 continue
             done["rejected"] += 1
+            out.line(f"{out.paint('rejected', 'red')} {for_terminal(change.test)}")
         else:
             done["skipped"] += 1
+            out.line(f"skipped {for_terminal(change.test)} (still pending)")
+            out.line()
             continue
         remaining.remove(change)
         out.line()
@@ -297,7 +308,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, changes: list[PendingChange], out: _Out) -> int:
     if args.command == "review":
-        return cmd_review(changes, out, sys.stdin)
+        from pytest_llmseed.records import severity_rank
+
+        # Breaking first, as in every report; by test within a severity (a stable sort).
+        ordered = sorted(changes, key=lambda c: severity_rank(_severity_of(c)))
+        return cmd_review(ordered, out, sys.stdin)
     if args.command == "status":
         return cmd_status(changes, out, args.sources)
     if args.command == "accept":

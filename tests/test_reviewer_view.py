@@ -212,3 +212,54 @@ def test_header_shows_probe_only_when_it_can_probe(
     replay.stdout.fnmatch_lines(["llmseed: seed=1234 record-mode=none"])
     live = pytester.runpytest("--llmseed-probe=3", "--llmseed-record-mode=once", "--co")
     live.stdout.fnmatch_lines(["llmseed: seed=1234 record-mode=once probe=3 (3 requests per call)"])
+
+
+def _review(root: Path, keys: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest_llmseed.cli", "review", *extra],
+        cwd=root,
+        input=keys,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+
+
+def test_review_confirms_each_key_and_names_an_unknown_one(
+    pytester: pytest.Pytester, drifted: pytest.RunResult
+) -> None:
+    review = _review(pytester.path, "x\na\nr\ns\nq\n", "--from", "art")
+    out = review.stdout
+    assert review.returncode == 0, review.stderr
+    assert "unknown key x: press a to accept, r to reject, s to skip, q to quit" in out
+    assert out.count("accept (a), reject (r), skip (s), quit (q)?") == 5
+    confirmations = [
+        line for line in out.splitlines() if line.startswith(("accepted ", "rejected ", "skipped "))
+    ]
+    assert len(confirmations) == 4  # three keys, then the closing totals
+    assert confirmations[0].startswith("accepted test_app.py::")
+    assert confirmations[1].startswith("rejected test_app.py::")
+    assert confirmations[2].endswith("(still pending)")
+    # Severity said once per change: on its own line, not at the end of the triage line.
+    assert "— severity:" not in out
+    assert out.count("  severity: ") == 4  # the fourth is shown, then quit
+    # Breaking first, as everywhere else.
+    assert out.index("[1/4] test_app.py::test_tool_arguments") < out.index("test_cosmetic")
+
+
+def test_one_line_change_has_its_words_coloured() -> None:
+    import io
+
+    from pytest_llmseed.report.console import Out
+
+    stream = io.StringIO()
+    Out(stream, color=True).diff_line('  ~ output[0].content: "a red fox" → "a blue fox"')
+    text = stream.getvalue()
+    assert "\033[31mred\033[0m" in text
+    assert "\033[32mblue\033[0m" in text
+    assert '"a ' in text  # the words that did not change stay uncoloured
+    plain = io.StringIO()
+    Out(plain, color=False).diff_line('  ~ output[0].content: "a red fox" → "a blue fox"')
+    assert plain.getvalue() == '  ~ output[0].content: "a red fox" → "a blue fox"\n'
