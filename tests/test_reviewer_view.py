@@ -263,3 +263,49 @@ def test_one_line_change_has_its_words_coloured() -> None:
     plain = io.StringIO()
     Out(plain, color=False).diff_line('  ~ output[0].content: "a red fox" → "a blue fox"')
     assert plain.getvalue() == '  ~ output[0].content: "a red fox" → "a blue fox"\n'
+
+
+def test_a_breaking_diff_cannot_break_out_of_its_block() -> None:
+    from pytest_llmseed.records import (
+        CassetteStatus,
+        GoldenRecord,
+        GoldenStatus,
+        RunReport,
+        Severity,
+        TestRecord,
+    )
+    from pytest_llmseed.report.markdown import step_summary
+
+    def golden(arguments: str) -> str:
+        call = {"tool_calls": [{"name": "f", "arguments": {"x": arguments}}]}
+        return dump_golden({"llmseed_golden": 1, "kind": "text", "output": call})
+
+    evil = "```\n</details>\n## forged <img src=x>\n```"
+    record = TestRecord(
+        nodeid="t.py::test_x",
+        seed=1,
+        record_mode="none",
+        cassette="c.yaml",
+        cassette_status=CassetteStatus.HIT,
+        goldens=(
+            GoldenRecord(
+                name="g",
+                path="g.llm.yaml",
+                status=GoldenStatus.CHANGED,
+                triage="output changed",
+                stored=golden("fine"),
+                received=golden(evil),
+                severity=Severity.BREAKING,
+            ),
+        ),
+    )
+    report = RunReport()
+    report.add(record)
+    text = step_summary(report)
+    lines = text.splitlines()
+    # The payload stays one line inside the fence (code, not HTML): one block, one end.
+    assert sum(line.startswith("<details>") for line in lines) == 1
+    assert lines.count("</details>") == 1
+    fences = [line for line in text.splitlines() if line.lstrip().startswith("```")]
+    assert fences == ["```diff", "```"]
+    assert "\n## forged" not in text
