@@ -193,7 +193,9 @@ def cmd_status(
             out.line(f"  {for_terminal(change.test)}", "bold")
             for target in targets(change):
                 out.line(f"      {target}", "dim")
-            out.line(f"      {for_terminal(change.triage)}", "yellow")
+            # The group says the severity: not repeated at the triage line's end.
+            triage = change.triage.removesuffix(f" — severity: {group}")
+            out.line(f"      {for_terminal(triage)}", "yellow")
     counts = ", ".join(
         f"{sum(1 for severity, _ in graded if severity == name)} {name}"
         for name in groups

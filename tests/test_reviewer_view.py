@@ -169,6 +169,7 @@ def test_status_groups_by_severity_and_keeps_the_from(
     assert status.returncode == 1, status.stderr
     out = status.stdout
     assert _in_order(out, ORDER)
+    assert "— severity:" not in out  # each group says it once
     groups = [out.index(g) for g in ("breaking (1", "rewording (2", "cosmetic (1")]
     assert groups == sorted(groups)
     assert out.rstrip().endswith(

@@ -162,7 +162,7 @@ def test_fail_on_breaking_lets_cosmetic_and_rewording_pass(
         check=False,
     )
     assert status.returncode == 1
-    assert "— severity: rewording" in status.stdout
+    assert "rewording (1)" in status.stdout
 
 
 def test_review_shows_the_severity(pytester: pytest.Pytester, drifting: Path) -> None:
