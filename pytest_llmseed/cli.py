@@ -20,7 +20,7 @@ from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.report.console import Out as _Out
 from pytest_llmseed.report.console import use_color
 from pytest_llmseed.review import pending
-from pytest_llmseed.review.describe import show, targets
+from pytest_llmseed.review.describe import severity_of, show, targets
 from pytest_llmseed.review.pending import PendingChange, Project
 
 
@@ -151,19 +151,6 @@ def _attempt(action: Callable[[PendingChange], None], change: PendingChange) -> 
     return True
 
 
-def _severity_of(change: PendingChange) -> str | None:
-    """How much a pending change matters (None: a new golden, or one that cannot be read)."""
-    from pytest_llmseed.goldens.fileformat import load_golden
-    from pytest_llmseed.goldens.severity import classify
-
-    if change.current is None:
-        return None
-    try:
-        return str(classify(load_golden(change.current), load_golden(change.received)))
-    except LLMSeedError:
-        return None
-
-
 def review_hint(sources: Sequence[Path] | None) -> str:
     """The review command that finds these changes again (the same ``--from``)."""
     import shlex
@@ -181,7 +168,7 @@ def cmd_status(
     if not changes:
         out.line("no pending changes")
         return 0
-    graded = [(_severity_of(c), c) for c in changes]
+    graded = [(severity_of(c), c) for c in changes]
     groups = [str(s) for s in SEVERITY_ORDER] + [None]
     for group in groups:
         members = [c for severity, c in graded if severity == group]
@@ -313,7 +300,7 @@ def _run(args: argparse.Namespace, changes: list[PendingChange], out: _Out) -> i
         from pytest_llmseed.records import severity_rank
 
         # Breaking first, as in every report; by test within a severity (a stable sort).
-        ordered = sorted(changes, key=lambda c: severity_rank(_severity_of(c)))
+        ordered = sorted(changes, key=lambda c: severity_rank(severity_of(c)))
         return cmd_review(ordered, out, sys.stdin)
     if args.command == "status":
         return cmd_status(changes, out, args.sources)

@@ -64,3 +64,16 @@ def show(out: Out, change: PendingChange, index: int, total: int) -> None:
         out.line(f"  severity: {severity}", "red" if severity == "breaking" else "yellow")
     for text in diff:
         out.diff_line("  " + for_terminal(text))
+
+
+def severity_of(change: PendingChange) -> str | None:
+    """How much a pending change matters (None: a new golden, or one that cannot be read)."""
+    from pytest_llmseed.goldens.fileformat import load_golden
+    from pytest_llmseed.goldens.severity import classify
+
+    if change.current is None:
+        return None
+    try:
+        return str(classify(load_golden(change.current), load_golden(change.received)))
+    except GoldenFileError:
+        return None
