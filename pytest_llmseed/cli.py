@@ -20,7 +20,7 @@ from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.report.console import Out as _Out
 from pytest_llmseed.report.console import use_color
 from pytest_llmseed.review import pending
-from pytest_llmseed.review.describe import show, targets
+from pytest_llmseed.review.describe import severity_of, show, targets
 from pytest_llmseed.review.pending import PendingChange, Project
 
 
@@ -47,6 +47,19 @@ def _shared_cassette(change: PendingChange, others: Sequence[PendingChange]) -> 
     )
 
 
+def _ask(out: _Out, keys: TextIO) -> str:
+    """One of a, r, s, q; any other key is named and asked again."""
+    while True:
+        out.stream.write("accept (a), reject (r), skip (s), quit (q)? ")
+        out.stream.flush()
+        key = _read_key(keys).lower()
+        out.line(key if key.strip() else "")
+        if key in ("a", "r", "s", "q"):
+            return key
+        shown = for_terminal(key) if key.strip() else "(none)"
+        out.line(f"unknown key {shown}: press a to accept, r to reject, s to skip, q to quit")
+
+
 def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
     """Walk the changes one by one: accept, reject, skip or quit."""
     if not changes:
@@ -56,13 +69,7 @@ def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
     remaining = list(changes)
     for index, change in enumerate(changes, 1):
         show(out, change, index, len(changes))
-        while True:
-            out.stream.write("accept (a), reject (r), skip (s), quit (q)? ")
-            out.stream.flush()
-            key = _read_key(keys).lower()
-            out.line(key if key.strip() else "")
-            if key in ("a", "r", "s", "q"):
-                break
+        key = _ask(out, keys)
         if key == "q":
             break
         if key == "a":
@@ -70,14 +77,18 @@ def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
                 done["skipped"] += 1
                 continue
             done["accepted"] += 1
+            out.line(f"{out.paint('accepted', 'green')} {for_terminal(change.test)}")
         elif key == "r":
             keep = _shared_cassette(change, remaining)
             if not _attempt(functools.partial(pending.reject, keep_cassette=keep), change):
                 done["skipped"] += 1
                 continue
             done["rejected"] += 1
+            out.line(f"{out.paint('rejected', 'red')} {for_terminal(change.test)}")
         else:
             done["skipped"] += 1
+            out.line(f"skipped {for_terminal(change.test)} (still pending)")
+            out.line()
             continue
         remaining.remove(change)
         out.line()
@@ -140,17 +151,47 @@ def _attempt(action: Callable[[PendingChange], None], change: PendingChange) -> 
     return True
 
 
-def cmd_status(changes: list[PendingChange], out: _Out) -> int:
-    """List pending changes; exit 1 when there are any (a CI-friendly check)."""
+def review_hint(sources: Sequence[Path] | None) -> str:
+    """The review command that finds these changes again (the same ``--from``)."""
+    import shlex
+
+    return " ".join(["llmseed review", *(f"--from {shlex.quote(str(s))}" for s in sources or ())])
+
+
+def cmd_status(
+    changes: list[PendingChange], out: _Out, sources: Sequence[Path] | None = None
+) -> int:
+    """List pending changes grouped by severity, breaking first; exit 1 when there are any
+    (a CI-friendly check)."""
+    from pytest_llmseed.records import SEVERITY_ORDER
+
     if not changes:
         out.line("no pending changes")
         return 0
-    for change in changes:
-        out.line(for_terminal(change.test), "bold")
-        for target in targets(change):
-            out.line(f"    {target}", "dim")
-        out.line(f"    {for_terminal(change.triage)}", "yellow")
-    out.line(f"{len(changes)} pending change(s): review with `llmseed review`", "bold")
+    graded = [(severity_of(c), c) for c in changes]
+    groups = [str(s) for s in SEVERITY_ORDER] + [None]
+    for group in groups:
+        members = [c for severity, c in graded if severity == group]
+        if not members:
+            continue
+        color = "red" if group == "breaking" else "yellow" if group else "bold"
+        out.line(f"{group or 'new or unreadable'} ({len(members)})", color)
+        for change in members:
+            out.line(f"  {for_terminal(change.test)}", "bold")
+            for target in targets(change):
+                out.line(f"      {target}", "dim")
+            # The group says the severity: not repeated at the triage line's end.
+            triage = change.triage.removesuffix(f" — severity: {group}")
+            out.line(f"      {for_terminal(triage)}", "yellow")
+    counts = ", ".join(
+        f"{sum(1 for severity, _ in graded if severity == name)} {name}"
+        for name in groups
+        if name is not None
+    )
+    out.line(
+        f"{len(changes)} pending change(s) ({counts}): review with `{review_hint(sources)}`",
+        "bold",
+    )
     return 1
 
 
@@ -256,9 +297,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, changes: list[PendingChange], out: _Out) -> int:
     if args.command == "review":
-        return cmd_review(changes, out, sys.stdin)
+        from pytest_llmseed.records import severity_rank
+
+        # Breaking first, as in every report; by test within a severity (a stable sort).
+        ordered = sorted(changes, key=lambda c: severity_rank(severity_of(c)))
+        return cmd_review(ordered, out, sys.stdin)
     if args.command == "status":
-        return cmd_status(changes, out)
+        return cmd_status(changes, out, args.sources)
     if args.command == "accept":
         return _apply(lambda c, _all: pending.accept(c), "accepted", changes, args, out)
     return _apply(

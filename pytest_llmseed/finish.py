@@ -6,6 +6,7 @@ re-recorded, so that a golden and its cassette are reviewed together.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -91,7 +92,7 @@ def account(context: TestContext, end: EndOfTest) -> TestEnded:
         cassette_status=end.cassette_status,
         calls=len(calls),
         goldens=tuple(replace(g, path=relative_path(Path(g.path), run.rootdir)) for g in results),
-        pending=tuple(relative_path(p, run.rootdir) for p in pending),
+        pending=tuple(_from_root(p, run.rootdir) for p in pending),
         probes=probe_records(calls),
         unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded == SEED_REFUSED),
     )
@@ -116,6 +117,18 @@ def _redacted(golden: GoldenRecord, secrets: list[str]) -> GoldenRecord:
     )
 
 
+def _from_root(path: Path, rootdir: Path) -> str:
+    """A pending change's path relative to the rootdir, even in a pending dir outside it:
+    the report must not carry the runner's absolute paths."""
+    shown = relative_path(path, rootdir)
+    if os.path.isabs(shown):
+        try:
+            return os.path.relpath(shown, rootdir)
+        except ValueError:  # another drive
+            return shown
+    return shown
+
+
 def _write_pending(
     drift: list[GoldenRecord], end: EndOfTest, cassette_pending: Path | None, secrets: list[str]
 ) -> list[Path]:
@@ -129,7 +142,7 @@ def _write_pending(
             golden=Path(g.path),
             received=g.received or "",
             nodeid=end.nodeid,
-            triage=g.triage or "",
+            triage=g.triage_line or "",
             cassette=end.cassette if cassette_pending else None,
             cassette_pending=cassette_pending,
             pending_dir=run.pending_dir,

@@ -189,7 +189,9 @@ def seeded_test(
         message = scrub.redact_text(
             explain_miss(
                 exc,
-                settings.record_mode,
+                f"{settings.record_mode} ({settings.ignored})"
+                if settings.ignored
+                else settings.record_mode,
                 place.nodeid,
                 settings.volatile,
                 diff=lambda old, new: diff_lines(old, new, root="body"),

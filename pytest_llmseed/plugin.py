@@ -91,7 +91,9 @@ def pytest_report_header(config: pytest.Config) -> str:
     settings = cfg.resolve(cli=cli, marker=cfg.Layer(), ini=ini, ci=state.ci)
     ci = " ci=true" if state.ci else ""
     probe = state.run.probe
-    extra = f" probe={probe} ({probe} requests per call)" if probe else ""
+    # In replay nothing goes out, so nothing is probed (a marker may still record live).
+    live = settings.record_mode != "none"
+    extra = f" probe={probe} ({probe} requests per call)" if probe and live else ""
     if state.run.fail_on != cfg.DEFAULT_FAIL_ON:
         extra += f" fail-on={state.run.fail_on}"
     return f"llmseed: seed={settings.seed} record-mode={settings.record_mode}{ci}{extra}"
@@ -222,11 +224,11 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
         node.stash[RECORD_KEY] = (record, golden_first)
         # JUnit XML reads these from the teardown report.
         node.user_properties.append(("llmseed_seed", settings.seed))
-        if record.triage:
+        if record.triage_line:
             from pytest_llmseed.files.escape import for_terminal
 
             # Escaped for XML by pytest; control characters made visible here.
-            node.user_properties.append(("llmseed_triage", for_terminal(record.triage)))
+            node.user_properties.append(("llmseed_triage", for_terminal(record.triage_line)))
 
     with seeded_test(
         settings=settings,

@@ -7,6 +7,7 @@ elsewhere: ``terminal``, ``jsonfile``, ``markdown``, ``htmlpage``.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -42,6 +43,16 @@ class Severity(StrEnum):
     """Tool calls, structured output, a refusal, JSON or a bad finish reason changed."""
 
 
+SEVERITY_ORDER = (Severity.BREAKING, Severity.REWORDING, Severity.COSMETIC)
+"""The order reviewers read changes in: what breaks the code first."""
+
+
+def severity_rank(severity: Severity | str | None) -> int:
+    """Where a change of ``severity`` sorts for a reviewer (no severity last)."""
+    order = [str(s) for s in SEVERITY_ORDER]
+    return order.index(str(severity)) if severity is not None and str(severity) in order else 3
+
+
 class FailOn(StrEnum):
     """``--llmseed-fail-on``: which drift fails the run."""
 
@@ -50,6 +61,13 @@ class FailOn(StrEnum):
 
 
 DRIFTED_GOLDENS = (GoldenStatus.CHANGED, GoldenStatus.MISSING)
+
+
+def triage_line(sentence: str, severity: Severity | str | None = None) -> str:
+    """A triage sentence as shown to people: ``triage: ...``, its severity at the end
+    (records keep the sentence alone, the JSON report too)."""
+    shown = f"triage: {sentence}"
+    return shown if severity is None else f"{shown} — severity: {severity}"
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,11 @@ class GoldenRecord:
     """How much a changed golden matters; None unless ``status`` is changed."""
     tolerated: bool = False
     """Changed, but below ``--llmseed-fail-on``: pending and reported, the test passed."""
+
+    @property
+    def triage_line(self) -> str | None:
+        """The triage as shown to people: ``triage: ...``, the severity at its end."""
+        return triage_line(self.triage, self.severity) if self.triage else None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible form (the report's ``goldens`` entries)."""
@@ -182,8 +205,19 @@ class TestRecord:
 
     @property
     def triage(self) -> str | None:
-        """The first triage line among this test's changed goldens."""
+        """The first triage sentence among this test's changed goldens."""
         return next((g.triage for g in self.goldens if g.triage), None)
+
+    @property
+    def triage_line(self) -> str | None:
+        """The first triage among this test's changed goldens, as shown to people."""
+        return next((g.triage_line for g in self.goldens if g.triage), None)
+
+    @property
+    def severity(self) -> Severity | None:
+        """The most serious severity among this test's changed goldens (None: none changed)."""
+        found = {g.severity for g in self.goldens if g.severity is not None}
+        return next((s for s in SEVERITY_ORDER if s in found), None)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible form (also the per-test entry of the JSON report)."""
@@ -228,6 +262,9 @@ class RunReport:
     """``--llmseed-probe``'s N (0: not probing)."""
     records: dict[str, TestRecord] = field(default_factory=dict)
     unused_cassettes: list[str] = field(default_factory=list)
+    pending_from: str | None = None
+    """``--llmseed-pending-dir`` as the run's hints give it to ``llmseed review --from``
+    (None: pending changes sit beside the goldens)."""
 
     def add(self, record: TestRecord) -> None:
         """Add or replace a test's record (a rerun replaces the earlier one)."""
@@ -245,8 +282,24 @@ class RunReport:
 
     @property
     def attention(self) -> list[TestRecord]:
-        """Records worth a reviewer's attention (drift or a cassette miss), in node id order."""
-        return [r for _, r in sorted(self.records.items()) if r.needs_attention]
+        """Records worth a reviewer's attention (drift or a cassette miss): breaking first,
+        then rewording, cosmetic, the rest (a miss, a missing golden); by node id within."""
+        return sorted(
+            (r for r in self.records.values() if r.needs_attention),
+            key=lambda r: (severity_rank(r.severity), r.nodeid),
+        )
+
+    def by_severity(self) -> dict[str, int]:
+        """Changed goldens per severity, breaking first (every severity named, zero or not)."""
+        found = [g.severity for r in self.records.values() for g in r.goldens if g.severity]
+        return {str(s): found.count(s) for s in SEVERITY_ORDER}
+
+    @property
+    def review_command(self) -> str:
+        """The ``llmseed review`` command that finds this run's pending changes."""
+        if self.pending_from is None:
+            return "llmseed review"
+        return f"llmseed review --from {shlex.quote(self.pending_from)}"
 
     @property
     def empty(self) -> bool:
@@ -272,4 +325,5 @@ class RunReport:
             "unused_cassettes": len(self.unused_cassettes),
             "goldens_tolerated": sum(g.tolerated for r in self.records.values() for g in r.goldens),
             "varied": len(self.varied),
+            **{f"goldens_{k}": n for k, n in self.by_severity().items()},
         }

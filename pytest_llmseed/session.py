@@ -85,7 +85,15 @@ class RunState:
         """The run's records; made on first use (a collect-only run never needs it)."""
         from pytest_llmseed.records import RunReport
 
-        return RunReport(ci=self.ci, probe=self.run.probe)
+        pending_dir = self.run.pending_dir
+        shown = None
+        if pending_dir is not None:
+            # As the reviewer types it from the rootdir, where `llmseed` runs by default.
+            try:
+                shown = str(pending_dir.relative_to(self.run.rootdir))
+            except ValueError:
+                shown = str(pending_dir)
+        return RunReport(ci=self.ci, probe=self.run.probe, pending_from=shown)
 
     def expect_cassette(self, path: Path, test_file: Path, *, in_module_dir: bool) -> None:
         """A cassette a full run of its module uses; anything else there is unused."""

@@ -153,6 +153,8 @@ class Settings(NamedTuple):
     recorded one to replay it."""
     record_hosts: frozenset[str] = frozenset()
     """``llmseed_record_hosts``: hosts whose raw HTTP is recorded too (lower case)."""
+    ignored: str = ""
+    """A record mode ``CI=true`` set aside, and why (empty when none was)."""
 
 
 class RunSettings(NamedTuple):
@@ -195,10 +197,12 @@ def resolve(*, cli: Layer, marker: Layer, ini: Layer, ci: bool = False) -> Setti
     line asks for it, so a record mode from a marker or the ini file only counts when the
     command line itself asked to record.
     """
+    ignored = ""
     if ci and cli.record_mode in (None, "none"):
+        ignored = _ignored_in_ci(marker, ini)
         marker = marker._replace(record_mode=None)
         ini = ini._replace(record_mode=None)
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {"ignored": ignored} if ignored else {}
     for name in Layer._fields:
         values[name] = None
         for layer in (marker, cli, ini, _DEFAULTS):
@@ -207,6 +211,17 @@ def resolve(*, cli: Layer, marker: Layer, ini: Layer, ci: bool = False) -> Setti
                 values[name] = value
                 break
     return Settings(**values)
+
+
+def _ignored_in_ci(marker: Layer, ini: Layer) -> str:
+    """Names the marker's or ini's record mode that ``CI=true`` sets aside, and why."""
+    for source, layer in (("the marker's record_mode", marker), ("llmseed_record_mode", ini)):
+        if layer.record_mode not in (None, "none"):
+            return (
+                f"{source}={layer.record_mode!r} is ignored: under CI=true nothing records "
+                "unless the command line asks (--llmseed-record-mode)"
+            )
+    return ""
 
 
 def marker_layer(mark: pytest.Mark | None, test_dir: Path) -> Layer:

@@ -195,3 +195,16 @@ def probe_judge(profile: Profile) -> OutputJudge:
         ],
         equal=lambda a, b: outputs_equal(a, b, profile),
     )
+
+
+def calls_backend(calls: list[LLMCall]) -> dict[str, Any]:
+    """The ``meta`` of a golden that is not an answer (a str, dict or list the test made
+    from its calls): each call's backend, so a later change can be triaged as the backend's."""
+    backends = []
+    for call in calls:
+        answer = call.response if isinstance(call.response, dict) else {}
+        meta = _meta(answer, _request(call.request)[1], call.endpoint, call)
+        backend = {"endpoint": call.endpoint}
+        backend.update({k: meta[k] for k in ("model", "system_fingerprint", "seed") if k in meta})
+        backends.append(backend)
+    return {"calls": backends}

@@ -160,6 +160,9 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         volatile values shown as placeholders."""
         context = self.context
         document = documents.document(data, context.log if context else None)
+        if document.get("kind") in ("text", "data") and context and context.log.calls:
+            # A plain value carries no backend of its own; the test's calls so far do.
+            document["meta"] = documents.calls_backend(context.log.calls)
         secrets = context.secrets() if context else []
         if secrets:
             # One search of the JSON form for every secret: a key appears there verbatim

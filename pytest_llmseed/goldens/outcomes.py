@@ -13,7 +13,7 @@ from pytest_llmseed.records import GoldenRecord, GoldenStatus, Severity
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
-NEW_GOLDEN_TRIAGE = "triage: new golden: nothing stored yet for this assertion"
+NEW_GOLDEN_TRIAGE = "new golden: nothing stored yet for this assertion"
 
 
 def _triage(old: str, new: str) -> tuple[str, Severity]:
@@ -24,7 +24,7 @@ def _triage(old: str, new: str) -> tuple[str, Severity]:
         return triage_with_severity(load_golden(old), load_golden(new))
     except GoldenFileError as exc:
         # Unreadable: nothing to compare, so nothing can be let through.
-        return f"triage: the stored golden cannot be read ({exc})", Severity.BREAKING
+        return f"the stored golden cannot be read ({exc})", Severity.BREAKING
 
 
 def outcomes(snapshot: SnapshotAssertion) -> list[GoldenRecord]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from typing import TextIO
 
+_ONE_LINE = re.compile(r"^(\s*~ .*?: )(.+?) → (.+)$")
+"""A change shown on one line, ``~ path: old → new`` (``goldens.diffs``)."""
 _COLORS = {"red": "31", "green": "32", "yellow": "33", "bold": "1", "dim": "2"}
 
 
@@ -36,8 +39,30 @@ class Out:
         if not self.color:
             self.line(text)
             return
+        one_line = _ONE_LINE.match(text)
+        if one_line:
+            lead, old, new = one_line.groups()
+            old, new = self._words(old, new)
+            self.line(f"{self.paint(lead, 'yellow')}{old} → {new}")
+            return
         text = re.sub(r"\[-(.*?)-\]", lambda m: self.paint(m.group(0), "red"), text)
         text = re.sub(r"\{\+(.*?)\+\}", lambda m: self.paint(m.group(0), "green"), text)
         stripped = text.lstrip()
         color = {"-": "red", "+": "green", "~": "yellow"}.get(stripped[:1])
         self.line(text, color if stripped[1:2] == " " else None)
+
+    def _words(self, old: str, new: str) -> tuple[str, str]:
+        """Both sides of a one-line change, the words that differ coloured (red, green)."""
+        a, b = old.split(" "), new.split(" ")
+        old_parts, new_parts = [], []
+        matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            was, now = " ".join(a[i1:i2]), " ".join(b[j1:j2])
+            if tag != "equal":
+                was, now = (
+                    self.paint(was, "red") if was else "",
+                    self.paint(now, "green") if now else "",
+                )
+            old_parts += [was] if was else []
+            new_parts += [now] if now else []
+        return " ".join(old_parts), " ".join(new_parts)

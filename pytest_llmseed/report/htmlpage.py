@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pytest_llmseed.files.escape import for_html
+from pytest_llmseed.goldens.fileformat import HEADER
+from pytest_llmseed.records import SEVERITY_ORDER, severity_rank
 from pytest_llmseed.report.htmldiff import side_by_side
 
 _STYLE = """
@@ -38,8 +40,10 @@ table.overview { margin-bottom: 2em; table-layout: fixed; }
 table.overview th, table.overview td { border: 1px solid var(--line); padding: .35em .6em;
   text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 table.overview th { background: var(--head); }
-table.overview col.test { width: 34%; } table.overview col.why { width: 44%; }
-table.overview col.status { width: 10%; } table.overview col.link { width: 12%; }
+table.overview col.test { width: 70%; }
+table.overview col.status { width: 15%; } table.overview col.link { width: 15%; }
+table.overview tr.group th { background: var(--bg); font-weight: normal; }
+.totals { font-size: 1.1em; margin: 0 0 1em; }
 .severity { font-weight: 600; text-transform: uppercase; font-size: .8em; letter-spacing: .03em; }
 .severity.cosmetic { color: var(--cosmetic); } .severity.rewording { color: var(--rewording); }
 .severity.breaking { color: var(--breaking); }
@@ -107,27 +111,66 @@ def _triage(change: ChangedGolden) -> str:
     return change.triage
 
 
+def ordered(changes: Iterable[ChangedGolden]) -> list[ChangedGolden]:
+    """Breaking first, then rewording, cosmetic, the rest (new goldens); by name within."""
+    return sorted(changes, key=lambda c: (severity_rank(c.severity), c.nodeid, c.golden))
+
+
+def _groups(items: list[ChangedGolden]) -> list[tuple[str | None, str, list[int]]]:
+    """``(severity, triage, [change numbers])``: changes sharing a severity and a triage,
+    in reading order, so the page says each triage sentence once."""
+    groups: dict[tuple[str | None, str], list[int]] = {}
+    for n, change in enumerate(items, 1):
+        groups.setdefault((change.severity, _triage(change)), []).append(n)
+    return [(severity, triage, numbers) for (severity, triage), numbers in groups.items()]
+
+
 def _overview(items: list[ChangedGolden]) -> str:
-    rows = "".join(
-        f"<tr><td><code>{_esc(c.nodeid)}</code></td><td>{_severity(c)}"
-        f"{_esc(_triage(c).removeprefix('triage: '))}</td><td>{_esc(c.status)}</td>"
-        f'<td><a href="#change-{n}">diff</a></td></tr>'
-        for n, c in enumerate(items, 1)
-    )
+    rows = []
+    for _grade, triage, numbers in _groups(items):
+        badge = _severity(items[numbers[0] - 1])
+        rows.append(
+            f'<tr class="group"><th colspan="3">{badge}<span class="triage">{_esc(triage)}'
+            f"</span> ({len(numbers)})</th></tr>"
+        )
+        rows += [
+            f"<tr><td><code>{_esc(items[n - 1].nodeid)}</code></td>"
+            f"<td>{_esc(items[n - 1].status)}</td>"
+            f'<td><a href="#change-{n}">diff</a></td></tr>'
+            for n in numbers
+        ]
     return (
-        '<table class="overview"><colgroup><col class="test"><col class="why">'
+        '<table class="overview"><colgroup><col class="test">'
         '<col class="status"><col class="link"></colgroup>'
-        "<thead><tr><th>test</th><th>severity / triage</th><th>status</th><th>change</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table>"
+        "<thead><tr><th>test</th><th>status</th><th>change</th>"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 
-def _section(n: int, change: ChangedGolden) -> str:
+def _totals(items: list[ChangedGolden]) -> str:
+    """The counts by severity, at the top of the page."""
+    found = [c.severity for c in items]
+    parts = [
+        f'<span class="severity {name}">{name}</span> {found.count(name)}'
+        for name in (str(s) for s in SEVERITY_ORDER)
+    ]
+    others = sum(1 for c in items if c.severity is None)
+    if others:
+        parts.append(f"new {others}")
+    return f'<p class="totals">{" · ".join(parts)}</p>'
+
+
+def _body(text: str) -> str:
+    """A golden's text without the file header: two comment lines no diff needs."""
+    return text.removeprefix(HEADER)
+
+
+def _section(n: int, change: ChangedGolden, review: str) -> str:
     if change.stored:
-        diff = side_by_side(change.stored, change.received)
+        diff = side_by_side(_body(change.stored), _body(change.received))
         labels = '<div class="labels"><span>stored golden</span><span>received</span></div>'
     else:
-        diff = side_by_side("", change.received)
+        diff = side_by_side("", _body(change.received))
         labels = (
             '<div class="labels"><span>stored golden (none yet)</span><span>received</span></div>'
         )
@@ -137,7 +180,7 @@ def _section(n: int, change: ChangedGolden) -> str:
         f"<p>golden: <code>{_esc(change.golden)}</code> · status: {_esc(change.status)}</p>"
         + (f'<p class="probe">probe: {_esc(change.probe)}</p>' if change.probe else "")
         + f'<p class="accept">accept it: <code class="cmd">{_esc(accept_command(change))}</code>'
-        " (or review every change with <code>llmseed review</code>; for changes downloaded"
+        f" (or review every change with <code>{_esc(review)}</code>; for changes downloaded"
         " from a CI run add <code>--from DIR</code>)</p></header>"
         f'<div class="body">{labels}{diff}</div></section>'
     )
@@ -148,12 +191,17 @@ def render(
     *,
     title: str = "pytest-llmseed drift",
     summary: str = "",
+    review: str = "llmseed review",
 ) -> str:
     """The whole page: the overview table first, then one section per change."""
-    items = list(changes)
+    items = ordered(changes)
     count = f"{len(items)} changed golden(s) to review."
     if items:
-        body = _overview(items) + "\n".join(_section(n, c) for n, c in enumerate(items, 1))
+        body = (
+            _totals(items)
+            + _overview(items)
+            + "\n".join(_section(n, c, review) for n, c in enumerate(items, 1))
+        )
     else:
         body = "<p>No golden changed.</p>"
     said = f'<p class="summary">{_esc(summary)} · {count}</p>' if summary else f"<p>{count}</p>"

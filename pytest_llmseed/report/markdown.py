@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
-from pytest_llmseed.files.escape import for_markdown, for_markdown_code
-from pytest_llmseed.records import RunReport
-from pytest_llmseed.report.terminal import totals
+from pytest_llmseed.files.escape import for_markdown, for_markdown_code, for_terminal
+from pytest_llmseed.records import GoldenRecord, RunReport, Severity
+from pytest_llmseed.report.terminal import severity_totals, totals
+
+DIFF_LINES = 20
+"""How much of a breaking change's diff the step summary shows (the HTML page has it all)."""
+
+
+def _breaking_diff(nodeid: str, golden: GoldenRecord) -> list[str]:
+    """A collapsible block with the first lines of a breaking change's word diff."""
+    # Imported for a breaking change only: the diff machinery (deepdiff, word diffs).
+    from pytest_llmseed.errors import GoldenFileError
+    from pytest_llmseed.goldens.fileformat import load_golden
+    from pytest_llmseed.goldens.triage import describe_change
+
+    try:
+        lines = describe_change(
+            load_golden(golden.stored or ""), load_golden(golden.received or "")
+        )
+    except GoldenFileError as exc:
+        lines = ["", f"cannot diff: {exc}"]
+    shown = lines[1:]  # the triage sentence is in the table already
+    if len(shown) > DIFF_LINES:
+        shown = [*shown[:DIFF_LINES], f"... {len(shown) - DIFF_LINES} more line(s)"]
+    # A fenced block shows the text as it is (control characters made visible); only a
+    # fence inside it could end it early.
+    body = [for_terminal(line).replace("```", "`\u200b``") for line in shown]
+    return [
+        "",
+        f"<details><summary>breaking: {for_markdown(nodeid)}</summary>",
+        "",
+        "```diff",
+        *body,
+        "```",
+        "",
+        "</details>",
+    ]
 
 
 def step_summary(report: RunReport) -> str:
-    """A heading, the totals and a table of the drifted or missed tests."""
+    """A heading, the totals (by severity too), a table of the drifted or missed tests,
+    breaking first, and the diff of each breaking change."""
     c = report.counts()
     out = [
         "### pytest-llmseed",
@@ -17,15 +52,29 @@ def step_summary(report: RunReport) -> str:
         + f"; {c['pending']} pending change(s).",
         "",
     ]
+    by_severity = severity_totals(report)
+    if by_severity:
+        out += [f"**{for_markdown(by_severity)}**", ""]
+    details: list[str] = []
     if report.attention:
-        out += ["| test | seed | cassette | golden | triage |", "|---|---|---|---|---|"]
+        out += [
+            "| severity | test | seed | cassette | golden | triage |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in report.attention:
-            goldens = ", ".join(g.status for g in r.goldens) or "-"
-            triage = for_markdown((r.triage or "").removeprefix("triage: "))
+            goldens = ", ".join(g.status for g in r.goldens) or "not compared"
+            triage = for_markdown(r.triage or "")
+            severity = f"**{r.severity}**" if r.severity is Severity.BREAKING else r.severity
             out.append(
-                f"| {for_markdown_code(r.nodeid)} | {r.seed} | {r.cassette_status} | {goldens} "
-                f"| {triage} |"
+                f"| {severity or '-'} | {for_markdown_code(r.nodeid)} | {r.seed} "
+                f"| {r.cassette_status} | {goldens} | {triage} |"
             )
+            for golden in r.goldens:
+                if golden.severity is Severity.BREAKING and golden.stored and golden.received:
+                    details += _breaking_diff(r.nodeid, golden)
+    out += details
     for path in report.unused_cassettes:
         out.append(f"- unused cassette: {for_markdown_code(path)}")
+    if c["pending"]:
+        out += ["", f"Review the pending changes with `{report.review_command}`."]
     return "\n".join(out) + "\n"

@@ -74,7 +74,7 @@ def write_outputs(
         from pytest_llmseed.report.htmlpage import render
         from pytest_llmseed.report.terminal import totals
 
-        page = render(changed_goldens(report), summary=totals(report))
+        page = render(changed_goldens(report), summary=totals(report), review=report.review_command)
         atomic_write_text(html_path, _checked(html_path, page, known))
     if step_summary and not report.empty:
         from pytest_llmseed.report.markdown import step_summary as markdown

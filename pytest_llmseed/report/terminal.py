@@ -41,12 +41,23 @@ def totals(report: RunReport) -> str:
     return f"{_count(c['tests'], 'test')} used seeded_llm: {said}"
 
 
+def severity_totals(report: RunReport) -> str | None:
+    """``drift by severity: 1 breaking, 0 rewording, 2 cosmetic`` (None without drift)."""
+    found = report.by_severity()
+    if not any(found.values()):
+        return None
+    return "drift by severity: " + ", ".join(f"{n} {name}" for name, n in found.items())
+
+
 def summary_lines(report: RunReport) -> list[str]:
     """The terminal summary: totals, then each drifted or missed test with triage and pending."""
     if report.empty:
         return []
     c = report.counts()
     lines = [totals(report)]
+    by_severity = severity_totals(report)
+    if by_severity:
+        lines.append(by_severity)
     for record in report.attention:
         lines.extend(_drift_lines(record))
     if c["goldens_tolerated"]:
@@ -64,20 +75,22 @@ def summary_lines(report: RunReport) -> list[str]:
     for path in report.unused_cassettes:
         lines.append(f"unused cassette: {for_terminal(path)}")
     if c["pending"]:
-        lines.append(f"{c['pending']} pending change(s): review with `llmseed review`")
+        lines.append(f"{c['pending']} pending change(s): review with `{report.review_command}`")
     return lines
 
 
 def _drift_lines(record: TestRecord) -> list[str]:
-    goldens = ", ".join(g.status for g in record.goldens) or "no golden"
+    # No golden record: the test failed before its assertion (or made none), whether a
+    # golden file exists or not.
+    goldens = ", ".join(g.status for g in record.goldens) or "not compared"
     severities = sorted({str(g.severity) for g in record.goldens if g.severity})
     severity = f" severity={','.join(severities)}" if severities else ""
     lines = [
         f"{for_terminal(record.nodeid)}: seed={record.seed} cassette={record.cassette_status} "
         f"golden={goldens}{severity}"
     ]
-    if record.triage:
-        lines.append(f"    {for_terminal(record.triage)}")
+    if record.triage_line:
+        lines.append(f"    {for_terminal(record.triage_line)}")
     if any(g.tolerated for g in record.goldens):
         lines.append("    passed: below --llmseed-fail-on=breaking (still pending)")
     for path in record.pending:

@@ -20,8 +20,10 @@ def _rel(path: Path) -> str:
 
 def targets(change: PendingChange) -> list[str]:
     """Both files a change writes: its golden, and its cassette (or why there is none)."""
+    # A new golden's cassette was recorded for the first time, not re-recorded.
+    recorded = "recorded with it" if change.current is None else "re-recorded with it"
     cassette = (
-        f"{_rel(change.cassette)} (re-recorded with it)"
+        f"{_rel(change.cassette)} ({recorded})"
         if change.cassette is not None
         else "unchanged (the run replayed it)"
     )
@@ -54,9 +56,24 @@ def show(out: Out, change: PendingChange, index: int, total: int) -> None:
     out.line(f"[{index}/{total}] {for_terminal(change.test)}", "bold")
     for target in targets(change):
         out.line(f"  {target}", "dim")
-    out.line(for_terminal(change.triage), "yellow")
     severity, diff = _compared(change)
+    # The severity has a line of its own: said once, not also at the triage line's end.
+    triage = change.triage.removesuffix(f" — severity: {severity}") if severity else change.triage
+    out.line(for_terminal(triage), "yellow")
     if severity is not None:
         out.line(f"  severity: {severity}", "red" if severity == "breaking" else "yellow")
     for text in diff:
         out.diff_line("  " + for_terminal(text))
+
+
+def severity_of(change: PendingChange) -> str | None:
+    """How much a pending change matters (None: a new golden, or one that cannot be read)."""
+    from pytest_llmseed.goldens.fileformat import load_golden
+    from pytest_llmseed.goldens.severity import classify
+
+    if change.current is None:
+        return None
+    try:
+        return str(classify(load_golden(change.current), load_golden(change.received)))
+    except GoldenFileError:
+        return None

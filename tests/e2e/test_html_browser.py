@@ -51,7 +51,11 @@ document.getElementById("llmseed-measure").textContent = JSON.stringify({
   dark: matchMedia("(prefers-color-scheme: dark)").matches,
   viewport: innerWidth, scrollWidth: root.scrollWidth,
   order: [...document.body.children].map((e) => e.tagName.toLowerCase() + "." + e.className),
-  overview: q("table.overview tbody tr").map((tr) => [...tr.cells].map((c) => c.textContent)),
+  overview: q("table.overview tbody tr:not(.group)").map((tr) =>
+    [...tr.cells].map((c) => c.textContent)),
+  groups: q("table.overview tr.group").map((tr) => tr.textContent),
+  totals: (() => { const t = document.querySelector(".totals");
+    return t ? [t.textContent, t.getBoundingClientRect().bottom, innerHeight] : null; })(),
   links: q("table.overview a").map((a) => [a.getAttribute("href"),
     !!document.querySelector(a.getAttribute("href"))]),
   overflowing: q("td, code, h2, p").filter((e) => e.scrollWidth > e.clientWidth + 1).length,
@@ -192,8 +196,14 @@ def test_the_page_reads_well_at_1280_px(
         "test_page.py::test_long_prompt",
         "test_page.py::test_x[spring]",
     ]
-    assert [row[2] for row in data["overview"]] == ["changed", "changed"]
-    assert "output changed at the same request and backend" in data["overview"][1][1]
+    assert [row[1] for row in data["overview"]] == ["changed", "changed"]
+    # One row per group of changes sharing a severity and a triage sentence, said once.
+    assert len(data["groups"]) == 2
+    assert "output changed at the same request and backend" in data["groups"][1]
+    # Totals by severity above the table, on the first screen.
+    text, bottom, screen = data["totals"]
+    assert text.split() == ["breaking", "0", "·", "rewording", "2", "·", "cosmetic", "0"]
+    assert bottom <= screen
     assert data["links"] == [["#change-1", True], ["#change-2", True]]
     # Word-level highlights inside the changed lines: the one word, not the whole line.
     assert {"WORD150", "word150", "BAZAAR"} <= set(data["marks"])

@@ -172,7 +172,7 @@ def test_html_page_is_self_contained_with_side_by_side_diffs(
     assert parser.tags.count("section") == 1
     assert "table" in parser.tags
     assert "test_r.py::test_x[winter]" in text
-    assert "triage: request changed: seed 1234 → 9" in text
+    assert "request changed: seed 1234 → 9" in text
     assert '<span class="severity rewording">rewording</span>' in page.read_text()
     assert "stored golden" in text
     assert "received" in text
@@ -189,8 +189,8 @@ def test_github_step_summary_and_junit_properties(
     text = summary.read_text()
     assert text.startswith("# earlier step\n")  # appended, not overwritten
     assert (
-        "| `test_r.py::test_x[winter]` | 9 | recorded | changed "
-        "| request changed\\: seed 1234 → 9 — severity\\: rewording |" in text
+        "| rewording | `test_r.py::test_x[winter]` | 9 | recorded | changed "
+        "| request changed\\: seed 1234 → 9 |" in text
     )
     cases = {c.get("name"): c for c in ET.parse(junit).getroot().iter("testcase")}
     props = {p.get("name"): p.get("value") for p in cases["test_x[winter]"].iter("property")}

@@ -123,7 +123,7 @@ def test_the_step_summary_html_page_and_junit_stay_inert(
     markdown = summary.read_text().split("### pytest-llmseed")[-1]  # the drifted run's
     rows = [line for line in markdown.splitlines() if line.startswith("|")]
     assert len(rows) == 3, markdown  # header, rule, one test: nothing broke out
-    assert rows[2].count(" | ") == 4  # five cells, every | of the text escaped
+    assert rows[2].count(" | ") == 5  # six cells, every | of the text escaped
     for raw in ("<img", "](http", ESC):
         assert raw not in markdown
     assert "\n## forged" not in markdown
