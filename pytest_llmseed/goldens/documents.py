@@ -15,7 +15,11 @@ from pytest_llmseed.exchange.calls import CallList, CallLog, LLMCall, ProbeResul
 from pytest_llmseed.goldens import summaries
 from pytest_llmseed.providers import openai, openai_golden
 from pytest_llmseed.providers.base import GENERIC
-from pytest_llmseed.providers.registry import adapter_for_answer, adapter_for_endpoint
+from pytest_llmseed.providers.registry import (
+    BACKEND_KEYS,
+    adapter_for_answer,
+    adapter_for_endpoint,
+)
 from pytest_llmseed.redaction.volatile import substitute_data
 
 if TYPE_CHECKING:
@@ -203,8 +207,10 @@ def calls_backend(calls: list[LLMCall]) -> dict[str, Any]:
     backends = []
     for call in calls:
         answer = call.response if isinstance(call.response, dict) else {}
-        meta = _meta(answer, _request(call.request)[1], call.endpoint, call)
+        adapter = adapter_for_endpoint(call.endpoint)
+        seed = adapter.request_seed(call.request)[1]
+        meta = adapter.meta(call.endpoint, answer, seed, call.unseeded)
         backend = {"endpoint": call.endpoint}
-        backend.update({k: meta[k] for k in ("model", "system_fingerprint", "seed") if k in meta})
+        backend.update({k: meta[k] for k in (*BACKEND_KEYS, "seed") if k in meta})
         backends.append(backend)
     return {"calls": backends}
