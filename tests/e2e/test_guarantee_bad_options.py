@@ -36,6 +36,8 @@ INI = {
     "llmseed_secret_headers": ["a b", "x:y"],
     "llmseed_probe": ["1", "x"],
     "llmseed_fail_on": ["some", "Breaking"],
+    "llmseed_match_on": ["hostname", "url"],
+    "llmseed_record_hosts": ["http://gateway.example/v1", "a b"],
 }
 MARKER = {
     "seed": ['"x"', "True", "-1", str(2**63), "1.5"],
@@ -44,6 +46,7 @@ MARKER = {
     "record_mode": ['"bad"', "1"],
     "cassette": ['""', "5", f'"{A_DIR}"'],
     "volatile": ['"uuid"', '["bogus"]', '["re:("]', "5"],
+    "match_on": ['"path"', '["url"]', "[]"],
 }
 
 

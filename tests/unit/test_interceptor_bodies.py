@@ -42,7 +42,9 @@ def test_outgoing_notes_credentials_and_injects_the_seed() -> None:
     prepared, _ = interceptor.outgoing(_request())
     assert json.loads(prepared.content)["seed"] == 7
     assert prepared.headers["content-length"] == str(len(prepared.content))
+    # The Authorization header's whole value is a secret too, beside its credential.
     assert set(interceptor.credentials.all()) == {
+        "Bearer sk-test-header-0123456789",
         "sk-test-header-0123456789",
         "azure-secret-123",
         "query-secret-123",
