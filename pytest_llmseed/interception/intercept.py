@@ -1,10 +1,7 @@
-"""The layer around vcrpy's patched httpx transports: seeds in, exchanges and keys noted.
+"""The layer over vcrpy's patched transports: credentials noted, seeds in, exchanges logged.
 
-vcrpy patches the transport classes while a cassette is active; this module patches the
-same methods again, on top, so the request it sees first is the one vcrpy matches and
-records (seed already injected), and the response it sees is vcrpy's complete body,
-recorded or replayed. Working at the transport makes it reach every OpenAI client of the
-process, including the ones the code under test builds itself.
+Patched on top of vcrpy's patch, it sees the request vcrpy matches and records (seed in) and
+vcrpy's complete answer, for every client of the process, the code under test's included.
 """
 
 from __future__ import annotations

@@ -214,7 +214,7 @@ def test_triage_request_changed_shows_what() -> None:
         request={"model": "gpt-4o", "messages": [{"role": "user", "content": "Say hello twice"}]},
     )
     line = triage(answer_doc(), new)
-    assert line.startswith("triage: request changed")
+    assert line.startswith("request changed")
     assert "messages[0].content" in line
     assert '"Say hello"' in line
     assert '"Say hello twice"' in line
@@ -224,15 +224,12 @@ def test_triage_request_changed_number_of_calls() -> None:
     old = calls_doc(answer_doc("a"))
     new = calls_doc(answer_doc("a"), answer_doc("b"))
     line = triage(old, new)
-    assert line.startswith("triage: request changed")
+    assert line.startswith("request changed")
     assert "1 → 2 LLM calls" in line
 
 
 def test_triage_seed_changed() -> None:
-    assert (
-        triage(answer_doc("a"), answer_doc("b", seed=99))
-        == "triage: request changed: seed 1234 → 99"
-    )
+    assert triage(answer_doc("a"), answer_doc("b", seed=99)) == "request changed: seed 1234 → 99"
 
 
 @pytest.mark.parametrize(
@@ -249,7 +246,7 @@ def test_triage_seed_changed() -> None:
 )
 def test_triage_backend_changed_shows_both_values(meta: dict[str, Any], shown: list[str]) -> None:
     line = triage(answer_doc("a"), answer_doc("b", **meta))
-    assert line.startswith("triage: backend changed: ")
+    assert line.startswith("backend changed: ")
     for change in shown:
         assert change in line
 
@@ -257,12 +254,14 @@ def test_triage_backend_changed_shows_both_values(meta: dict[str, Any], shown: l
 def test_triage_backend_changed_in_calls_document() -> None:
     old = calls_doc(answer_doc("a"), answer_doc("b"))
     new = calls_doc(answer_doc("a"), answer_doc("c", system_fingerprint="fp_z"))
-    assert triage(old, new) == "triage: backend changed: system_fingerprint fp_a → fp_z"
+    assert (
+        triage(old, new) == "backend changed: call 2: system_fingerprint fp_a → fp_z"
+    )  # which call
 
 
 def test_triage_output_changed_at_same_request_and_backend() -> None:
     line = triage(answer_doc("a"), answer_doc("b", usage={"total_tokens": 3}))
-    assert line.startswith("triage: output changed at the same request and backend")
+    assert line.startswith("output changed at the same request and backend")
     assert "request changed" not in line
     assert "backend changed" not in line
 
