@@ -48,6 +48,14 @@ def json_or_text(text: str) -> Any:
         return text
 
 
+def answer_data(headers: Any, text: str, assemble: Callable[[str], Any]) -> tuple[Any, bool]:
+    """An answer's body as data, and whether it was streamed: an event stream is put
+    together by the provider's ``assemble``, anything else read as JSON (or kept as text)."""
+    if "text/event-stream" in headers.get("content-type", ""):
+        return assemble(text), True
+    return json_or_text(text), False
+
+
 def dump_json(data: Any) -> str:
     """``data`` as compact JSON text, non-ASCII characters kept as they are."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

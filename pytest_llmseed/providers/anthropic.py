@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_llmseed.exchange.bodies import json_or_text, parse_json
+from pytest_llmseed.exchange.bodies import answer_data, json_or_text, parse_json
 from pytest_llmseed.exchange.sse import iter_sse
 from pytest_llmseed.providers.base import GENERIC
 
@@ -76,9 +76,7 @@ def answer_endpoint(data: dict[str, Any]) -> str | None:
 
 def parse_answer(headers: Any, text: str) -> tuple[Any, bool]:
     """A Messages answer as data (an event stream assembled into one Message)."""
-    if "text/event-stream" in headers.get("content-type", ""):
-        return assemble_stream(text), True
-    return json_or_text(text), False
+    return answer_data(headers, text, assemble_stream)
 
 
 def assemble_stream(text: str) -> Any:

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from pytest_llmseed.exchange.bodies import json_or_text, parse_json
+from pytest_llmseed.exchange.bodies import answer_data, parse_json
 from pytest_llmseed.exchange.sse import iter_sse
 from pytest_llmseed.providers.base import GENERIC
 
@@ -112,9 +112,7 @@ def answer_endpoint(data: dict[str, Any]) -> str | None:
 
 def parse_answer(headers: Any, text: str) -> tuple[Any, bool]:
     """A Gemini answer as data (SSE chunks assembled into one response)."""
-    if "text/event-stream" in headers.get("content-type", ""):
-        return assemble_stream(text), True
-    return json_or_text(text), False
+    return answer_data(headers, text, assemble_stream)
 
 
 def assemble_stream(text: str) -> Any:

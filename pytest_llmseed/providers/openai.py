@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pytest_llmseed.exchange.bodies import json_or_text, parse_json
+from pytest_llmseed.exchange.bodies import answer_data, json_or_text, parse_json
 from pytest_llmseed.exchange.sse import iter_sse
 from pytest_llmseed.providers import openai_golden
 
@@ -111,9 +111,7 @@ def endpoint_name(method: str, path: str) -> str | None:
 
 def parse_answer(headers: Any, text: str) -> tuple[Any, bool]:
     """An LLM answer's body as data (an SSE stream assembled), and whether it was streamed."""
-    if "text/event-stream" in headers.get("content-type", ""):
-        return assemble_stream(text), True
-    return json_or_text(text), False
+    return answer_data(headers, text, assemble_stream)
 
 
 def _payloads(text: str) -> Iterator[Any]:
