@@ -207,8 +207,8 @@ def _decoded(response: dict[str, Any], path: Path) -> dict[str, Any]:
     except CompressedBodyError as exc:
         if exc.unsupported is None:
             raise CassetteFileError(path, f"an answer was not recorded: {exc.problem}") from None
-    # br or zstd from a live server, which the client asked for because its library is
-    # installed: vcrpy decodes them with that library.
+    # An encoding whose library decodes without a bound (brotli before 1.2), from a live
+    # server the client asked for it: vcrpy decodes it with that library.
     from vcr.filters import decode_response
 
     decoded: dict[str, Any] = decode_response(response)

@@ -112,9 +112,9 @@ def decoded_body(headers: Any, raw: bytes) -> bytes:
     except CompressedBodyError as exc:
         if exc.unsupported is None:
             raise
-    # br or zstd, which the client asked for because its library is installed: decoded
-    # through a response of our own (of the headers' library: httpx or httpx2), without
-    # touching the client's stream.
+    # An encoding whose library is installed (the client asked for it) but cannot decode with
+    # a bound (brotli before 1.2): decoded as the client will, through a response of our own
+    # (of the headers' library: httpx or httpx2), without touching the client's stream.
     http = http_library(headers)
     decoded: bytes = http.Response(200, headers=headers, stream=http.ByteStream(raw)).read()
     return decoded

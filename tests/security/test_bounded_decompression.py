@@ -13,8 +13,10 @@ import json
 import zlib
 from pathlib import Path
 
+import brotli
 import pytest
 import yaml
+import zstandard
 from helpers import llmseed
 from llm_server import FakeOpenAIServer
 
@@ -35,6 +37,14 @@ def test_other(seeded_llm):
     assert out.choices[0].message.content.startswith("[bystander]")
 """
 CASSETTE = Path("cassettes/test_zip/test_x.yaml")
+
+COMPRESS = {
+    "gzip": gzip.compress,
+    "br": brotli.compress,
+    "zstd": lambda body: zstandard.ZstdCompressor().compress(body),
+}
+"""Each encoding a committed cassette may hold (br and zstd: what httpx asks for when their
+libraries are installed, so real recordings of other tools hold them)."""
 
 
 def answer(content: str, padding: int = 0) -> bytes:
@@ -72,11 +82,13 @@ def plain_cassette(base_url: str, prompt: str, body: bytes, content_encoding: st
     return yaml.safe_dump({"interactions": [interaction], "version": 1})
 
 
-def project(pytester: pytest.Pytester, server: FakeOpenAIServer, body: bytes) -> Path:
+def project(
+    pytester: pytest.Pytester, server: FakeOpenAIServer, body: bytes, name: str = "gzip"
+) -> Path:
     pytester.makepyfile(test_zip=TEST)
     path = pytester.path / CASSETTE
     path.parent.mkdir(parents=True)
-    path.write_text(plain_cassette(server.base_url, "zip", gzip.compress(body), "gzip"))
+    path.write_text(plain_cassette(server.base_url, "zip", COMPRESS[name](body), name))
     other = path.with_name("test_other.yaml")
     other.write_text(
         plain_cassette(server.base_url, "bystander", answer("[bystander] ok"), "identity")
@@ -84,22 +96,24 @@ def project(pytester: pytest.Pytester, server: FakeOpenAIServer, body: bytes) ->
     return path
 
 
-def test_a_gzip_body_of_another_tool_replays(
-    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+@pytest.mark.parametrize("name", sorted(COMPRESS))
+def test_a_compressed_body_of_another_tool_replays(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, name: str
 ) -> None:
-    project(pytester, llm_env, answer("unzipped"))
+    project(pytester, llm_env, answer("unzipped"), name)
     pytester.runpytest("--snapshot-update").assert_outcomes(passed=2)
     golden = pytester.path / "__snapshots__" / "test_zip" / "test_x.llm.yaml"
     assert "unzipped" in golden.read_text()
     assert llm_env.requests == []
 
 
-def test_a_gzip_bomb_in_a_committed_cassette_is_refused_naming_it(
-    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+@pytest.mark.parametrize("name", sorted(COMPRESS))
+def test_a_bomb_in_a_committed_cassette_is_refused_naming_it(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, name: str
 ) -> None:
-    # Valid JSON once decoded, and about 32 KB compressed: just past the bound.
+    # Valid JSON once decoded, and at most about 32 KB compressed: just past the bound.
     bomb = answer("boom", padding=encoding.MAX_DECODED)
-    path = project(pytester, llm_env, bomb)
+    path = project(pytester, llm_env, bomb, name)
     before = path.read_bytes()
     assert len(before) < 100_000
 
@@ -108,7 +122,7 @@ def test_a_gzip_bomb_in_a_committed_cassette_is_refused_naming_it(
     result.assert_outcomes(passed=1, errors=1)
     output = result.stdout.str() + result.stderr.str()
     assert f"cannot use cassette {path}" in output or str(CASSETTE) in output
-    assert "interaction #1: its gzip body decodes to more than 32 MB" in output
+    assert f"interaction #1: its {name} body decodes to more than 32 MB" in output
     assert "Traceback (most recent call last)" not in output
     assert path.read_bytes() == before
     # Nothing was written from the decoded body: no golden, no pending change.
@@ -186,6 +200,26 @@ def test_each_encoding_decodes_as_clients_do() -> None:
     )
 
 
+def test_brotli_and_zstd_decode_as_clients_do() -> None:
+    text = b"hello " * 100_000
+    assert encoding.decode(["br"], brotli.compress(text)) == text
+    assert encoding.decode(["zstd"], COMPRESS["zstd"](text)) == text
+    two_frames = COMPRESS["zstd"](b"one ") + COMPRESS["zstd"](b"two")
+    assert encoding.decode(["zstd"], two_frames) == b"one two"
+    assert encoding.decode(encoding.names("br, gzip"), gzip.compress(brotli.compress(text))) == text
+
+
+@pytest.mark.parametrize("name", ["br", "zstd"])
+def test_a_brotli_or_zstd_bomb_stops_at_the_bound(name: str) -> None:
+    # Both stand for megabytes in a few bytes; the decoders hand back bounded pieces.
+    body = COMPRESS[name](b"\0" * 3_000_001)
+    assert len(body) < 2_000
+    with pytest.raises(CompressedBodyError, match="decodes to more than") as caught:
+        encoding.decode([name], body, limit=3_000_000)
+    assert caught.value.too_large
+    assert encoding.decode([name], body, limit=3_000_001) == b"\0" * 3_000_001
+
+
 @pytest.mark.parametrize("layers", [1, 2])
 def test_a_bomb_stops_at_the_bound(layers: int) -> None:
     body = b"\0" * 100_001
@@ -202,10 +236,12 @@ def test_a_bomb_stops_at_the_bound(layers: int) -> None:
     [
         (["gzip"], b"not gzip at all", "its gzip body is corrupt"),
         (["gzip"], gzip.compress(b"x" * 1000, mtime=0)[:20], "its gzip body is cut short"),
-        (["br"], b"\x0b\x02\x80hi\x03", "its content-encoding 'br' is not one"),
-        (["zstd"], b"(\xb5/\xfd", "its content-encoding 'zstd' is not one"),
+        (["br"], b"\xff\xffnot brotli", "its br body is corrupt"),
+        (["br"], brotli.compress(b"x" * 1000 + bytes(range(256)))[:-4], "its br body is cut short"),
+        (["zstd"], b"(\xb5/\xfd", "its zstd body is"),
+        (["compress"], b"x", "its content-encoding 'compress' is not one"),
     ],
-    ids=["corrupt", "cut_short", "br", "zstd"],
+    ids=["corrupt", "cut_short", "br_corrupt", "br_cut_short", "zstd", "unknown"],
 )
 def test_what_cannot_be_decoded_is_said(names: list[str], body: bytes, problem: str) -> None:
     with pytest.raises(CompressedBodyError, match=problem):
