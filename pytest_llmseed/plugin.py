@@ -198,6 +198,22 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         keep_original_methods()
 
 
+def _refuse_secret_id(node: pytest.Item, settings: cfg.Settings) -> None:
+    """A test id that holds a project secret (an explicit ``ids=`` entry) would become the
+    cassette's and the golden's file names and the reports' test id: refused, before any write."""
+    from pytest_llmseed.cassettes.naming import pattern_secrets, without_secrets
+
+    found = pattern_secrets(node.name, settings.secrets.patterns)
+    if found:
+        shown = without_secrets(node.nodeid, found)
+        pytest.fail(
+            f"the test id of {shown} holds a value that matches llmseed_secret_patterns; "
+            "pytest-llmseed writes test ids into file names and reports: give that parameter "
+            "an id without the secret (pytest.mark.parametrize's ids=)",
+            pytrace=False,
+        )
+
+
 @pytest.fixture
 def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
     """Seeded OpenAI traffic recorded to / replayed from this test's cassette, with a golden."""
@@ -208,6 +224,7 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
 
     node = request.node
     settings = node.stash.get(SETTINGS_KEY, None) or _settings(node)
+    _refuse_secret_id(node, settings)
     path = node.stash.get(CASSETTE_KEY, None) or _cassette_of(node, settings)
     state = request.config.stash[STATE_KEY]
     place = TestPlace(

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from pytest_llmseed.config.values import KEY_ENV_VARS, MIN_SECRET_LENGTH
@@ -44,6 +45,13 @@ def without_secrets(name: str, secrets: list[str]) -> str:
         if secret in name:
             name = name.replace(secret, redacted_id(secret))
     return name
+
+
+def pattern_secrets(name: str, patterns: Iterable[re.Pattern[str]]) -> list[str]:
+    """The values of ``llmseed_secret_patterns`` that ``name`` (a test id) holds, longest first.
+    A parameter's value is replaced in its id already; an explicit ``ids=`` entry is not."""
+    found = {m[0] for pattern in patterns for m in pattern.finditer(name) if m[0]}
+    return sorted(found, key=len, reverse=True)
 
 
 def _within_limit(name: str) -> str:

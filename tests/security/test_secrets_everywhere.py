@@ -222,3 +222,43 @@ def test_x(seeded_llm, key):
     monkeypatch.setenv("CI", "true")
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
     assert os.environ["OPENAI_API_KEY"] == KEY
+
+
+def test_a_project_secret_in_an_explicit_id_is_refused_before_any_write(
+    pytester: pytest.Pytester, llm_env: FakeOpenAIServer
+) -> None:
+    """A parameter's value matching ``llmseed_secret_patterns`` is replaced in its id; an
+    ``ids=`` entry holding one is the author's choice, so that test is refused, naming it by
+    a digest, and the test beside it still records."""
+    secret = "corp-" + "Q7x" * 8
+    pytester.makeini("[pytest]\nllmseed_secret_patterns =\n    corp-[A-Za-z0-9]{20,}\n")
+    pytester.makepyfile(
+        test_ids=f"""
+import pytest
+
+@pytest.mark.parametrize("n", [1, 2], ids=["{secret}", "plain"])
+def test_x(seeded_llm, n):
+    seeded_llm.client.chat.completions.create(
+        model="gpt-4o", messages=[{{"role": "user", "content": f"hi {{n}}"}}]
+    )
+    assert seeded_llm.calls == seeded_llm.snapshot
+"""
+    )
+    report = pytester.path / "report.json"
+    result = pytester.runpytest(
+        "-p",
+        "no:cacheprovider",
+        "--llmseed-record-mode=once",
+        "--snapshot-update",
+        f"--llmseed-report={report}",
+    )
+    result.assert_outcomes(passed=1, errors=1)
+    output = result.stdout.str()
+    assert "holds a value that matches llmseed_secret_patterns" in output
+    assert "test_x[llmseed-redacted-" in output
+    names = [str(p.relative_to(pytester.path)) for p in written_files(pytester.path)]
+    assert any("test_x[plain]" in n for n in names), names
+    assert not any(secret in n for n in names), names
+    for path in written_files(pytester.path):
+        assert secret not in path.read_text(encoding="utf-8", errors="replace"), path
+    assert len(llm_env.requests) == 1
