@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from difflib import SequenceMatcher
+from collections import Counter
 from typing import Any
 
 from pytest_llmseed.config.values import Profile
 from pytest_llmseed.exchange.bodies import NOT_JSON, map_strings, parse_json
 from pytest_llmseed.goldens import summaries
+from pytest_llmseed.goldens.worddiff import common_items
 from pytest_llmseed.providers.registry import EMBEDDING_ENDPOINTS
 
 JSON_SIGNIFICANT_DIGITS = 6
@@ -42,13 +43,29 @@ def normalize_text(text: str) -> str:
 
 
 def similarity(old: str, new: str) -> float:
-    """Word-level similarity in [0, 1]; 1.0 for identical texts."""
+    """Word-level similarity in [0, 1]: twice the words both share in order over all their
+    words; 1.0 for identical texts.
+
+    The cost is bounded linearly in the texts' length (a hostile golden must not cost
+    minutes): texts too far apart to align word by word within it are aligned line by line,
+    and beyond that count as 0.0 (not similar), so a comparison never passes by giving up.
+    """
     if old == new:
         return 1.0
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     if not a and not b:
         return 1.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    shared = common_items(a, b)
+    if shared is not None:
+        return 2 * shared / (len(a) + len(b))
+    lines_a, lines_b = old.splitlines(), new.splitlines()
+    shared_lines = common_items(lines_a, lines_b)
+    if shared_lines is None:
+        return 0.0
+    # The words of the lines both share, over all words: a lower bound of the word measure.
+    kept = Counter(lines_a) & Counter(lines_b)
+    words = sum(len(_TOKEN.findall(line)) * count for line, count in kept.items())
+    return min(1.0, 2 * words / (len(a) + len(b))) if shared_lines else 0.0
 
 
 def parse_json_leaf(text: str) -> Any:

@@ -105,6 +105,20 @@ def _few_edit_blocks(a: list[str], b: list[str], work: Work) -> list[Block] | No
     return None  # pragma: no cover (d = n + m always reaches the end)
 
 
+SIMILARITY_WORK_PER_ITEM = 100
+"""A comparison's budget per word, above a diff's: a fuzzy comparison must decide texts a
+tenth apart or more, which a diff would show coarser instead."""
+
+
+def common_items(a: list[str], b: list[str]) -> int | None:
+    """How many items ``a`` and ``b`` share in order (a longest common subsequence's length),
+    or None when finding it would cost more than a budget linear in their length."""
+    blocks = _few_edit_blocks(
+        a, b, Work((len(a) + len(b)) * SIMILARITY_WORK_PER_ITEM // WORK_PER_ITEM)
+    )
+    return None if blocks is None else sum(size for _, _, size in blocks)
+
+
 def _backtrack(trace: list[list[int]], x: int, y: int) -> list[Block]:
     """The diagonal runs (equal words) of the path Myers' search found, in order."""
     blocks: list[Block] = []

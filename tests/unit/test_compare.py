@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import random
+import re
 from typing import Any
 
 import pytest
 from helpers import answer_doc, chat_output
 
 from pytest_llmseed.config.values import Profile, parse_profile
+from pytest_llmseed.goldens import worddiff
 from pytest_llmseed.goldens.compare import (
     documents_match,
     normalize_text,
@@ -294,3 +297,43 @@ def test_different_number_of_calls_fails(profile: Profile) -> None:
     assert not documents_match(two, three, profile)
     assert not documents_match(two, calls_doc(), profile)
     assert documents_match(calls_doc(), calls_doc(), profile)
+
+
+def test_similarity_of_hostile_texts_gives_up_within_a_linear_budget() -> None:
+    """Two long texts of the same six words in different orders: aligning them word by word
+    would cost quadratic time (difflib took 41 s for 8,000 words); the comparison spends a
+    budget linear in their length and, past it, counts them as not similar."""
+    rng = random.Random(1)
+    words = ["the", "a", "and", "of", "to", "in"]
+    old = " ".join(rng.choice(words) for _ in range(4_000))
+    new = " ".join(rng.choice(words) for _ in range(4_000))
+    assert worddiff.common_items(compare_tokens(old), compare_tokens(new)) is None
+    assert similarity(old, new) == 0.0
+
+
+def test_similarity_of_long_texts_a_few_words_apart_is_exact() -> None:
+    base = ("The quick brown fox jumps over the lazy dog. " * 400).split()
+    edited = list(base)
+    edited[10], edited[2000] = "cat", "slow"
+    assert similarity(" ".join(base), " ".join(edited)) == pytest.approx(1 - 2 / 4000)
+
+
+def compare_tokens(text: str) -> list[str]:
+    """The words and punctuation the similarity counts."""
+    return re.findall(r"\w+|[^\w\s]", text)
+
+
+def test_similarity_of_long_texts_far_apart_word_by_word_falls_back_to_lines() -> None:
+    """Past the word budget the shared lines' words are counted: a lower bound."""
+    rng = random.Random(2)
+    words = ["the", "a", "and", "of", "to", "in"]
+    shared = [f"line {i} stays the same in both" for i in range(500)]
+
+    def noisy(i: int) -> list[str]:
+        return [" ".join(rng.choice(words) for _ in range(200))] if i % 20 == 0 else []
+
+    old = "\n".join(line for i, s in enumerate(shared) for line in (s, *noisy(i)))
+    new = "\n".join(line for i, s in enumerate(shared) for line in (s, *noisy(i)))
+    assert worddiff.common_items(compare_tokens(old), compare_tokens(new)) is None
+    # The shared lines' words: 3,500 of the 8,500 words each side holds.
+    assert similarity(old, new) == pytest.approx(3_500 / 8_500)
