@@ -67,6 +67,8 @@ def explain_miss(
         host_only = bool(failures) and set(failures) <= set(URL_ORIGIN)
         if host_only:
             lines.extend(for_terminal(line) for line in base_url_hint(recorded, request, match_on))
+        elif failures == ["body"] and not written_by_us(path):
+            lines.extend(foreign_cassette_hint(match_on))
     elif len(cassette):
         lines.append(f"the cassette has {len(cassette)} recorded request(s); none is similar")
     elif exists:
@@ -90,6 +92,31 @@ URL_ORIGIN = ("scheme", "host", "port")
 """The base URL's parts: configuration, not what a test asks."""
 
 
+def foreign_cassette_hint(match_on: tuple[str, ...]) -> list[str]:
+    """Lines for a body-only miss in a cassette another tool wrote (a migrated suite): the
+    ``match_on`` in use, without ``body``."""
+    lines = [
+        "the cassette was not written by pytest-llmseed: pytest-recording and vcrpy match",
+        "without the body by default, so its bodies can be older than what the code sends now.",
+        "To replay it as it is (goldens then catch prompt changes), add to the ini file:",
+        "  llmseed_match_on =",
+    ]
+    lines += [f"      {name}" for name in match_on if name != "body"]
+    return lines
+
+
+def written_by_us(path: Path) -> bool:
+    """Whether the cassette file starts with the header the plugin writes (a missing or
+    unreadable file counts as ours: there is no other tool's recording to explain)."""
+    from pytest_llmseed.cassettes.storage import HEADER
+
+    try:
+        with path.open("rb") as file:
+            return file.read(len(HEADER)) == HEADER.encode()
+    except OSError:
+        return True
+
+
 def nearest_recorded(
     cassette: Any,
     request: Any,
@@ -100,9 +127,10 @@ def nearest_recorded(
     """The recorded request with the fewest differences from ``request`` (its index and the
     ``match_on`` names it fails), the first of equals; None if none shares anything.
 
-    A body counts as many differences as its differing JSON leaves, so a request that
-    differs in one field beats one that differs in ten; what matching tolerates (the
-    injected seed, volatile values) is no difference.
+    Differences in the request line (method, URL parts) count first, then the body's: as
+    many as its differing JSON leaves, so a request that differs in one field beats one that
+    differs in ten; what matching tolerates (the injected seed, volatile values) is no
+    difference.
     """
     from vcr.matchers import get_matchers_results
 
@@ -110,21 +138,21 @@ def nearest_recorded(
     matchers = matchers_for(match_on, injected_seed, volatile)
     # matchers_for builds them in MATCH_ON_CHOICES' order; vcrpy reports them by __name__.
     named = list(zip([n for n in MATCH_ON_CHOICES if n in match_on], matchers, strict=True))
-    best: tuple[int, int, Any, list[str]] | None = None
+    best: tuple[tuple[int, int], int, Any, list[str]] | None = None
     for index, recorded in enumerate(cassette.requests):
         successes, failures = get_matchers_results(live, recorded, matchers)
         if not successes:
             continue
         failing = {name for name, _message in failures}
         failed = [name for name, matcher in named if matcher.__name__ in failing]
-        score = 0
-        for name in failed:
-            if name == "body":
-                old, new = compared_bodies(recorded, live, injected_seed, volatile)
-                both = old is not MISSING and new is not MISSING
-                score += count_differences(old, new) if both else 1
-            else:
-                score += 1
+        body = 0
+        if "body" in failed:
+            old, new = compared_bodies(recorded, live, injected_seed, volatile)
+            both = old is not MISSING and new is not MISSING
+            body = count_differences(old, new) if both else 1
+        # The same endpoint with a changed body is nearer than another endpoint (a recorded
+        # GET of the test's own server beside the LLM call), however much the body changed.
+        score = (len(failed) - ("body" in failed), body)
         if best is None or score < best[0]:
             best = (score, index, recorded, failed)
     return None if best is None else (best[1], best[2], best[3])
