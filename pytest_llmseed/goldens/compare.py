@@ -10,7 +10,6 @@ from typing import Any
 from pytest_llmseed.config.values import Profile
 from pytest_llmseed.exchange.bodies import NOT_JSON, map_strings, parse_json
 from pytest_llmseed.goldens import summaries
-from pytest_llmseed.goldens.worddiff import common_items
 from pytest_llmseed.providers.registry import EMBEDDING_ENDPOINTS
 
 JSON_SIGNIFICANT_DIGITS = 6
@@ -55,6 +54,9 @@ def similarity(old: str, new: str) -> float:
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
     if not a and not b:
         return 1.0
+    # The diff module is imported by failures only: a passing replay of equal texts skips it.
+    from pytest_llmseed.goldens.worddiff import common_items
+
     shared = common_items(a, b)
     if shared is not None:
         return 2 * shared / (len(a) + len(b))
