@@ -159,7 +159,9 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         """Normalize what the test asserts into a golden, the test's keys redacted and its
         volatile values shown as placeholders."""
         context = self.context
-        document = documents.document(data, context.log if context else None)
+        document = documents.with_id_placeholders(
+            documents.document(data, context.log if context else None)
+        )
         if document.get("kind") in ("text", "data") and context and context.log.calls:
             # A plain value carries no backend of its own; the test's calls so far do.
             document["meta"] = documents.calls_backend(context.log.calls)
