@@ -57,7 +57,8 @@ def opaque_blobs(value: Any) -> Any:
         return [opaque_blobs(item) for item in value]
     if not isinstance(value, dict):
         return value
-    block_blob = _BLOCK_BLOBS.get(value.get("type")) if isinstance(value.get("type"), str) else None
+    kind = value.get("type")
+    block_blob = _BLOCK_BLOBS.get(kind) if isinstance(kind, str) else None
     return {
         key: OPAQUE
         if (key in _BLOB_KEYS or key == block_blob) and isinstance(item, str) and item

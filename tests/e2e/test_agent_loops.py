@@ -20,7 +20,7 @@ pytestmark = pytest.mark.sdk
 
 ANTHROPIC_KEY = "sk-test-ant-5e4d3c2b1a0f9e8d7c6b"
 
-LOOPS = '''
+LOOPS = """
 import anthropic
 from openai import OpenAI
 
@@ -88,7 +88,7 @@ def test_claude_tool_use_loop(seeded_llm):
     second = client.messages.create(messages=messages, **kw)
     assert second.stop_reason == "end_turn"
     assert seeded_llm.calls == seeded_llm.snapshot
-'''
+"""
 
 NAMES = (
     "test_chat_tool_loop",
@@ -132,16 +132,19 @@ def test_a_loop_recorded_twice_gives_byte_identical_goldens_and_replays_offline(
         assert again[name] == goldens[name], name
         assert not SERVER_IDS.search(goldens[name]), goldens[name]
     chat = goldens["test_chat_tool_loop"]
-    assert chat.count("tool_call_id: <id:1>") == 1 and "tool_call_id: <id:2>" in chat
+    assert chat.count("tool_call_id: <id:1>") == 1
+    assert "tool_call_id: <id:2>" in chat
     # The assistant's calls, as the second request echoes them, before their results.
     assert chat.index("        id: <id:1>\n") < chat.index("        id: <id:2>\n")
     assert chat.index("        id: <id:2>\n") < chat.index("tool_call_id: <id:1>")
     previous = goldens["test_responses_previous_response_id"]
-    assert "call_id: <id:1>" in previous and "previous_response_id: <id:2>" in previous
+    assert "call_id: <id:1>" in previous
+    assert "previous_response_id: <id:2>" in previous
     stateless = goldens["test_responses_encrypted_reasoning_sent_back"]
     assert stateless.count("encrypted_content: <opaque>") == 3  # two outputs, one request
     claude = goldens["test_claude_tool_use_loop"]
-    assert "- id: <id:1>" in claude and "tool_use_id: <id:1>" in claude
+    assert "- id: <id:1>" in claude
+    assert "tool_use_id: <id:1>" in claude
     assert "signature: <opaque>" in claude
 
     # Replay: offline, in CI, no key; the second requests echo the recorded ids and match.
@@ -167,4 +170,3 @@ def test_without_the_placeholders_a_re_recording_would_differ(
     result = pytester.runpytest("--llmseed-record-mode=once")
     result.assert_outcomes(passed=len(NAMES))
     assert not list(pytester.path.rglob("*.pending.*"))
-
