@@ -212,6 +212,21 @@ def _canonical(request: Mapping[str, Any]) -> str:
     return json.dumps(trimmed, sort_keys=True)
 
 
+_ECHOED_IDS = frozenset(
+    {"id", "tool_call_id", "call_id", "tool_use_id", "previous_response_id", "signature"}
+    | {"encrypted_content"}
+)
+
+
+def without_ids(value: Any) -> Any:
+    """``value`` without the ids and blobs a conversation echoes back (``ids_unread``)."""
+    if isinstance(value, list):
+        return [without_ids(item) for item in value]
+    if isinstance(value, dict):
+        return {k: without_ids(v) for k, v in value.items() if k not in _ECHOED_IDS}
+    return value
+
+
 def _rng(seed: int | None, request: Mapping[str, Any], salt: str = "") -> random.Random:
     """A RNG fixed by (seed, canonical request, salt), or fresh randomness."""
     if seed is None:
@@ -848,7 +863,8 @@ def _chat_completions(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
         raise _ApiError(400, "Missing required parameter: 'model'.", param="model")
     seed = _read_seed(fake, body)
     rule = fake._rule_for(_last_user_text(_messages(body)))
-    plans = [_plan_chat_choice(body, seed, i, rule) for i in range(_choice_count(body))]
+    sampled = without_ids(body) if fake.ids_unread else body
+    plans = [_plan_chat_choice(sampled, seed, i, rule) for i in range(_choice_count(body))]
     if fake.shape not in ("openai", "vllm"):
         # Servers without a refusal field just say it.
         plans = [_ChoicePlan(content=p.refusal) if p.refusal else p for p in plans]
@@ -929,7 +945,9 @@ def _responses(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
     # The real API still reports "completed" for tiny limits, so ignore truncation.
     text_config = body.get("text")
     fmt = text_config.get("format") if isinstance(text_config, dict) else None
-    text, _ = _answer_text(body, fmt, 0, fake._rule_for(_responses_user_text(body)))
+    sampled = without_ids(body) if fake.ids_unread else body
+    rule = fake._rule_for(_responses_user_text(body))
+    text, _ = _answer_text(sampled, fmt, 0, rule)
 
     input_tokens = _prompt_tokens(body)
     output_tokens = _word_count(text)
@@ -941,6 +959,7 @@ def _responses(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
         "role": "assistant",
         "content": [part],
     }
+    output = _responses_items(sampled, rule) or [message]
     created = time.time()
     response: dict[str, Any] = {
         "id": f"resp_{_hex()}",
@@ -953,7 +972,7 @@ def _responses(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
         "instructions": body.get("instructions"),
         "max_output_tokens": body.get("max_output_tokens"),
         "model": fake.model_versions.get(body["model"], body["model"]),
-        "output": [message],
+        "output": output,
         "parallel_tool_calls": body.get("parallel_tool_calls", True),
         "previous_response_id": body.get("previous_response_id"),
         "reasoning": {"effort": None, "summary": None},
@@ -974,15 +993,44 @@ def _responses(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
         "user": body.get("user"),
         "metadata": body.get("metadata") or {},
     }
+    if "reasoning.encrypted_content" in (body.get("include") or []):
+        # A blob that differs on every call, as the real one does.
+        blob = {"type": "reasoning", "id": f"rs_{_hex()}", "summary": []}
+        size = 24 + random.SystemRandom().randrange(8)
+        response["output"] = [{**blob, "encrypted_content": _hex(size)}, *output]
     if body.get("stream") is not True:
         return _JsonReply(200, response)
     return _StreamReply(_responses_events(response))
 
 
+def _responses_items(body: Mapping[str, Any], rule: ScriptRule | None) -> list[dict[str, Any]]:
+    """Function calls the model makes on the Responses API: when function tools are offered
+    and the input does not end with a call's output (as Chat Completions decides)."""
+    offered = body.get("tools") or []
+    tools = [t for t in offered if isinstance(t, dict) and t.get("type") == "function"]
+    items = body.get("input")
+    last = items[-1] if isinstance(items, list) and items else None
+    answered = isinstance(last, dict) and last.get("type") == "function_call_output"
+    if not tools or answered or body.get("tool_choice") == "none":
+        return []
+    chat = {"tools": [{"type": "function", "function": t} for t in tools]}
+    chat["messages"] = [{"role": "user", "content": _responses_user_text(body)}]
+    calls = _tool_calls({**body, **chat}, 0, rule, "responses")
+    return [
+        {
+            "type": "function_call",
+            "id": f"fc_{_hex()}",
+            "call_id": call["id"],
+            "name": call["function"]["name"],
+            "arguments": call["function"]["arguments"],
+            "status": "completed",
+        }
+        for call in calls
+    ]
+
+
 def _responses_events(response: dict[str, Any]) -> Iterator[bytes]:
     """The Responses API event stream that builds up ``response``."""
-    [message] = response["output"]
-    [part] = message["content"]
     sequence = 0
 
     def event(kind: str, **fields: Any) -> bytes:
@@ -993,20 +1041,23 @@ def _responses_events(response: dict[str, Any]) -> Iterator[bytes]:
 
     pending = {**response, "status": "in_progress", "output": [], "usage": None}
     pending["completed_at"] = None
-    location = {"item_id": message["id"], "output_index": 0, "content_index": 0}
     yield event("response.created", response=pending)
     yield event("response.in_progress", response=pending)
-    yield event(
-        "response.output_item.added",
-        output_index=0,
-        item={**message, "status": "in_progress", "content": []},
-    )
-    yield event("response.content_part.added", part={**part, "text": ""}, **location)
-    for piece in _stream_pieces(part["text"]):
-        yield event("response.output_text.delta", delta=piece, logprobs=[], **location)
-    yield event("response.output_text.done", text=part["text"], logprobs=[], **location)
-    yield event("response.content_part.done", part=part, **location)
-    yield event("response.output_item.done", output_index=0, item=message)
+    for index, item in enumerate(response["output"]):
+        if item["type"] != "message":
+            yield event("response.output_item.added", output_index=index, item=item)
+            yield event("response.output_item.done", output_index=index, item=item)
+            continue
+        [part] = item["content"]
+        location = {"item_id": item["id"], "output_index": index, "content_index": 0}
+        added = {**item, "status": "in_progress", "content": []}
+        yield event("response.output_item.added", output_index=index, item=added)
+        yield event("response.content_part.added", part={**part, "text": ""}, **location)
+        for piece in _stream_pieces(part["text"]):
+            yield event("response.output_text.delta", delta=piece, logprobs=[], **location)
+        yield event("response.output_text.done", text=part["text"], logprobs=[], **location)
+        yield event("response.content_part.done", part=part, **location)
+        yield event("response.output_item.done", output_index=index, item=item)
     yield event("response.completed", response=response)
 
 
@@ -1437,6 +1488,11 @@ class FakeOpenAIServer:
         #: in pieces of ``echo_piece`` characters so a credential spans several events.
         self.echo_request = False
         self.echo_piece = 5
+        #: Sample as a model that does not read the ids a conversation echoes back
+        #: (tool-call ids, call ids, ``previous_response_id``, ``tool_use_id``) nor its
+        #: opaque blobs, and sample Anthropic answers from the request as if seeded: two
+        #: recordings of one agent loop then get the same words, each with fresh ids.
+        self.ids_unread = False
 
     # -- lifecycle ---------------------------------------------------------
 

@@ -6,13 +6,15 @@ file still works copied alone. Enough of each wire protocol for the ``anthropic`
 chunks with ``?alt=sse``), tool use and function calls with arguments drawn from the
 declared schema, token counting, Gemini embeddings, and the stop reasons a small limit
 gives (``max_tokens``, ``MAX_TOKENS``). Gemini honours ``generationConfig.seed`` like the
-OpenAI endpoints honour ``seed``; Anthropic has no seed, so its text is random.
+OpenAI endpoints honour ``seed``; Anthropic has no seed, so its text is random (unless the
+server's ``ids_unread`` makes it sample from the request, ids left out).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +31,7 @@ from llm_server import (
     _value_for_schema,
     _word_budget,
     _words,
+    without_ids,
 )
 
 __all__ = ["GEMINI_PATH", "route"]
@@ -121,14 +124,16 @@ def _tool_result_last(body: Mapping[str, Any]) -> bool:
 
 
 def _anthropic(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
-    rng = _rng(None, body)
+    # Ids are random whatever the sampling, as on the real service.
+    ids = random.SystemRandom()
+    rng = _rng(0, without_ids(body)) if fake.ids_unread else _rng(None, body)
     words, truncated = _word_budget(body, "max_tokens")
     prompt = _anthropic_prompt(body)
     content: list[dict[str, Any]] = []
     thinking = body.get("thinking")
     if isinstance(thinking, dict) and thinking.get("type") == "enabled":
         content.append(
-            {"type": "thinking", "thinking": _words(rng, 8), "signature": f"sig{rng.random()}"}
+            {"type": "thinking", "thinking": _words(rng, 8), "signature": f"sig{ids.random()}"}
         )
     tools = [t for t in body.get("tools") or [] if isinstance(t, dict) and t.get("name")]
     choice = body.get("tool_choice") or {}
@@ -136,14 +141,14 @@ def _anthropic(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
         tool = next((t for t in tools if t["name"] == choice.get("name")), tools[0])
         schema = tool.get("input_schema") or {"type": "object"}
         arguments = _value_for_schema(schema, rng, schema)
-        block = {"type": "tool_use", "id": f"toolu_{rng.getrandbits(48):012x}"}
+        block = {"type": "tool_use", "id": f"toolu_{ids.getrandbits(48):012x}"}
         content.append({**block, "name": tool["name"], "input": arguments})
         stop = "tool_use"
     else:
         content.append({"type": "text", "text": f"[{prompt[:_ECHO]}] " + _words(rng, words)})
         stop = "max_tokens" if truncated else "end_turn"
     message = {
-        "id": f"msg_{rng.getrandbits(64):016x}",
+        "id": f"msg_{ids.getrandbits(64):016x}",
         "type": "message",
         "role": "assistant",
         "model": body.get("model"),

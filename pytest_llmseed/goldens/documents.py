@@ -2,7 +2,9 @@
 
 A golden document is plain data with three parts: ``request`` and ``output`` are compared;
 ``meta`` (model version, system_fingerprint, usage, seed) is kept to explain drift. Ids and
-timestamps are left out, so two recordings of the same answer give identical goldens.
+timestamps are left out, ids a conversation echoes back are numbered placeholders and opaque
+blobs are ``<opaque>`` (``redaction/ids.py``), so two recordings of the same conversation
+give identical goldens.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pytest_llmseed.providers.registry import (
     adapter_for_answer,
     adapter_for_endpoint,
 )
+from pytest_llmseed.redaction.ids import IdNumbers, opaque_blobs
 from pytest_llmseed.redaction.volatile import substitute_data
 
 if TYPE_CHECKING:
@@ -97,10 +100,10 @@ def answer_document(
             meta["probe"] = _probe_meta(call.probe)
     document: dict[str, Any] = {"endpoint": endpoint}
     if compared_request is not None:
-        document["request"] = (
+        document["request"] = opaque_blobs(
             _sorted(compared_request) if isinstance(compared_request, dict) else compared_request
         )
-    document["output"] = output
+    document["output"] = opaque_blobs(output)
     document["meta"] = meta
     return document
 
@@ -182,6 +185,21 @@ def with_placeholders(document: dict[str, Any], volatile: Volatile) -> dict[str,
             k: substitute_data(v, volatile) if k in ("request", "output") else v
             for k, v in part.items()
         }
+
+    if document.get("kind") == "calls":
+        return {**document, "calls": [placed(call) for call in document.get("calls") or []]}
+    return placed(document)
+
+
+def with_id_placeholders(document: dict[str, Any]) -> dict[str, Any]:
+    """The golden with the server-assigned ids of its requests and outputs numbered
+    ``<id:N>`` by first appearance, across all its calls (a plain value's are its own)."""
+    if document.get("kind") not in ("answer", "call", "calls"):
+        return document
+    numbers = IdNumbers()
+
+    def placed(part: dict[str, Any]) -> dict[str, Any]:
+        return {k: numbers.place(v) if k in ("request", "output") else v for k, v in part.items()}
 
     if document.get("kind") == "calls":
         return {**document, "calls": [placed(call) for call in document.get("calls") or []]}

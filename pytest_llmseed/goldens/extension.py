@@ -24,7 +24,7 @@ from pytest_llmseed.context import TestContext
 from pytest_llmseed.errors import GoldenFileError, SecretLeakError
 from pytest_llmseed.files import confine
 from pytest_llmseed.files.escape import for_terminal
-from pytest_llmseed.goldens import compare, documents, severity
+from pytest_llmseed.goldens import compare, documents, props, severity
 from pytest_llmseed.goldens.fileformat import SUFFIX, GoldenText, load_golden
 from pytest_llmseed.records import FailOn
 from pytest_llmseed.redaction import secrets as scrub
@@ -155,11 +155,22 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
 
     # syrupy declares str | bytes; it hands the value only to this extension's own methods
     # (matches, diff_lines, write_snapshot_collection), which take a GoldenText.
-    def serialize(self, data: Any, **_kwargs: Any) -> GoldenText:  # type: ignore[override]
-        """Normalize what the test asserts into a golden, the test's keys redacted and its
-        volatile values shown as placeholders."""
+    def serialize(  # type: ignore[override]
+        self,
+        data: Any,
+        *,
+        exclude: Any = None,
+        include: Any = None,
+        matcher: Any = None,
+        **_kwargs: Any,
+    ) -> GoldenText:
+        """Normalize what the test asserts into a golden, the test's keys redacted, its
+        volatile values shown as placeholders and syrupy's ``exclude`` / ``include`` /
+        ``matcher`` applied (``goldens/props.py``)."""
         context = self.context
-        document = documents.document(data, context.log if context else None)
+        document = documents.with_id_placeholders(
+            documents.document(data, context.log if context else None)
+        )
         if document.get("kind") in ("text", "data") and context and context.log.calls:
             # A plain value carries no backend of its own; the test's calls so far do.
             document["meta"] = documents.calls_backend(context.log.calls)
@@ -172,7 +183,10 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
                 document = scrub.redact_value(document, secrets)
         # After redaction: a placeholder must not cut a secret into parts left unredacted.
         volatile = context.volatile if context else NO_VOLATILE
-        golden = GoldenText(documents.with_placeholders(document, volatile))
+        document = documents.with_placeholders(document, volatile)
+        golden = GoldenText(
+            props.apply(document, exclude=exclude, include=include, matcher=matcher)
+        )
         golden.secrets = context.secrets if context else None
         return golden
 

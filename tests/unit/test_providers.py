@@ -142,7 +142,7 @@ def test_anthropic_stream_assembled_into_one_message() -> None:
             "type": "thinking",
             "characters": 13,
             "opening": "Let me think.",
-            "signature": "opaque (7 characters)",
+            "signature": "<opaque>",
         }
     ]
     assert doc["meta"]["seed"] == anthropic.UNSEEDED
