@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Collection
@@ -101,3 +102,35 @@ def llmseed(cwd: Path, *args: str, input: str = "") -> subprocess.CompletedProce
         timeout=60,
         check=False,
     )
+
+
+def record_twice(
+    pytester: Any, module: str, names: Collection[str], server_ids: re.Pattern[str]
+) -> dict[str, str]:
+    """Record the tests ``names`` of ``module`` from nothing, twice, and check that the two
+    recordings hold fresh server ids each (disjoint, none in a golden) and byte-identical
+    goldens; the goldens' texts by test name."""
+    import shutil
+
+    recordings = []
+    for _ in range(2):
+        for folder in ("__snapshots__", "cassettes"):
+            shutil.rmtree(pytester.path / folder, ignore_errors=True)
+        result = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update")
+        result.assert_outcomes(passed=len(names))
+        goldens = pytester.path / "__snapshots__" / module
+        cassettes = pytester.path / "cassettes" / module
+        recordings.append(
+            (
+                {name: (goldens / f"{name}.llm.yaml").read_text() for name in names},
+                {name: (cassettes / f"{name}.yaml").read_text() for name in names},
+            )
+        )
+    (goldens_1, cassettes_1), (goldens_2, cassettes_2) = recordings
+    for name in names:
+        first_ids = set(server_ids.findall(cassettes_1[name]))
+        assert first_ids, name
+        assert first_ids.isdisjoint(server_ids.findall(cassettes_2[name])), name
+        assert goldens_2[name] == goldens_1[name], name
+        assert not server_ids.search(goldens_1[name]), goldens_1[name]
+    return goldens_1

@@ -14,6 +14,7 @@ import re
 import shutil
 
 import pytest
+from helpers import record_twice
 from llm_server import FakeOpenAIServer
 
 pytestmark = pytest.mark.sdk
@@ -99,20 +100,6 @@ NAMES = (
 SERVER_IDS = re.compile(r"\b(?:call|resp|msg|fc|rs|toolu)_[0-9a-f]{8,}")
 
 
-def _record(pytester: pytest.Pytester) -> tuple[dict[str, str], dict[str, str]]:
-    """Record the loops from nothing; their goldens' and cassettes' texts by test name."""
-    for folder in ("__snapshots__", "cassettes"):
-        shutil.rmtree(pytester.path / folder, ignore_errors=True)
-    result = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update")
-    result.assert_outcomes(passed=len(NAMES))
-    goldens = pytester.path / "__snapshots__" / "test_loops"
-    cassettes = pytester.path / "cassettes" / "test_loops"
-    return (
-        {name: (goldens / f"{name}.llm.yaml").read_text() for name in NAMES},
-        {name: (cassettes / f"{name}.yaml").read_text() for name in NAMES},
-    )
-
-
 def test_a_loop_recorded_twice_gives_byte_identical_goldens_and_replays_offline(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -121,16 +108,8 @@ def test_a_loop_recorded_twice_gives_byte_identical_goldens_and_replays_offline(
     monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_KEY)
     pytester.makepyfile(test_loops=LOOPS)
 
-    goldens, cassettes = _record(pytester)
-    again, cassettes_again = _record(pytester)
-
-    for name in NAMES:
-        # Fresh ids each time: the cassettes hold them, each recording its own.
-        first_ids = set(SERVER_IDS.findall(cassettes[name]))
-        assert first_ids, name
-        assert first_ids.isdisjoint(SERVER_IDS.findall(cassettes_again[name])), name
-        assert again[name] == goldens[name], name
-        assert not SERVER_IDS.search(goldens[name]), goldens[name]
+    # Fresh ids each time: the cassettes hold them, each recording its own; goldens equal.
+    goldens = record_twice(pytester, "test_loops", NAMES, SERVER_IDS)
     chat = goldens["test_chat_tool_loop"]
     assert chat.count("tool_call_id: <id:1>") == 1
     assert "tool_call_id: <id:2>" in chat
@@ -147,6 +126,15 @@ def test_a_loop_recorded_twice_gives_byte_identical_goldens_and_replays_offline(
     assert "tool_use_id: <id:1>" in claude
     assert "signature: <opaque>" in claude
 
+    # A third recording is compared with those goldens, not rewritten: it matches, where
+    # the requests its cassettes hold do not.
+    shutil.rmtree(pytester.path / "cassettes")
+    pytester.runpytest("--llmseed-record-mode=once").assert_outcomes(passed=len(NAMES))
+    assert not list(pytester.path.rglob("*.llmseed-pending"))
+    assert {
+        n: (pytester.path / "__snapshots__/test_loops" / f"{n}.llm.yaml").read_text() for n in NAMES
+    } == goldens
+
     # Replay: offline, in CI, no key; the second requests echo the recorded ids and match.
     llm_env.reset()
     monkeypatch.setenv("CI", "true")
@@ -154,19 +142,3 @@ def test_a_loop_recorded_twice_gives_byte_identical_goldens_and_replays_offline(
     monkeypatch.delenv("ANTHROPIC_API_KEY")
     pytester.runpytest().assert_outcomes(passed=len(NAMES))
     assert llm_env.requests == []
-
-
-def test_without_the_placeholders_a_re_recording_would_differ(
-    pytester: pytest.Pytester, llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The goldens of a second recording are compared with the first's (not rewritten):
-    they match, where the requests the cassettes hold do not."""
-    llm_env.ids_unread = True
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", llm_env.root_url)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_KEY)
-    pytester.makepyfile(test_loops=LOOPS)
-    _record(pytester)
-    shutil.rmtree(pytester.path / "cassettes")
-    result = pytester.runpytest("--llmseed-record-mode=once")
-    result.assert_outcomes(passed=len(NAMES))
-    assert not list(pytester.path.rglob("*.pending.*"))

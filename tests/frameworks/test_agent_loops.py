@@ -9,9 +9,9 @@ ids differ between the two recordings. Needs the `frameworks` extra; skipped wit
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
+from helpers import record_twice
 from llm_server import FakeOpenAIServer
 
 pytest.importorskip("agents", reason="openai-agents is not installed (extra: frameworks)")
@@ -76,20 +76,6 @@ NAMES = (
 SERVER_IDS = re.compile(r"\b(?:call|resp|msg|fc)_[0-9a-f]{8,}")
 
 
-def _record(pytester: pytest.Pytester) -> tuple[dict[str, str], dict[str, str]]:
-    """Record the loops from nothing; their goldens' and cassettes' texts by test name."""
-    for folder in ("__snapshots__", "cassettes"):
-        shutil.rmtree(pytester.path / folder, ignore_errors=True)
-    result = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update")
-    result.assert_outcomes(passed=len(NAMES))
-    goldens = pytester.path / "__snapshots__" / "test_loops"
-    cassettes = pytester.path / "cassettes" / "test_loops"
-    return (
-        {name: (goldens / f"{name}.llm.yaml").read_text() for name in NAMES},
-        {name: (cassettes / f"{name}.yaml").read_text() for name in NAMES},
-    )
-
-
 def test_framework_loops_recorded_twice_give_byte_identical_goldens(
     pytester: pytest.Pytester, llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -99,16 +85,10 @@ def test_framework_loops_recorded_twice_give_byte_identical_goldens(
     llm_env.ids_unread = True
     pytester.makepyfile(test_loops=LOOPS)
 
-    goldens, cassettes = _record(pytester)
-    again, cassettes_again = _record(pytester)
+    goldens = record_twice(pytester, "test_loops", NAMES, SERVER_IDS)
 
     for name in NAMES:
-        first_ids = set(SERVER_IDS.findall(cassettes[name]))
-        assert first_ids, name
-        assert first_ids.isdisjoint(SERVER_IDS.findall(cassettes_again[name])), name
-        assert again[name] == goldens[name], name
         assert "<id:1>" in goldens[name], name
-        assert not SERVER_IDS.search(goldens[name]), goldens[name]
 
     llm_env.reset()
     monkeypatch.setenv("CI", "true")
