@@ -42,6 +42,8 @@ class TestContext:
     """The drift severity that fails a golden (``any`` while goldens are being updated)."""
     log: CallLog = field(default_factory=CallLog)
     """The test's LLM exchanges, in order (``seeded_llm.calls``)."""
+    swapped: set[str] = field(default_factory=set)
+    """What-if runs: the ``FROM`` of each model swap the test's requests matched."""
 
     @property
     def volatile(self) -> Volatile:

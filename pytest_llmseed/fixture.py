@@ -27,6 +27,7 @@ from pytest_llmseed.interception import refusal, transports
 from pytest_llmseed.interception.clients import ClientCache, new_async_client
 from pytest_llmseed.interception.intercept import Interceptor, intercepting
 from pytest_llmseed.interception.refusal import RefusedHosts
+from pytest_llmseed.interception.swap import Swapper
 from pytest_llmseed.records import TestRecord
 from pytest_llmseed.redaction import secrets as scrub
 from pytest_llmseed.redaction.credentials import Credentials
@@ -176,6 +177,7 @@ def seeded_test(
         refused=place.refused,
         probe=place.run.probe,
         judge=probe_judge(settings.compare) if place.run.probe > 1 else None,
+        swapper=Swapper(place.run.swap, context.swapped) if place.run.swap else None,
     )
     misses: list[str] = []
 
