@@ -241,6 +241,10 @@ def seeded_test(
             # Failed outside the except block: the message alone, not chained to a copy.
             pytest.fail(failure, pytrace=False)
         interceptor.cassette = cassette
+        if place.run.swap is not None:
+            # vcrpy's "all" keeps loaded exchanges nothing re-recorded (the old model's
+            # requests): a what-if recording holds only what the other model answered.
+            cassette.drop_unused_requests = True
         stack.enter_context(intercepting(interceptor, on_miss, before))
         if snapshot is not None:
             bind(snapshot, context)

@@ -934,7 +934,9 @@ def _responses(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
     # The real API still reports "completed" for tiny limits, so ignore truncation.
     text_config = body.get("text")
     fmt = text_config.get("format") if isinstance(text_config, dict) else None
-    text, _ = _answer_text(body, fmt, 0, fake._rule_for(_responses_user_text(body), body.get("model")))
+    text, _ = _answer_text(
+        body, fmt, 0, fake._rule_for(_responses_user_text(body), body.get("model"))
+    )
 
     input_tokens = _prompt_tokens(body)
     output_tokens = _word_count(text)
