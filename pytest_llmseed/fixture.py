@@ -170,6 +170,7 @@ def seeded_test(
         ),
         parse_cache=place.parse_cache,
         fail_on=effective_fail_on(place.run.fail_on, updating=updating),
+        swap=place.run.swap,
     )
     interceptor = Interceptor(
         context,

@@ -13,7 +13,7 @@ from pytest_llmseed.context import TestContext
 from pytest_llmseed.exchange.calls import RECORDED_UNSEEDED, SEED_REFUSED, LLMCall, ProbeResult
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal, transports
-from pytest_llmseed.interception.swap import Swapper, caller_request
+from pytest_llmseed.interception.swap import Swapper
 from pytest_llmseed.interception.transports import decoded_body, http_library, sent_data
 from pytest_llmseed.providers.registry import adapter_for_request, endpoint_of
 from pytest_llmseed.providers.sdks import is_llm_request
@@ -181,7 +181,7 @@ class Interceptor:
         )
         self.credentials.notice(text)  # a secret the model echoed, for the golden
         parsed, streamed = adapter.parse_answer(response.headers, text)
-        sent = caller_request(request, sent_data(request))
+        sent = sent_data(request)
         measured: ProbeResult | None = None
         if samples is not None and self.judge is not None:
             answers = [

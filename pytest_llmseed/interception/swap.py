@@ -1,5 +1,5 @@
 """What-if runs (``--llmseed-swap-model``): the model a request names swapped before it goes
-out (and before vcrpy records it), the caller's model kept for the test's calls and goldens.
+out, so vcrpy records, and the test's calls and goldens show, what was sent.
 
 A request's provider adapter says where its model is named (the JSON body, the URL path);
 a model is swapped only where the mapping names it (or names ``*``).
@@ -14,10 +14,6 @@ from pytest_llmseed.config.values import ModelSwap
 from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
 from pytest_llmseed.interception.transports import http_library
 from pytest_llmseed.providers.registry import adapter_for_request
-
-CALLER_MODEL = "llmseed_caller_model"
-"""The request extension that keeps the model the caller named: transports pass on
-extensions they do not know, and the seeded copy of a request keeps them."""
 
 
 class Swapper:
@@ -54,15 +50,5 @@ class Swapper:
             request.url.copy_with(path=new_path) if new_path != path else request.url,
             headers=headers,
             content=content,
-            extensions={**request.extensions, CALLER_MODEL: model},
+            extensions=request.extensions,
         )
-
-
-def caller_request(request: Any, data: Any) -> Any:
-    """A sent request's body as data, naming the model its caller named (goldens compare
-    what the code asked for, not what the what-if run sent)."""
-    caller = request.extensions.get(CALLER_MODEL)
-    if caller is None:
-        return data
-    adapter = adapter_for_request(request.method, str(request.url), request.headers)
-    return adapter.with_model(request.url.path, data, caller)[1]

@@ -323,13 +323,38 @@ def test_snapshot_update_is_refused(pytester: pytest.Pytester, recorded: FakeOpe
     assert _hashes(pytester.path) == before
 
 
+def test_adopted_answers_replay_offline_once_the_code_names_the_new_model(
+    pytester: pytest.Pytester, recorded: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _what_if(pytester)
+    received = (
+        pytester.path / "pending/__snapshots__/test_app/test_tool.llm.yaml.llmseed-pending"
+    ).read_text(encoding="utf-8")
+    # The pending golden shows what was sent, as its cassette does.
+    assert f"model: {NEW}" in received
+    changed = ["test_tool", "test_rewording", "test_cosmetic"]
+    accepted = llmseed(
+        pytester.path, "accept", "--from", "pending", *(f"test_app.py::{t}" for t in changed)
+    )
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    source = pytester.path / "test_app.py"
+    source.write_text(source.read_text().replace(f'model="{OLD}"', f'model="{NEW}"'))
+    monkeypatch.delenv("OPENAI_API_KEY")
+    seen = len(recorded.requests)
+    replay = pytester.runpytest("-k", " or ".join(changed))
+    replay.assert_outcomes(passed=3, deselected=2)
+    assert len(recorded.requests) == seen  # offline
+
+
 def test_llmseed_review_from_the_pending_folder_lists_the_changed_tests(
     pytester: pytest.Pytester, recorded: FakeOpenAIServer
 ) -> None:
     _what_if(pytester)
     status = llmseed(pytester.path, "status", "--from", "pending", "--no-color")
     assert not status.stderr
-    assert "3 pending change(s) (1 breaking, 1 rewording, 1 cosmetic)" in status.stdout
+    # Reviewed as files, a golden's request changes too (it names the new model): the
+    # cosmetic answer is a rewording of the golden there.
+    assert "3 pending change(s) (1 breaking, 2 rewording, 0 cosmetic)" in status.stdout
     assert "test_same" not in status.stdout
 
 

@@ -138,3 +138,31 @@ def test_verdicts_and_totals() -> None:
     assert found.ratio == pytest.approx(7 / 5)
     assert found.unmatched == ["c=d"]
     assert what_if(RunReport()) is None
+
+
+def test_a_stored_golden_reads_as_if_its_requests_named_the_new_model() -> None:
+    from pytest_llmseed.goldens.swapped import with_swapped_models
+
+    swap = ModelSwap((("gpt-4o-mini", "gpt-4.1-mini"),))
+    answer = {
+        "kind": "answer",
+        "endpoint": "chat.completions",
+        "request": {"model": "gpt-4o-mini", "messages": []},
+        "output": [],
+        "meta": {},
+    }
+    assert with_swapped_models(answer, swap)["request"]["model"] == "gpt-4.1-mini"
+    assert answer["request"]["model"] == "gpt-4o-mini"  # the loaded golden is not changed
+    calls = {
+        "kind": "calls",
+        "calls": [
+            {"endpoint": "messages", "request": {"model": "gpt-4o-mini"}},
+            {"endpoint": "chat.completions", "request": {"model": "gpt-4o"}},
+            {"endpoint": "models.generate_content", "request": {"contents": []}},
+        ],
+    }
+    swapped = with_swapped_models(calls, swap)["calls"]
+    assert [c["request"].get("model") for c in swapped] == ["gpt-4.1-mini", "gpt-4o", None]
+    text = {"kind": "text", "output": "hi"}
+    assert with_swapped_models(text, swap) is text
+    assert with_swapped_models(answer, None) is answer
