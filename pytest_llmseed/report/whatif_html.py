@@ -24,6 +24,7 @@ STYLE = """
 .verdict.breaking b { color: var(--breaking); } .verdict.rewording b { color: var(--rewording); }
 .verdict.cosmetic b { color: var(--cosmetic); }
 table.tokens, table.whatif-tests { margin: 0 0 1em; }
+table.tokens { width: auto; } table.tokens td.n { min-width: 7em; }
 table.tokens th, table.tokens td, table.whatif-tests th, table.whatif-tests td {
   border: 1px solid var(--line); padding: .3em .6em; text-align: left; }
 table.tokens td.n, table.whatif-tests td.n { text-align: right;
