@@ -23,7 +23,7 @@ from pytest_llmseed.records import FailOn
 
 if TYPE_CHECKING:
     from pytest_llmseed.config.settings import Settings
-    from pytest_llmseed.config.values import Volatile
+    from pytest_llmseed.config.values import ModelSwap, Volatile
     from pytest_llmseed.files.parse_cache import ParseCache
     from pytest_llmseed.redaction.credentials import Credentials
 
@@ -42,6 +42,10 @@ class TestContext:
     """The drift severity that fails a golden (``any`` while goldens are being updated)."""
     log: CallLog = field(default_factory=CallLog)
     """The test's LLM exchanges, in order (``seeded_llm.calls``)."""
+    swap: ModelSwap | None = None
+    """``--llmseed-swap-model``: a what-if run's model swaps (None: not one)."""
+    swapped: set[str] = field(default_factory=set)
+    """What-if runs: the ``FROM`` of each model swap the test's requests matched."""
 
     @property
     def volatile(self) -> Volatile:

@@ -16,7 +16,7 @@ from pytest_llmseed.exchange.calls import SEED_REFUSED
 from pytest_llmseed.files.paths import relative_path
 from pytest_llmseed.goldens import outcomes
 from pytest_llmseed.interception.probe import probe_records
-from pytest_llmseed.records import CassetteStatus, GoldenRecord, TestRecord
+from pytest_llmseed.records import CassetteStatus, GoldenRecord, TestRecord, Tokens
 from pytest_llmseed.redaction import secrets as scrub
 
 if TYPE_CHECKING:
@@ -66,7 +66,8 @@ def account(context: TestContext, end: EndOfTest) -> TestEnded:
     results = outcomes.outcomes(end.snapshot) if end.snapshot is not None else []
     drift = [g for g in results if g.received is not None]
     cassette_pending = None
-    if drift and end.cassette_status is CassetteStatus.RECORDED:
+    # A what-if run's recordings are the other model's: never the committed cassette.
+    if (drift or run.swap) and end.cassette_status is CassetteStatus.RECORDED:
         from pytest_llmseed.review.staging import pending_path
 
         cassette_pending = pending_path(
@@ -95,11 +96,22 @@ def account(context: TestContext, end: EndOfTest) -> TestEnded:
         pending=tuple(_from_root(p, run.rootdir) for p in pending),
         probes=probe_records(calls),
         unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded == SEED_REFUSED),
+        swapped=tuple(sorted(context.swapped)),
+        tokens=_tokens(end) if run.swap else None,
     )
     first = None
     if end.snapshot is not None:
         first = relative_path(outcomes.first_location(end.snapshot), run.rootdir)
     return TestEnded(record, first, cassette_pending)
+
+
+def _tokens(end: EndOfTest) -> tuple[Tokens, Tokens] | None:
+    """A what-if test's token usage before and after, from its goldens' meta."""
+    if end.snapshot is None:
+        return None
+    from pytest_llmseed.goldens.tokens import tokens_before_after
+
+    return tokens_before_after(end.snapshot)
 
 
 def _redacted(golden: GoldenRecord, secrets: list[str]) -> GoldenRecord:

@@ -27,6 +27,7 @@ from pytest_llmseed.interception import refusal, transports
 from pytest_llmseed.interception.clients import ClientCache, new_async_client
 from pytest_llmseed.interception.intercept import Interceptor, intercepting
 from pytest_llmseed.interception.refusal import RefusedHosts
+from pytest_llmseed.interception.swap import Swapper
 from pytest_llmseed.records import TestRecord
 from pytest_llmseed.redaction import secrets as scrub
 from pytest_llmseed.redaction.credentials import Credentials
@@ -169,6 +170,7 @@ def seeded_test(
         ),
         parse_cache=place.parse_cache,
         fail_on=effective_fail_on(place.run.fail_on, updating=updating),
+        swap=place.run.swap,
     )
     interceptor = Interceptor(
         context,
@@ -176,6 +178,7 @@ def seeded_test(
         refused=place.refused,
         probe=place.run.probe,
         judge=probe_judge(settings.compare) if place.run.probe > 1 else None,
+        swapper=Swapper(place.run.swap, context.swapped) if place.run.swap else None,
     )
     misses: list[str] = []
 
@@ -239,6 +242,10 @@ def seeded_test(
             # Failed outside the except block: the message alone, not chained to a copy.
             pytest.fail(failure, pytrace=False)
         interceptor.cassette = cassette
+        if place.run.swap is not None:
+            # vcrpy's "all" keeps loaded exchanges nothing re-recorded (the old model's
+            # requests): a what-if recording holds only what the other model answered.
+            cassette.drop_unused_requests = True
         stack.enter_context(intercepting(interceptor, on_miss, before))
         if snapshot is not None:
             bind(snapshot, context)

@@ -62,14 +62,16 @@ def pytest_configure(config: pytest.Config) -> None:
     # line or ini file chose (a symlink in the working tree cannot lead it elsewhere).
     chosen = [layer.cassette_dir for layer in layers] + [pending_dir]
     confine.set_project(confine.Area([config.rootpath, *(p for p in chosen if p is not None)]))
+    ci = cfg.is_ci(os.environ)
     state = RunState(
         config=config,
-        ci=cfg.is_ci(os.environ),
+        ci=ci,
         run=cfg.RunSettings(
             config.rootpath,
             pending_dir,
             probe=options.run_option(config, "probe", cfg.parse_probe) or 0,
             fail_on=options.run_option(config, "fail_on", cfg.parse_fail_on) or cfg.DEFAULT_FAIL_ON,
+            swap=options.swap_option(config, ci=ci),
         ),
         report_path=options.path_option(config, "report"),
         html_path=options.path_option(config, "html"),
@@ -88,7 +90,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     cli, ini = config.stash[LAYERS_KEY]
     state = config.stash[STATE_KEY]
-    settings = cfg.resolve(cli=cli, marker=cfg.Layer(), ini=ini, ci=state.ci)
+    settings = _live(cfg.resolve(cli=cli, marker=cfg.Layer(), ini=ini, ci=state.ci), state)
     ci = " ci=true" if state.ci else ""
     probe = state.run.probe
     # In replay nothing goes out, so nothing is probed (a marker may still record live).
@@ -96,6 +98,8 @@ def pytest_report_header(config: pytest.Config) -> str:
     extra = f" probe={probe} ({probe} requests per call)" if probe and live else ""
     if state.run.fail_on != cfg.DEFAULT_FAIL_ON:
         extra += f" fail-on={state.run.fail_on}"
+    if state.run.swap is not None:
+        extra += f" swap-model={state.run.swap} (what-if: live, recorded to the pending folder)"
     return f"llmseed: seed={settings.seed} record-mode={settings.record_mode}{ci}{extra}"
 
 
@@ -114,8 +118,15 @@ def _settings(item: pytest.Item) -> cfg.Settings:
     cli, ini = item.config.stash[LAYERS_KEY]
     mark = item.get_closest_marker(cfg.MARKER_NAME)
     marker = cfg.marker_layer(mark, item.path.parent)
-    settings = cfg.resolve(cli=cli, marker=marker, ini=ini, ci=item.config.stash[STATE_KEY].ci)
+    state = item.config.stash[STATE_KEY]
+    settings = _live(cfg.resolve(cli=cli, marker=marker, ini=ini, ci=state.ci), state)
     return rules.with_rules(settings, item.config.stash[RULES_KEY], mark)
+
+
+def _live(settings: cfg.Settings, state: RunState) -> cfg.Settings:
+    """A what-if run (``--llmseed-swap-model``) asks the other model every time: recorded
+    anew, whatever a marker or the ini says (its cassettes go to the pending folder)."""
+    return settings if state.run.swap is None else settings._replace(record_mode="all")
 
 
 def _cassette_of(item: pytest.Item, settings: cfg.Settings) -> Path:

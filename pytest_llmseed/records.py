@@ -8,9 +8,9 @@ elsewhere: ``terminal``, ``jsonfile``, ``markdown``, ``htmlpage``.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class GoldenStatus(StrEnum):
@@ -93,34 +93,21 @@ class GoldenRecord:
         return triage_line(self.triage, self.severity) if self.triage else None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-compatible form (the report's ``goldens`` entries)."""
-        data: dict[str, Any] = {
-            "name": self.name,
-            "path": self.path,
-            "status": str(self.status),
-            "triage": self.triage,
-            "severity": None if self.severity is None else str(self.severity),
-            "tolerated": self.tolerated,
+        """JSON-compatible form (the report's ``goldens`` entries; texts only when kept)."""
+        data = {
+            k: v for k, v in asdict(self).items() if v is not None or k in ("triage", "severity")
         }
-        if self.stored is not None:
-            data["stored"] = self.stored
-        if self.received is not None:
-            data["received"] = self.received
+        data["status"] = str(self.status)
+        data["severity"] = None if self.severity is None else str(self.severity)
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GoldenRecord:
         """Inverse of ``to_dict``."""
-        return cls(
-            name=data["name"],
-            path=data["path"],
-            status=GoldenStatus(data["status"]),
-            triage=data.get("triage"),
-            stored=data.get("stored"),
-            received=data.get("received"),
-            severity=Severity(data["severity"]) if data.get("severity") else None,
-            tolerated=bool(data.get("tolerated")),
-        )
+        given = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        given["status"] = GoldenStatus(data["status"])
+        given["severity"] = Severity(data["severity"]) if data.get("severity") else None
+        return cls(**{**given, "tolerated": bool(data.get("tolerated"))})
 
 
 @dataclass(frozen=True)
@@ -144,24 +131,25 @@ class ProbeRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible form (the report's ``probe`` entries)."""
-        return {
-            "call": self.call,
-            "endpoint": self.endpoint,
-            "samples": self.samples,
-            "distinct": self.distinct,
-            "fingerprints": list(self.fingerprints),
-        }
+        return {**asdict(self), "fingerprints": list(self.fingerprints)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ProbeRecord:
         """Inverse of ``to_dict``."""
-        return cls(
-            call=data["call"],
-            endpoint=data["endpoint"],
-            samples=data["samples"],
-            distinct=data["distinct"],
-            fingerprints=list(data["fingerprints"]),
-        )
+        return cls(**{f.name: data[f.name] for f in fields(cls)})
+
+
+class Tokens(NamedTuple):
+    """Token usage of a test's LLM answers, as their goldens' meta says it."""
+
+    prompt: int = 0
+    completion: int = 0
+    total: int = 0
+
+    @classmethod
+    def pair(cls, data: dict[str, Any] | None) -> tuple[Tokens, Tokens] | None:
+        """Before and after, from the JSON form ``{"before": {...}, "after": {...}}``."""
+        return (cls(**data["before"]), cls(**data["after"])) if data else None
 
 
 @dataclass
@@ -187,6 +175,10 @@ class TestRecord:
     """Per probed call, what ``--llmseed-probe`` measured (empty when not probing)."""
     unseeded: tuple[int, ...] = ()
     """Calls (from 1) sent without the injected seed because the server refused it."""
+    swapped: tuple[str, ...] = ()
+    """What-if runs: the ``FROM`` of each model swap the test's requests matched."""
+    tokens: tuple[Tokens, Tokens] | None = None
+    """What-if runs: token usage before (the stored goldens' meta) and after (received)."""
 
     @property
     def varied(self) -> bool:
@@ -233,6 +225,10 @@ class TestRecord:
             "triage": self.triage,
             "probe": [p.to_dict() for p in self.probes],
             "unseeded": list(self.unseeded),
+            "swapped": list(self.swapped),
+            "tokens": dict(
+                zip(("before", "after"), map(Tokens._asdict, self.tokens or ()), strict=False)
+            ),
         }
 
     @classmethod
@@ -250,6 +246,8 @@ class TestRecord:
             outcome=data["outcome"],
             probes=tuple(ProbeRecord.from_dict(p) for p in data.get("probe") or []),
             unseeded=tuple(data.get("unseeded") or []),
+            swapped=tuple(data.get("swapped") or []),
+            tokens=Tokens.pair(data.get("tokens")),
         )
 
 
@@ -262,6 +260,7 @@ class RunReport:
     """``--llmseed-probe``'s N (0: not probing)."""
     records: dict[str, TestRecord] = field(default_factory=dict)
     unused_cassettes: list[str] = field(default_factory=list)
+    swap: str = ""  # a what-if run's model swaps, ``FROM=TO, ...`` (empty: not one)
     pending_from: str | None = None
     """``--llmseed-pending-dir`` as the run's hints give it to ``llmseed review --from``
     (None: pending changes sit beside the goldens)."""

@@ -93,7 +93,8 @@ class RunState:
                 shown = str(pending_dir.relative_to(self.run.rootdir))
             except ValueError:
                 shown = str(pending_dir)
-        return RunReport(ci=self.ci, probe=self.run.probe, pending_from=shown)
+        swap = str(self.run.swap) if self.run.swap else ""
+        return RunReport(ci=self.ci, probe=self.run.probe, swap=swap, pending_from=shown)
 
     def expect_cassette(self, path: Path, test_file: Path, *, in_module_dir: bool) -> None:
         """A cassette a full run of its module uses; anything else there is unused."""

@@ -126,14 +126,19 @@ class ScriptRule:
     ``json_object`` response format) carries.  A rule with only a ``reply``
     makes the model answer in text even when tools are offered; one naming a
     ``tool`` makes it call that tool (arguments generated if not given).
+    A rule with a ``model`` answers only requests naming that model (a what-if
+    run's other model answers differently).
     """
 
     match: str | re.Pattern[str]
     reply: str | None = None
     arguments: Mapping[str, Any] | None = None
     tool: str | None = None
+    model: str | None = None
 
-    def matches(self, prompt: str) -> bool:
+    def matches(self, prompt: str, model: object = None) -> bool:
+        if self.model is not None and model != self.model:
+            return False
         if isinstance(self.match, str):
             return self.match in prompt
         return self.match.search(prompt) is not None
@@ -862,7 +867,7 @@ def _chat_completions(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
     if not isinstance(body.get("model"), str):
         raise _ApiError(400, "Missing required parameter: 'model'.", param="model")
     seed = _read_seed(fake, body)
-    rule = fake._rule_for(_last_user_text(_messages(body)))
+    rule = fake._rule_for(_last_user_text(_messages(body)), body.get("model"))
     sampled = without_ids(body) if fake.ids_unread else body
     plans = [_plan_chat_choice(sampled, seed, i, rule) for i in range(_choice_count(body))]
     if fake.shape not in ("openai", "vllm"):
@@ -897,7 +902,7 @@ def _legacy_completions(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
     if not isinstance(body.get("model"), str):
         raise _ApiError(400, "Missing required parameter: 'model'.", param="model")
     seed = _read_seed(fake, body)
-    rule = fake._rule_for(_legacy_prompt(body))
+    rule = fake._rule_for(_legacy_prompt(body), body.get("model"))
     answers = [
         _answer_text(body, None, seed, rule, f"choice{i}" if i else "")
         for i in range(_choice_count(body))
@@ -946,7 +951,7 @@ def _responses(fake: FakeOpenAIServer, body: dict[str, Any]) -> _Reply:
     text_config = body.get("text")
     fmt = text_config.get("format") if isinstance(text_config, dict) else None
     sampled = without_ids(body) if fake.ids_unread else body
-    rule = fake._rule_for(_responses_user_text(body))
+    rule = fake._rule_for(_responses_user_text(body), body.get("model"))
     text, _ = _answer_text(sampled, fmt, 0, rule)
 
     input_tokens = _prompt_tokens(body)
@@ -1636,8 +1641,8 @@ class FakeOpenAIServer:
         with self._lock:
             self._faults.extend([fault] * times)
 
-    def _rule_for(self, prompt: str) -> ScriptRule | None:
-        return next((rule for rule in self.scripted if rule.matches(prompt)), None)
+    def _rule_for(self, prompt: str, model: object = None) -> ScriptRule | None:
+        return next((rule for rule in self.scripted if rule.matches(prompt, model)), None)
 
     def _next_fingerprint(self) -> str:
         with self._lock:

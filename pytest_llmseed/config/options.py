@@ -18,11 +18,13 @@ import pytest
 from pytest_llmseed.config import settings as cfg
 from pytest_llmseed.config.settings import (
     Layer,
+    asks_to_record,
     parse_compare,
     parse_record_mode,
     parse_seed,
     path_problem,
 )
+from pytest_llmseed.config.values import ModelSwap, parse_swap, parse_swap_entry
 
 
 class _Option(NamedTuple):
@@ -170,6 +172,20 @@ def add_options(parser: pytest.Parser) -> None:
         parser.addini(f"llmseed_{option.name}", option.ini_help)
     for name, text in LINE_LISTS:
         parser.addini(name, text, type="linelist")
+    group.addoption(
+        "--llmseed-swap-model",
+        dest="llmseed_swap_model",
+        action="append",
+        default=None,
+        metavar="FROM=TO",
+        type=_argtype(parse_swap_entry),
+        help="What-if run: send every request naming model FROM with model TO instead "
+        "(repeatable; *=TO swaps every model), live, comparing each answer with its golden; "
+        "what it records goes to the pending folder only. Ini: llmseed_swap_model.",
+    )
+    parser.addini(
+        "llmseed_swap_model", "pytest-llmseed: FROM=TO model swaps, one a line.", type="linelist"
+    )
 
 
 def _where(config: pytest.Config) -> str:
@@ -248,3 +264,32 @@ def ini_layer(config: pytest.Config) -> Layer:
         compare=ini_value(config, "compare", parse_compare),
         cassette_dir=ini_path(config, "cassette_dir", directory=True),
     )
+
+
+def swap_option(config: pytest.Config, *, ci: bool) -> ModelSwap | None:
+    """``--llmseed-swap-model`` (else the ini's lines), checked against the run: a what-if
+    run records live, so it is refused where recording is (``CI=true`` unless the command
+    line asks to record) and beside ``--snapshot-update`` (goldens stay as committed)."""
+    given = config.getoption("llmseed_swap_model")
+    name = "--llmseed-swap-model"
+    try:
+        if given:
+            swap = parse_swap([f"{old}={new}" for old, new in given])
+        else:
+            name = f"llmseed_swap_model in {_where(config)}"
+            swap = parse_swap(config.getini("llmseed_swap_model"))
+    except ValueError as exc:
+        raise pytest.UsageError(f"{name}: {exc}") from None
+    if swap is None:
+        return None
+    if ci and not asks_to_record(config.getoption("llmseed_record_mode")):
+        raise pytest.UsageError(
+            f"{name}: a what-if run records live, and under CI=true nothing records unless "
+            "the command line asks: add --llmseed-record-mode=all"
+        )
+    if getattr(config.option, "update_snapshots", False):
+        raise pytest.UsageError(
+            f"{name}: a what-if run leaves the committed goldens as they are; drop "
+            "--snapshot-update (adopt its answers with `llmseed review --from`)"
+        )
+    return swap

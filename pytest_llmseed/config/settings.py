@@ -11,6 +11,7 @@ import pytest
 from pytest_llmseed.config.values import (
     NO_USER_SECRETS,
     NO_VOLATILE,
+    ModelSwap,
     Profile,
     UserSecrets,
     Volatile,
@@ -167,6 +168,8 @@ class RunSettings(NamedTuple):
     """``--llmseed-probe``: requests per live call (0: off)."""
     fail_on: str = DEFAULT_FAIL_ON
     """``--llmseed-fail-on``: ``any`` or ``breaking``."""
+    swap: ModelSwap | None = None
+    """``--llmseed-swap-model``: a what-if run's model swaps (None: not one)."""
 
 
 _DEFAULTS = Layer(
@@ -187,6 +190,11 @@ def is_ci(environ: Mapping[str, str]) -> bool:
     return environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
+def asks_to_record(record_mode: str | None) -> bool:
+    """Whether a command line's record mode asks to record (what ``CI=true`` requires)."""
+    return record_mode not in (None, "none")
+
+
 def resolve(*, cli: Layer, marker: Layer, ini: Layer, ci: bool = False) -> Settings:
     """Merge the sources. The precedence of the whole plugin is written here and only here.
 
@@ -198,7 +206,7 @@ def resolve(*, cli: Layer, marker: Layer, ini: Layer, ci: bool = False) -> Setti
     command line itself asked to record.
     """
     ignored = ""
-    if ci and cli.record_mode in (None, "none"):
+    if ci and not asks_to_record(cli.record_mode):
         ignored = _ignored_in_ci(marker, ini)
         marker = marker._replace(record_mode=None)
         ini = ini._replace(record_mode=None)

@@ -100,3 +100,48 @@ class UserSecrets(NamedTuple):
 
 
 NO_USER_SECRETS = UserSecrets()
+
+
+WHATIF_ANY = "*"
+"""``--llmseed-swap-model *=MODEL``: every model a request names is swapped."""
+
+
+class ModelSwap(NamedTuple):
+    """``--llmseed-swap-model``: which model replaces which in a what-if run (``FROM=TO``
+    entries in the order given; ``*`` as FROM swaps every model not named otherwise)."""
+
+    entries: tuple[tuple[str, str], ...]
+
+    def target(self, model: str) -> tuple[str, str] | None:
+        """The entry that swaps ``model`` (its own one first, then ``*``), or None."""
+        for wanted in (model, WHATIF_ANY):
+            for entry in self.entries:
+                if entry[0] == wanted:
+                    return entry
+        return None
+
+    def __str__(self) -> str:
+        return ", ".join(f"{old}={new}" for old, new in self.entries)
+
+
+def parse_swap_entry(value: object) -> tuple[str, str]:
+    """One ``FROM=TO`` of ``--llmseed-swap-model``: both names non-empty, no spaces."""
+    text = value.strip() if isinstance(value, str) else ""
+    old, sep, new = text.partition("=")
+    old, new = old.strip(), new.strip()
+    if not sep or not old or not new or "=" in new or any(c.isspace() for c in old + new):
+        raise ValueError(
+            f"expected FROM=TO (e.g. gpt-4o-mini=gpt-4.1-mini, or *=MODEL for every "
+            f"model), got {value!r}"
+        )
+    return old, new
+
+
+def parse_swap(values: list[str] | tuple[str, ...]) -> ModelSwap | None:
+    """Every ``FROM=TO`` given (None when none was); a model named twice is an error."""
+    entries = [parse_swap_entry(v) for v in values]
+    seen: dict[str, str] = {}
+    for old, new in entries:
+        if seen.setdefault(old, new) != new:
+            raise ValueError(f"{old!r} is swapped twice ({old}={seen[old]}, {old}={new})")
+    return ModelSwap(tuple(dict.fromkeys(entries))) if entries else None

@@ -26,6 +26,7 @@ from pytest_llmseed.files import confine
 from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.goldens import compare, documents, props, severity
 from pytest_llmseed.goldens.fileformat import SUFFIX, GoldenText, load_golden
+from pytest_llmseed.goldens.swapped import with_swapped_models
 from pytest_llmseed.records import FailOn
 from pytest_llmseed.redaction import secrets as scrub
 
@@ -207,7 +208,7 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         """Requests and outputs equal under the profile (meta is kept, not compared)."""
         cache = self.context.parse_cache if self.context else None
         try:
-            old = load_golden(str(snapshot_data), cache)
+            old = self._as_swapped(load_golden(str(snapshot_data), cache))
         except GoldenFileError:
             return False
         if isinstance(serialized_data, GoldenText) and compare.documents_match(
@@ -221,6 +222,11 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
         if compare.documents_match(old, new, self.profile):
             return _matched(serialized_data)
         return self._tolerated(old, new, serialized_data)
+
+    def _as_swapped(self, old: Any) -> Any:
+        """A what-if run compares answers: the stored requests name the swapped-in models."""
+        swap = self.context.swap if self.context else None
+        return old if swap is None else with_swapped_models(old, swap)
 
     def _tolerated(self, old: Any, new: Any, serialized_data: Any) -> bool:
         """A change below ``--llmseed-fail-on`` passes; the golden is marked for the report
@@ -246,7 +252,7 @@ class LLMSnapshotExtension(SingleFileSnapshotExtension):
                 yield f"  golden: {for_terminal(self._location)}"  # there, but empty
             return
         try:
-            old = load_golden(str(snapshot_data))
+            old = self._as_swapped(load_golden(str(snapshot_data)))
         except GoldenFileError as exc:
             problem = for_terminal(str(exc))
             yield f"cannot compare: {problem}; fix the file or rewrite it with --snapshot-update"

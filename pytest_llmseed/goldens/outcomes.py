@@ -13,15 +13,18 @@ from pytest_llmseed.records import GoldenRecord, GoldenStatus, Severity
 if TYPE_CHECKING:
     from syrupy.assertion import SnapshotAssertion
 
+    from pytest_llmseed.config.values import ModelSwap
+
 NEW_GOLDEN_TRIAGE = "new golden: nothing stored yet for this assertion"
 
 
-def _triage(old: str, new: str) -> tuple[str, Severity]:
+def _triage(old: str, new: str, swap: ModelSwap | None) -> tuple[str, Severity]:
     # Imported for a changed golden only (the diff machinery: deepdiff, word diffs).
+    from pytest_llmseed.goldens.swapped import with_swapped_models
     from pytest_llmseed.goldens.triage import triage_with_severity
 
     try:
-        return triage_with_severity(load_golden(old), load_golden(new))
+        return triage_with_severity(with_swapped_models(load_golden(old), swap), load_golden(new))
     except GoldenFileError as exc:
         # Unreadable: nothing to compare, so nothing can be let through.
         return f"the stored golden cannot be read ({exc})", Severity.BREAKING
@@ -33,6 +36,8 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenRecord]:
     Paths are the golden files' absolute paths; the fixture makes them rootdir-relative.
     """
     results = []
+    context = getattr(snapshot.extension, "context", None)
+    swap = context.swap if context is not None else None  # a what-if run compares answers
     for _index, result in sorted(snapshot.executions.items()):
         name, path = result.snapshot_name, str(result.snapshot_location)
         # A change below --llmseed-fail-on passed (the extension marked it): still a change.
@@ -56,7 +61,7 @@ def outcomes(snapshot: SnapshotAssertion) -> list[GoldenRecord]:
         else:
             stored = str(result.recalled_data)
             status = GoldenStatus.CHANGED
-            triage, severity = _triage(stored, received)
+            triage, severity = _triage(stored, received, swap)
         results.append(
             GoldenRecord(
                 name=name,

@@ -1,8 +1,6 @@
-"""The layer over vcrpy's patched transports: credentials noted, seeds in, exchanges logged.
-
-Patched on top of vcrpy's patch, it sees the request vcrpy matches and records (seed in) and
-vcrpy's complete answer, for every client of the process, the code under test's included.
-"""
+"""The layer over vcrpy's patched transports: credentials noted, seeds in (models swapped
+in a what-if run), exchanges logged. On top of vcrpy's patch, it sees the request vcrpy
+matches and records and vcrpy's complete answer, for every client of the process."""
 
 from __future__ import annotations
 
@@ -15,6 +13,7 @@ from pytest_llmseed.context import TestContext
 from pytest_llmseed.exchange.calls import RECORDED_UNSEEDED, SEED_REFUSED, LLMCall, ProbeResult
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal, transports
+from pytest_llmseed.interception.swap import Swapper
 from pytest_llmseed.interception.transports import decoded_body, http_library, sent_data
 from pytest_llmseed.providers.registry import adapter_for_request, endpoint_of
 from pytest_llmseed.providers.sdks import is_llm_request
@@ -32,19 +31,23 @@ class Interceptor:
         refused: refusal.RefusedHosts | None = None,
         probe: int = 0,
         judge: probe.OutputJudge | None = None,
+        swapper: Swapper | None = None,
     ) -> None:
         self.context = context
         self.seed = context.settings.seed
         self.inject = context.settings.inject_seed
         self.credentials = context.credentials
         self.hooks = hooks
+        # The session's hosts that refuse ``seed``: their requests go out unseeded.
         self.refused = refused if refused is not None else refusal.RefusedHosts()
-        """The session's hosts that refuse ``seed``: their requests go out unseeded."""
         self.probe = probe
-        self.judge = judge
-        """How ``--llmseed-probe`` tells outputs apart (as the test's goldens compare them)."""
-        self.cassette: Any = None
-        """vcrpy's ``Cassette`` of the test: which recorded request a replayed answer had."""
+        self.judge = judge  # how --llmseed-probe tells outputs apart, as goldens compare
+        self.cassette: Any = None  # vcrpy's: which recorded request a replayed answer had
+        self.swapper = swapper  # --llmseed-swap-model: the models a what-if run sends
+
+    def swapped(self, request: Any) -> Any:
+        """The request with its model swapped in a what-if run, else as it is."""
+        return request if self.swapper is None else self.swapper.swapped(request)
 
     def is_llm(self, request: Any) -> bool:
         """Whether the request is LLM traffic; any other passes by vcrpy, untouched."""
@@ -56,8 +59,7 @@ class Interceptor:
         return play_counts(self.cassette) if self.cassette is not None else {}
 
     def recorded_unseeded(self, before: dict[int, int], sent: Any, response: Any) -> str | None:
-        """``RECORDED_UNSEEDED`` when a replayed answer's recorded request had no seed
-        although ours has one: the golden must not claim a seed that was never sent."""
+        """``RECORDED_UNSEEDED`` when a replayed answer's recorded request had no seed."""
         if self.cassette is None or probe.went_live(response):
             return None
         body = sent_data(sent)
@@ -93,10 +95,8 @@ class Interceptor:
         return self.inject if answer is None else bool(answer)
 
     def outgoing(self, request: Any) -> tuple[Any, str | None]:
-        """Note the request's credentials; return it with the seed injected when it takes one,
-        and why a request that would take our seed goes without (or None)."""
+        """The request, credentials noted, seeded if it takes a seed; why it went without."""
         http = http_library(request)
-
         headers = request.headers
         # Three lookups instead of decoding every header: this runs on every request.
         noted = self.credentials
@@ -130,8 +130,7 @@ class Interceptor:
             return request, None
         if self.refused and str(request.url) in self.refused:
             return request, SEED_REFUSED
-        # A copy of the request's headers as they are (a list copy, where a list of pairs
-        # would be normalized again one by one), its length left to the new body.
+        # A list copy of the headers (pairs would be normalized again), length left out.
         headers = http.Headers(request.headers)
         headers.pop("content-length", None)
         seeded_request = http.Request(
@@ -210,9 +209,8 @@ class Interceptor:
 def _exchange(
     interceptor: Interceptor, request: Any
 ) -> Generator[Any, Any, tuple[Any, Any, str | None]]:
-    """The steps of one exchange, driven alike by the sync and the async wrapper: it yields
-    each request to send, is sent its response, and returns what was sent, the response
-    and why the request went unseeded (if it did)."""
+    """One exchange's steps (sync and async alike): yields each request to send, is sent its
+    response; returns what was sent, the response and why it went unseeded."""
     sent, unseeded = interceptor.outgoing(request)
     response = yield sent
     if interceptor.refuses_seed(sent, request, response):
@@ -236,6 +234,7 @@ def _wrap_sync(
         __tracebackhide__ = True
         if not interceptor.is_llm(request):
             return passthrough(transport, request)
+        request = interceptor.swapped(request)
         steps = _exchange(interceptor, request)
         sent = next(steps)
         before = interceptor.played()
@@ -273,6 +272,7 @@ def _wrap_async(
         __tracebackhide__ = True
         if not interceptor.is_llm(request):
             return await passthrough(transport, request)
+        request = interceptor.swapped(request)
         steps = _exchange(interceptor, request)
         sent = next(steps)
         before = interceptor.played()
@@ -302,8 +302,8 @@ def intercepting(
     on_miss: Callable[[Exception], BaseException],
     before: transports.Methods | None = None,
 ) -> Iterator[None]:
-    """Wrap vcrpy's transport patches (enter after the cassette, leave before it); traffic
-    that is not an LLM's goes to ``before``, the methods in place before the cassette."""
+    """Wrap vcrpy's transport patches (enter after the cassette, leave before it); other
+    traffic goes to ``before``, the methods in place before the cassette."""
     _missing = object()
     saved: list[tuple[type, str, Any]] = []
     try:

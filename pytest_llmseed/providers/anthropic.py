@@ -10,7 +10,7 @@ from typing import Any
 
 from pytest_llmseed.exchange.bodies import answer_data, json_or_text, parse_json
 from pytest_llmseed.exchange.sse import iter_sse
-from pytest_llmseed.providers.base import GENERIC
+from pytest_llmseed.providers.base import GENERIC, body_model, with_body_model
 
 NAME = "Anthropic"
 STRUCTURED_KEYS = frozenset({"input", "name", "type"})
@@ -72,6 +72,16 @@ def answer_endpoint(data: dict[str, Any]) -> str | None:
     if data.get("type") == "message" and isinstance(data.get("content"), list):
         return "messages"
     return None
+
+
+def request_model(path: str, body: Any) -> str | None:
+    """The model a request names: the JSON body's ``model``."""
+    return body_model(path, body)
+
+
+def with_model(path: str, body: Any, model: str) -> tuple[str, Any]:
+    """The body naming ``model`` instead (what-if runs)."""
+    return with_body_model(path, body, model)
 
 
 def parse_answer(headers: Any, text: str) -> tuple[Any, bool]:

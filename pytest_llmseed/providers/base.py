@@ -65,6 +65,12 @@ class Adapter(Protocol):
     def request_seed(self, request: Any) -> tuple[Any, Any]:
         """A request body as data without its seed, and the seed (None if it had none)."""
 
+    def request_model(self, path: str, body: Any) -> str | None:
+        """The model a request (its URL path, its body as data) names, or None."""
+
+    def with_model(self, path: str, body: Any, model: str) -> tuple[str, Any]:
+        """The request's path and body (as data) naming ``model`` instead (what-if runs)."""
+
     def parse_answer(self, headers: Any, text: str) -> tuple[Any, bool]:
         """An answer's body as data (a stream assembled into one answer), and whether it was
         streamed."""
@@ -83,3 +89,16 @@ class Adapter(Protocol):
     ) -> dict[str, Any]:
         """What a golden keeps of an answer to explain drift (model, usage, seed), not
         compared; ``unseeded`` says why a call went without our seed, if it did."""
+
+
+def body_model(path: str, body: Any) -> str | None:
+    """``request_model`` of an API that names the model in the JSON body's ``model``."""
+    model = body.get("model") if isinstance(body, dict) else None
+    return model if isinstance(model, str) else None
+
+
+def with_body_model(path: str, body: Any, model: str) -> tuple[str, Any]:
+    """``with_model`` of an API that names the model in the JSON body's ``model``."""
+    if body_model(path, body) is None:
+        return path, body
+    return path, {**body, "model": model}

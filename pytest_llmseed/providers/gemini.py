@@ -36,6 +36,24 @@ _SEEDED = frozenset({"generateContent", "streamGenerateContent"})
 UNSEEDED_ENDPOINT = "unseeded (this endpoint takes no seed)"
 
 
+_MODEL = re.compile(r"(/(?:tuned)?[mM]odels/)([^/:]+)(:[A-Za-z]+/?)$")
+"""The model in a method's path: ``models/{model}:generateContent``."""
+
+
+def request_model(path: str, body: Any) -> str | None:
+    """The model a request names: in its URL path, ``models/{model}:method``."""
+    found = _MODEL.search(path)
+    return found[2] if found and _method(path) else None
+
+
+def with_model(path: str, body: Any, model: str) -> tuple[str, Any]:
+    """The path naming ``model`` instead (the body does not name it)."""
+    found = _MODEL.search(path)
+    if found is None or not _method(path):
+        return path, body
+    return path[: found.start(2)] + model + path[found.end(2) :], body
+
+
 def _method(path: str) -> str | None:
     found = _METHOD.search(path.rstrip("/"))
     return found[1] if found else None

@@ -12,6 +12,7 @@ from typing import Any
 from pytest_llmseed.exchange.bodies import answer_data, json_or_text, parse_json
 from pytest_llmseed.exchange.sse import iter_sse
 from pytest_llmseed.providers import openai_golden
+from pytest_llmseed.providers.base import body_model, with_body_model
 
 NAME = "OpenAI"
 STRUCTURED_KEYS = frozenset({"tool_calls", "parsed", "arguments", "name", "type"})
@@ -107,6 +108,16 @@ def endpoint_name(method: str, path: str) -> str | None:
         if tail.endswith(suffix):
             return name
     return None
+
+
+def request_model(path: str, body: Any) -> str | None:
+    """The model a request names: the JSON body's ``model``."""
+    return body_model(path, body)
+
+
+def with_model(path: str, body: Any, model: str) -> tuple[str, Any]:
+    """The body naming ``model`` instead (what-if runs)."""
+    return with_body_model(path, body, model)
 
 
 def parse_answer(headers: Any, text: str) -> tuple[Any, bool]:

@@ -186,14 +186,22 @@ def _section(n: int, change: ChangedGolden, review: str) -> str:
     )
 
 
+def _lead_style() -> str:
+    from pytest_llmseed.report.whatif_html import STYLE
+
+    return STYLE
+
+
 def render(
     changes: Iterable[ChangedGolden],
     *,
     title: str = "pytest-llmseed drift",
     summary: str = "",
     review: str = "llmseed review",
+    lead: str = "",
 ) -> str:
-    """The whole page: the overview table first, then one section per change."""
+    """The whole page: ``lead`` (a what-if run's answer, HTML), the overview table, then
+    one section per change."""
     items = ordered(changes)
     count = f"{len(items)} changed golden(s) to review."
     if items:
@@ -209,6 +217,6 @@ def render(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="color-scheme" content="light dark">'
-        f"<title>{_esc(title)}</title><style>{_STYLE}</style></head>"
-        f"<body><h1>{_esc(title)}</h1>{said}{body}</body></html>\n"
+        f"<title>{_esc(title)}</title><style>{_STYLE}{lead and _lead_style()}</style></head>"
+        f"<body><h1>{_esc(title)}</h1>{said}{lead}{body}</body></html>\n"
     )

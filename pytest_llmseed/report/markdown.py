@@ -52,6 +52,11 @@ def step_summary(report: RunReport) -> str:
         + f"; {c['pending']} pending change(s).",
         "",
     ]
+    if report.swap:
+        from pytest_llmseed.report.whatif import markdown_lines, what_if
+
+        found = what_if(report)
+        out += markdown_lines(found) if found else []
     by_severity = severity_totals(report)
     if by_severity:
         out += [f"**{for_markdown(by_severity)}**", ""]

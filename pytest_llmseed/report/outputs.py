@@ -74,7 +74,17 @@ def write_outputs(
         from pytest_llmseed.report.htmlpage import render
         from pytest_llmseed.report.terminal import totals
 
-        page = render(changed_goldens(report), summary=totals(report), review=report.review_command)
+        review = report.review_command
+        lead = ""
+        if report.swap:
+            from pytest_llmseed.report import whatif, whatif_html
+
+            found = whatif.what_if(report)
+            lead = whatif_html.section(found, review) if found else ""
+        title = f"pytest-llmseed what-if: {report.swap}" if report.swap else "pytest-llmseed drift"
+        page = render(
+            changed_goldens(report), title=title, summary=totals(report), review=review, lead=lead
+        )
         atomic_write_text(html_path, _checked(html_path, page, known))
     if step_summary and not report.empty:
         from pytest_llmseed.report.markdown import step_summary as markdown

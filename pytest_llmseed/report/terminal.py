@@ -55,6 +55,11 @@ def summary_lines(report: RunReport) -> list[str]:
         return []
     c = report.counts()
     lines = [totals(report)]
+    if report.swap:
+        from pytest_llmseed.report.whatif import terminal_lines, what_if
+
+        found = what_if(report)
+        lines += terminal_lines(found) if found else []
     by_severity = severity_totals(report)
     if by_severity:
         lines.append(by_severity)

@@ -376,8 +376,8 @@ def test_configuration_reference_matches_pytest_help() -> None:
     help_text = pytest_help()
     options = set(re.findall(r"--llmseed-[\w-]+", help_text))
     ini_keys = {key for key in help_ini_keys() if key.startswith("llmseed_")}
-    assert len(options) == 9, options
-    assert len(ini_keys) == 14, ini_keys
+    assert len(options) == 10, options
+    assert len(ini_keys) == 15, ini_keys
     reference = (DOCS / "configuration.md").read_text()
     readme = (ROOT / "README.md").read_text()
     for option in options:

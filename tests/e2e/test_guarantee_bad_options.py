@@ -22,6 +22,7 @@ COMMAND_LINE = {
     "--llmseed-pending-dir": [A_FILE, f"{A_FILE}/pending"],
     "--llmseed-probe": ["1", "-3", "two", "2.5", ""],
     "--llmseed-fail-on": ["cosmetic", "ANY", ""],
+    "--llmseed-swap-model": ["nonsense", "a=", "=b"],
 }
 INI = {
     "llmseed_seed": ["x", "-5", "1e3"],
@@ -38,6 +39,7 @@ INI = {
     "llmseed_fail_on": ["some", "Breaking"],
     "llmseed_match_on": ["hostname", "url"],
     "llmseed_record_hosts": ["http://gateway.example/v1", "a b"],
+    "llmseed_swap_model": ["nonsense", "a="],
 }
 MARKER = {
     "seed": ['"x"', "True", "-1", str(2**63), "1.5"],
