@@ -43,6 +43,8 @@ _ISOLATED_ENV = (
     "GOOGLE_API_KEY",
     "GOOGLE_GENAI_USE_VERTEXAI",
     "GOOGLE_GEMINI_BASE_URL",
+    "GEMINI_API_BASE",
+    "LITELLM_USER_AGENT",
     "PYTEST_ADDOPTS",
     # Set when this suite itself runs under xdist; inner runs would think they are workers.
     "PYTEST_XDIST_WORKER",
