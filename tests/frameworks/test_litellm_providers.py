@@ -83,3 +83,37 @@ def test_litellm_anthropic_and_gemini_routes_record_replay_offline_and_snapshot(
     assert "functionCall:\n        name: get_weather\n        args:\n          city: " in (
         gemini.read_text()
     )
+
+
+OWN_AGENT = """
+import os
+import litellm
+
+def test_own_user_agent(seeded_llm):
+    answer = litellm.completion(
+        model="anthropic/claude-sonnet-4-5", max_tokens=64,
+        messages=[{"role": "user", "content": "Say hello"}])
+    assert answer.choices[0].message.content.startswith("[Say hello]")
+    assert [c.endpoint for c in seeded_llm.calls] == (
+        ["messages"] if os.environ.get("LISTED") else [])
+"""
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_another_user_agent_needs_the_host_listed(
+    pytester: pytest.Pytester,
+    providers_env: FakeOpenAIServer,
+    monkeypatch: pytest.MonkeyPatch,
+    listed: bool,
+) -> None:
+    monkeypatch.setenv("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    monkeypatch.setenv("LITELLM_USER_AGENT", "our-app/1.0")
+    if listed:
+        monkeypatch.setenv("LISTED", "1")
+        pytester.makeini("[pytest]\nllmseed_record_hosts = 127.0.0.1\n")
+    pytester.makepyfile(test_litellm=OWN_AGENT)
+    # A process of its own: litellm reads LITELLM_USER_AGENT once, when it is imported.
+    result = pytester.runpytest_subprocess("--llmseed-record-mode=once", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    cassette = pytester.path / "cassettes" / "test_litellm" / "test_own_user_agent.yaml"
+    assert cassette.exists() is listed
