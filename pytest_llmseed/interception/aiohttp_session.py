@@ -25,21 +25,24 @@ _DECODED_HEADERS = ("content-encoding", "content-length", "transfer-encoding")
 
 
 def _http() -> Any:
-    """httpx2 or httpx, whichever google-genai loaded (it imports one of them)."""
-    return next(sys.modules[name] for name in HTTP_LIBRARIES if name in sys.modules)
+    """httpx2 or httpx, whichever google-genai loaded (it imports one of them), or None."""
+    return next((sys.modules[name] for name in HTTP_LIBRARIES if name in sys.modules), None)
 
 
 def _as_http_request(session: Any, method: str, url: Any, kwargs: dict[str, Any]) -> Any:
-    """The aiohttp call as an httpx request, or None when its body is not plain bytes."""
+    """The aiohttp call as an httpx request when google-genai sent it with a body of bytes
+    (as it does), else None: any other call goes on untouched."""
+    http = _http()
+    if http is None:
+        return None  # google-genai not loaded: not its request
+    headers = http.Headers(list(session.headers.items()))
+    headers.update(kwargs.get("headers") or {})
     data = kwargs.get("data")
-    if (
-        kwargs.get("json") is not None
-        or kwargs.get("params")
-        or not (data is None or isinstance(data, bytes | str))
-    ):
+    if not sent_by_genai(headers) or kwargs.get("json") is not None or kwargs.get("params"):
         return None
-    headers = [*session.headers.items(), *dict(kwargs.get("headers") or {}).items()]
-    return _http().Request(method, str(url), headers=headers, content=data)
+    if not (data is None or isinstance(data, bytes | str)):
+        return None
+    return http.Request(method, str(url), headers=headers, content=data)
 
 
 def _adapter(send: Callable[..., Any]) -> Callable[..., Any]:
@@ -93,7 +96,7 @@ def wrap_session_request(
     async def _request(session: Any, method: str, url: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
         request = _as_http_request(session, method, url, kwargs)
-        if request is None or not sent_by_genai(request.headers):
+        if request is None:
             return await inner(session, method, url, **kwargs)
         request.extensions["llmseed_aiohttp_kwargs"] = kwargs
         response = await layered(session, request)
