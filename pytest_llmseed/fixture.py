@@ -24,6 +24,7 @@ from pytest_llmseed.goldens.documents import probe_judge
 from pytest_llmseed.goldens.severity import effective_fail_on
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import refusal, transports
+from pytest_llmseed.interception.aiohttp_session import intercepting_aiohttp
 from pytest_llmseed.interception.clients import ClientCache, new_async_client
 from pytest_llmseed.interception.intercept import Interceptor, intercepting
 from pytest_llmseed.interception.refusal import RefusedHosts
@@ -247,6 +248,7 @@ def seeded_test(
             # requests): a what-if recording holds only what the other model answered.
             cassette.drop_unused_requests = True
         stack.enter_context(intercepting(interceptor, on_miss, before))
+        stack.enter_context(intercepting_aiohttp(interceptor, on_miss))
         if snapshot is not None:
             bind(snapshot, context)
         llm = SeededLLM(

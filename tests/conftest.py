@@ -16,6 +16,7 @@ import openai  # noqa: F401
 import pytest
 import vcr  # noqa: F401
 import yaml  # noqa: F401
+from helpers import ANTHROPIC_TEST_KEY, GEMINI_TEST_KEY
 from llm_server import FakeOpenAIServer
 
 for _name in ("httpcore2", "httpx2", "httpcore", "httpx"):
@@ -42,6 +43,8 @@ _ISOLATED_ENV = (
     "GOOGLE_API_KEY",
     "GOOGLE_GENAI_USE_VERTEXAI",
     "GOOGLE_GEMINI_BASE_URL",
+    "GEMINI_API_BASE",
+    "LITELLM_USER_AGENT",
     "PYTEST_ADDOPTS",
     # Set when this suite itself runs under xdist; inner runs would think they are workers.
     "PYTEST_XDIST_WORKER",
@@ -83,3 +86,14 @@ def llm_env(monkeypatch: pytest.MonkeyPatch, llm_server: FakeOpenAIServer) -> Fa
 def offline(monkeypatch: pytest.MonkeyPatch, llm_server: FakeOpenAIServer) -> None:
     """Replay conditions: no key in the environment (the server may still be up: see tests)."""
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+
+
+@pytest.fixture
+def providers_env(llm_env: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAIServer:
+    """``llm_env``, and the Anthropic and Gemini SDKs (and frameworks over them) pointed at
+    the same test server with fake keys, through their usual environment variables."""
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", llm_env.root_url)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_TEST_KEY)
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", llm_env.root_url)
+    monkeypatch.setenv("GEMINI_API_KEY", GEMINI_TEST_KEY)
+    return llm_env

@@ -15,6 +15,10 @@ ROOT = Path(__file__).resolve().parents[1]
 """The repository's root folder."""
 DATA = ROOT / "tests" / "data"
 """Files the tests read: shipped cassettes."""
+ANTHROPIC_TEST_KEY = "sk-test-ant-llmseed-0123456789abcdef"
+"""The fake Anthropic key of ``providers_env`` (conftest)."""
+GEMINI_TEST_KEY = "sk-test-gem-llmseed-0123456789abcdef"
+"""The fake Gemini key of ``providers_env`` (conftest)."""
 
 PARAMETRIZED_QUESTIONS = """
 import pytest
@@ -76,14 +80,16 @@ def record_then_replay_in_ci(
     pytester: Any, server: Any, monkeypatch: Any, *, passed: int, args: Collection[str] = ()
 ) -> None:
     """Record the inner tests against ``server`` (goldens written), then replay them as CI
-    does: ``CI=true``, no API key, nothing reaching the server, every golden matching."""
+    does: ``CI=true``, no API key (of any provider), nothing reaching the server, every
+    golden matching."""
     pytester.runpytest(
         "--llmseed-record-mode=once", "--snapshot-update", "-p", "no:randomly", *args
     ).assert_outcomes(passed=passed)
     assert server.requests, "nothing reached the test server while recording"
     server.reset()
     monkeypatch.setenv("CI", "true")
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    for key in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY"):
+        monkeypatch.delenv(key, raising=False)
     result = pytester.runpytest("-p", "no:randomly", *args)
     result.assert_outcomes(passed=passed)
     assert server.requests == []

@@ -214,8 +214,12 @@ def _gemini_prompt(body: Mapping[str, Any]) -> str:
 
 def _declarations(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     found = []
-    for tool in body.get("tools") or []:
-        for declaration in (tool or {}).get("functionDeclarations") or []:
+    for entry in body.get("tools") or []:
+        # The API reads protobuf JSON: field names in snake case too (litellm sends them so).
+        tool = entry or {}
+        for declaration in (
+            tool.get("functionDeclarations") or tool.get("function_declarations") or []
+        ):
             if isinstance(declaration, dict) and declaration.get("name"):
                 found.append(declaration)
     return found

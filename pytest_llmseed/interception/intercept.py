@@ -258,12 +258,13 @@ def _wrap_sync(
     return handle_request
 
 
-def _wrap_async(
+def wrap_async(
     interceptor: Interceptor,
     on_miss: Callable[[Exception], BaseException],
     inner: Callable[..., Any],
     passthrough: Callable[..., Any],
 ) -> Callable[..., Any]:
+    """An async transport method (``inner``, vcrpy's) under the intercept layer."""
     from vcr.errors import CannotOverwriteExistingCassetteException
 
     original = probe.unpatched(inner)
@@ -311,7 +312,7 @@ def intercepting(
             own = cls.__dict__.get(name, _missing)
             inner = getattr(cls, name)
             saved.append((cls, name, own))
-            wrap = _wrap_async if is_async else _wrap_sync
+            wrap = wrap_async if is_async else _wrap_sync
             # A library vcrpy imported itself had nothing on top of it: its method then.
             passthrough = (before or {}).get((cls, name)) or probe.unpatched(inner)
             setattr(cls, name, wrap(interceptor, on_miss, inner, passthrough))
@@ -320,7 +321,7 @@ def intercepting(
             plain = cls.__dict__[name]
             saved.append((cls, name, plain))
             # Not LLM traffic goes to aiohttp, whose vcrpy patch lets it through unrecorded.
-            setattr(cls, name, _wrap_async(interceptor, on_miss, transports.buffered(plain), plain))
+            setattr(cls, name, wrap_async(interceptor, on_miss, transports.buffered(plain), plain))
         yield
     finally:
         for cls, name, own in reversed(saved):

@@ -9,6 +9,9 @@ path, so a gateway, a proxy or a local server on any port is recorded like the r
   it with the rest of their ``X-Stainless-*`` headers; frameworks that call them
   (LangChain, LlamaIndex, litellm, pydantic-ai, the Agents SDK) send it through them.
 - ``x-goog-api-client`` naming ``google-genai-sdk``: the Google Gen AI SDK.
+- ``User-Agent: litellm/<version>``: litellm's own HTTP client, which its native routes
+  (``anthropic/``, ``gemini/``, ...) send through instead of the providers' SDKs
+  (``LITELLM_USER_AGENT`` replaces it: such requests are then the project's to list).
 """
 
 from __future__ import annotations
@@ -16,12 +19,18 @@ from __future__ import annotations
 from typing import Any
 
 _GENAI_CLIENT = "google-genai-sdk"
+_LITELLM_AGENT = "litellm/"
 
 
 def sent_by_sdk(headers: Any) -> bool:
     """Whether a supported SDK sent a request with these (case-insensitive) headers."""
-    if headers.get("x-stainless-lang") is not None:
+    if headers.get("x-stainless-lang") is not None or sent_by_genai(headers):
         return True
+    return str(headers.get("user-agent") or "").startswith(_LITELLM_AGENT)
+
+
+def sent_by_genai(headers: Any) -> bool:
+    """Whether the Google Gen AI SDK sent a request with these headers."""
     return _GENAI_CLIENT in str(headers.get("x-goog-api-client") or "")
 
 

@@ -550,6 +550,8 @@ def test_python_blocks_record_then_replay_offline(
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-test-anthropic-0123456789")
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", server.root_url)
     monkeypatch.setenv("GEMINI_API_KEY", "sk-test-gemini-0123456789")
+    # litellm's gemini/ route reads its base URL, API version included, from this one.
+    monkeypatch.setenv("GEMINI_API_BASE", server.root_url + "/v1beta")
     modules: dict[str, Block] = {}
     for block in all_blocks():
         if plan(block)[0] != "executed" or block.lang != "python":

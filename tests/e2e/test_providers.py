@@ -5,7 +5,6 @@ with no key, get readable goldens, and are seeded where the API has a seed."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -243,9 +242,7 @@ def test_gemini_callers_seed(seeded_llm):
     assert seeded_llm.calls[0].request["generationConfig"]["seed"] == 99
 
 def test_gemini_async_stream(seeded_llm):
-    if importlib.util.find_spec("aiohttp") is not None:
-        pytest.skip("google-genai's async client sends through aiohttp when it is installed: "
-                    "not intercepted yet")
+    # Over aiohttp where it is installed, over httpx elsewhere: the same calls either way.
     async def main():
         gemini = app.gemini()
         client = gemini.aio
@@ -273,13 +270,7 @@ def test_gemini_stream_tools(seeded_llm):
 '''
 
 
-# google-genai's async client uses aiohttp directly when it is installed (the frameworks
-# environment has it), a path the plugin does not intercept yet: that test skips there.
-OUTCOMES = (
-    {"passed": 7, "skipped": 1}
-    if importlib.util.find_spec("aiohttp") is not None
-    else {"passed": 8}
-)
+OUTCOMES = {"passed": 8}
 
 
 @pytest.fixture
@@ -306,12 +297,11 @@ def test_record_then_replay_offline_with_no_key(
     result = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update")
     result.assert_outcomes(**OUTCOMES)
     sent = [r for r in private_server.requests if r.method == "POST"]
-    async_gemini = "skipped" not in OUTCOMES
-    assert len(sent) == (10 if async_gemini else 8)
+    assert len(sent) == 10
     gemini_seeds = [
         r.json["generationConfig"].get("seed") for r in sent if ":" in r.path.rpartition("/")[2]
     ]
-    assert gemini_seeds == [1234, 99, *([1234, 1234] if async_gemini else []), 1234]
+    assert gemini_seeds == [1234, 99, 1234, 1234, 1234]
     assert all("seed" not in r.json for r in sent if r.path.startswith("/v1/messages"))
 
     # Readable goldens: text as text, tool input and function args as data, the seed said.
