@@ -26,9 +26,10 @@ from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import refusal, transports
 from pytest_llmseed.interception.aiohttp_session import intercepting_aiohttp
 from pytest_llmseed.interception.clients import ClientCache, new_async_client
-from pytest_llmseed.interception.intercept import Interceptor, intercepting
+from pytest_llmseed.interception.intercept import Interceptor
 from pytest_llmseed.interception.refusal import RefusedHosts
 from pytest_llmseed.interception.swap import Swapper
+from pytest_llmseed.interception.wrappers import intercepting
 from pytest_llmseed.records import TestRecord
 from pytest_llmseed.redaction import secrets as scrub
 from pytest_llmseed.redaction.credentials import Credentials

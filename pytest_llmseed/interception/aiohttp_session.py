@@ -16,8 +16,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from pytest_llmseed.interception.intercept import Interceptor, wrap_async
+from pytest_llmseed.interception.intercept import Interceptor
 from pytest_llmseed.interception.transports import HTTP_LIBRARIES
+from pytest_llmseed.interception.wrappers import wrap_async
 from pytest_llmseed.providers.sdks import sent_by_genai
 
 # Set by aiohttp itself on the body it reads: not to be applied again to the decoded bytes.

@@ -1,18 +1,17 @@
-"""The layer over vcrpy's patched transports: credentials noted, seeds in (models swapped
-in a what-if run), exchanges logged. On top of vcrpy's patch, it sees the request vcrpy
-matches and records and vcrpy's complete answer, for every client of the process."""
+"""What one test does to each LLM exchange: credentials noted, seeds in (models swapped in
+a what-if run), a refused seed detected, probes wanted, exchanges logged. The wrappers on
+vcrpy's patched transports (``interception.wrappers``) call it; on top of vcrpy's patch
+it sees the request vcrpy matches and records and vcrpy's complete answer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from pytest_llmseed.cassettes.cassette import is_transient, play_counts, played_unseeded
 from pytest_llmseed.context import TestContext
 from pytest_llmseed.exchange.calls import RECORDED_UNSEEDED, SEED_REFUSED, LLMCall, ProbeResult
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
-from pytest_llmseed.interception import probe, refusal, transports
+from pytest_llmseed.interception import probe, refusal
 from pytest_llmseed.interception.swap import Swapper
 from pytest_llmseed.interception.transports import decoded_body, http_library, sent_data
 from pytest_llmseed.providers.registry import adapter_for_request, endpoint_of
@@ -204,128 +203,3 @@ class Interceptor:
             probe=measured,
         )
         self.context.log.add(call, response)
-
-
-def _exchange(
-    interceptor: Interceptor, request: Any
-) -> Generator[Any, Any, tuple[Any, Any, str | None]]:
-    """One exchange's steps (sync and async alike): yields each request to send, is sent its
-    response; returns what was sent, the response and why it went unseeded."""
-    sent, unseeded = interceptor.outgoing(request)
-    response = yield sent
-    if interceptor.refuses_seed(sent, request, response):
-        # Our seed broke the request: the caller's request, as it was made.
-        sent, unseeded = request, SEED_REFUSED
-        response = yield sent
-    return sent, response, unseeded
-
-
-def _wrap_sync(
-    interceptor: Interceptor,
-    on_miss: Callable[[Exception], BaseException],
-    inner: Callable[..., Any],
-    passthrough: Callable[..., Any],
-) -> Callable[..., Any]:
-    from vcr.errors import CannotOverwriteExistingCassetteException
-
-    original = probe.unpatched(inner)
-
-    def handle_request(transport: Any, request: Any) -> Any:
-        __tracebackhide__ = True
-        if not interceptor.is_llm(request):
-            return passthrough(transport, request)
-        request = interceptor.swapped(request)
-        steps = _exchange(interceptor, request)
-        sent = next(steps)
-        before = interceptor.played()
-        try:
-            while True:
-                with refusal.in_flight(sent is not request):
-                    answer = inner(transport, sent)
-                sent = steps.send(answer)
-        except StopIteration as done:
-            sent, response, unseeded = done.value
-        except CannotOverwriteExistingCassetteException as exc:
-            # Raised outside the except block so vcrpy's own message is not chained in.
-            raise on_miss(exc) from None
-        samples = None
-        if interceptor.wants_probe(sent, response):
-            samples = probe.sample_sync(original, transport, sent, interceptor.probe - 1)
-        unseeded = unseeded or interceptor.recorded_unseeded(before, sent, response)
-        interceptor.observe(sent, response, unseeded=unseeded, samples=samples)
-        return response
-
-    return handle_request
-
-
-def wrap_async(
-    interceptor: Interceptor,
-    on_miss: Callable[[Exception], BaseException],
-    inner: Callable[..., Any],
-    passthrough: Callable[..., Any],
-) -> Callable[..., Any]:
-    """An async transport method (``inner``, vcrpy's) under the intercept layer."""
-    from vcr.errors import CannotOverwriteExistingCassetteException
-
-    original = probe.unpatched(inner)
-
-    async def handle_async_request(transport: Any, request: Any) -> Any:
-        __tracebackhide__ = True
-        if not interceptor.is_llm(request):
-            return await passthrough(transport, request)
-        request = interceptor.swapped(request)
-        steps = _exchange(interceptor, request)
-        sent = next(steps)
-        before = interceptor.played()
-        try:
-            while True:
-                with refusal.in_flight(sent is not request):
-                    answer = await inner(transport, sent)
-                sent = steps.send(answer)
-        except StopIteration as done:
-            sent, response, unseeded = done.value
-        except CannotOverwriteExistingCassetteException as exc:
-            raise on_miss(exc) from None
-        samples = None
-        if interceptor.wants_probe(sent, response):
-            count = interceptor.probe - 1
-            samples = await probe.sample_async(original, transport, sent, count)
-        unseeded = unseeded or interceptor.recorded_unseeded(before, sent, response)
-        interceptor.observe(sent, response, unseeded=unseeded, samples=samples)
-        return response
-
-    return handle_async_request
-
-
-@contextmanager
-def intercepting(
-    interceptor: Interceptor,
-    on_miss: Callable[[Exception], BaseException],
-    before: transports.Methods | None = None,
-) -> Iterator[None]:
-    """Wrap vcrpy's transport patches (enter after the cassette, leave before it); other
-    traffic goes to ``before``, the methods in place before the cassette."""
-    _missing = object()
-    saved: list[tuple[type, str, Any]] = []
-    try:
-        for cls, name, is_async in transports.targets():
-            own = cls.__dict__.get(name, _missing)
-            inner = getattr(cls, name)
-            saved.append((cls, name, own))
-            wrap = wrap_async if is_async else _wrap_sync
-            # A library vcrpy imported itself had nothing on top of it: its method then.
-            passthrough = (before or {}).get((cls, name)) or probe.unpatched(inner)
-            setattr(cls, name, wrap(interceptor, on_miss, inner, passthrough))
-        for cls in transports.aiohttp_targets():
-            name = "handle_async_request"
-            plain = cls.__dict__[name]
-            saved.append((cls, name, plain))
-            # Not LLM traffic goes to aiohttp, whose vcrpy patch lets it through unrecorded.
-            setattr(cls, name, wrap_async(interceptor, on_miss, transports.buffered(plain), plain))
-        yield
-    finally:
-        for cls, name, own in reversed(saved):
-            if own is _missing:
-                delattr(cls, name)
-            else:
-                setattr(cls, name, own)

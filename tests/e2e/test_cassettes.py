@@ -389,6 +389,7 @@ def test_a_miss_is_explained(pytester: pytest.Pytester, llm_env: FakeOpenAIServe
     assert '~ body.messages[0].content: "Write a haiku" → "Write a poem"' in result.stdout.str()
     # The plugin's own frames stay out of the report.
     assert "intercept.py" not in result.stdout.str()
+    assert "wrappers.py" not in result.stdout.str()
     assert len(llm_env.requests) == 1
 
 
