@@ -259,14 +259,18 @@ def seeded_test(
             end = EndOfTest(
                 place.nodeid, place.cassette, status, snapshot, place.run, place.test_dir
             )
-            ended = account(context, end)
-            if ended.cassette_pending is not None:
-                # The cassette is saved when its context closes, below: to the pending file.
-                destination.divert(ended.cassette_pending)
-            try:
-                stack.close()
-            except LLMSeedError as exc:
-                failure = for_terminal(str(exc), multiline=True)
+
+            def save_cassette(cassette_pending: Path | None) -> None:
+                nonlocal failure
+                if cassette_pending is not None:
+                    # The cassette is saved when its context closes: to the pending file.
+                    destination.divert(cassette_pending)
+                try:
+                    stack.close()
+                except LLMSeedError as exc:
+                    failure = for_terminal(str(exc), multiline=True)
+
+            ended = account(context, end, save_cassette=save_cassette)
             on_record(ended.record, ended.golden_first)
             if failure is not None:
                 pytest.fail(failure, pytrace=False)
