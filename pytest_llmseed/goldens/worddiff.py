@@ -272,13 +272,7 @@ WORDS_TOO_MANY = "too many word changes for a word diff: changed lines shown"
 LINES_TOO_MANY = "too many changes for a word or line diff: only the beginnings shown"
 
 
-def line_diff(old: str, new: str) -> list[str]:
-    """Changed lines with one line of context (a summary line first), within the work
-    bound, else both beginnings: for texts that are files, such as cassettes."""
-    return _line_diff(old, new, f"{len(old.splitlines())} → {len(new.splitlines())} lines", "")
-
-
-def _line_diff(old: str, new: str, summary: str, why: str = "; " + WORDS_TOO_MANY) -> list[str]:
+def _line_diff(old: str, new: str, summary: str) -> list[str]:
     """The coarser diff: changed lines with one line of context, or else a summary."""
     a, b = old.splitlines(), new.splitlines()
     blocks = matching_blocks(a, b)
@@ -286,7 +280,7 @@ def _line_diff(old: str, new: str, summary: str, why: str = "; " + WORDS_TOO_MAN
         return [f"{summary}; {LINES_TOO_MANY}", f"- {show(old, 200)}", f"+ {show(new, 200)}"]
     groups = _grouped(opcodes(blocks, len(a), len(b)), 1)
     # The first line as word_diff's: the summary, then which diff this is.
-    lines = [summary + f", {len(groups)} changed region(s)" + why]
+    lines = [summary + f", {len(groups)} changed region(s); " + WORDS_TOO_MANY]
     for group in groups[:MAX_HUNKS]:
         shown: list[str] = []
         for tag, i1, i2, j1, j2 in group:

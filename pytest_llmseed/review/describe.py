@@ -12,8 +12,8 @@ from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.report.console import Out
 from pytest_llmseed.review.pending import PendingChange
 
-MAX_NEW_CASSETTE_LINES = 60
-"""Lines of a new cassette shown in full (the rest is counted, and the file named)."""
+MAX_CASSETTE_LINES = 300
+"""Changed cassette lines shown (the rest is counted, and the file to read named)."""
 
 
 def _rel(path: Path) -> str:
@@ -64,10 +64,8 @@ def severity_and_triage(change: PendingChange) -> tuple[str | None, str]:
 
 
 def cassette_lines(change: PendingChange) -> list[str]:
-    """What accepting does to the cassette: its requests and answers as a line diff against
-    the committed cassette (or in full when it is new), escaped for a terminal."""
-    from pytest_llmseed.goldens.worddiff import line_diff
-
+    """What accepting does to the cassette: every changed line of its requests and answers
+    against the committed cassette (the whole file when it is new), escaped for a terminal."""
     if change.cassette is None or change.cassette_pending is None:
         return []
     try:
@@ -77,24 +75,33 @@ def cassette_lines(change: PendingChange) -> list[str]:
     try:
         old = change.project.targets.read_text(change.cassette, limit=yamlio.MAX_TEXT)
     except FileNotFoundError:
-        old = None
+        old = ""
     except (OSError, UnicodeDecodeError, ConfinementError) as exc:
         old = f"(the committed cassette cannot be read: {exc})"
-    where = _rel(change.cassette_pending)
-    if old is None:
-        body = new.splitlines()
-        lines = [f"cassette change: a new cassette ({len(body)} lines, from {where}):"]
-        lines += ["+ " + for_terminal(line) for line in body[:MAX_NEW_CASSETTE_LINES]]
-        if len(body) > MAX_NEW_CASSETTE_LINES:
-            lines.append(f"… {len(body) - MAX_NEW_CASSETTE_LINES} more line(s): read {where}")
-        return lines
     if old == new:
         return ["cassette change: none (the same requests and answers)"]
-    diff = line_diff(old, new)
-    return [
-        f"cassette change (requests and answers, from {where}): {for_terminal(diff[0])}",
-        *(for_terminal(line) for line in diff[1:]),
-    ]
+    where = _rel(change.cassette_pending)
+    changed, how = _changed_lines(old.splitlines(), new.splitlines())
+    shown = [for_terminal(line) for line in changed[:MAX_CASSETTE_LINES]]
+    if len(changed) > MAX_CASSETTE_LINES:
+        shown.append(f"… {len(changed) - MAX_CASSETTE_LINES} more changed line(s): read {where}")
+    return [f"cassette change (requests and answers, from {where}): {how}", *shown]
+
+
+def _changed_lines(old: list[str], new: list[str]) -> tuple[list[str], str]:
+    """Every removed (``-``) and added (``+``) line, in order, and how they were found."""
+    from pytest_llmseed.goldens.worddiff import matching_blocks, opcodes
+
+    if not old:
+        return ["+ " + line for line in new], f"a new cassette of {len(new)} line(s)"
+    blocks = matching_blocks(old, new)
+    if blocks is None:  # past the work bound: the whole new file, not a diff
+        return ["+ " + line for line in new], "too many changes for a diff: the new file"
+    lines: list[str] = []
+    for tag, i1, i2, j1, j2 in opcodes(blocks, len(old), len(new)):
+        if tag != "equal":
+            lines += ["- " + line for line in old[i1:i2]] + ["+ " + line for line in new[j1:j2]]
+    return lines, f"{len(lines)} changed line(s)"
 
 
 def show(out: Out, change: PendingChange, index: int, total: int) -> None:
