@@ -45,6 +45,7 @@ class EndOfTest(NamedTuple):
     snapshot: SnapshotAssertion | None
     run: RunSettings
     test_dir: Path
+    renamed_from: str | None = None
 
 
 class TestEnded(NamedTuple):
@@ -101,6 +102,7 @@ def account(
         pending=tuple(_from_root(p, run.rootdir) for p in pending),
         probes=probe_records(calls),
         unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded == SEED_REFUSED),
+        renamed_from=end.renamed_from,
     )
     first = None
     if end.snapshot is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -18,6 +18,7 @@ from pytest_llmseed.errors import LLMSeedError
 from pytest_llmseed.exchange.calls import CallList
 from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.files.parse_cache import ParseCache
+from pytest_llmseed.files.paths import relative_path
 from pytest_llmseed.finish import EndOfTest, account, cassette_status
 from pytest_llmseed.goldens.assertion import bind
 from pytest_llmseed.goldens.documents import probe_judge
@@ -144,6 +145,8 @@ class TestPlace(NamedTuple):
     clients: ClientCache
     parse_cache: ParseCache
     refused: RefusedHosts
+    used_cassettes: Collection[Path] = ()
+    """The resolved cassettes of the collected tests (a miss looks for a rename's beside)."""
 
 
 @contextmanager
@@ -178,6 +181,7 @@ def seeded_test(
         judge=probe_judge(settings.compare) if place.run.probe > 1 else None,
     )
     misses: list[str] = []
+    renames: list[Path] = []
 
     def on_miss(exc: Exception) -> BaseException:
         from pytest_llmseed.cassettes.misses import explain_miss  # a miss only
@@ -197,6 +201,8 @@ def seeded_test(
                 diff=lambda old, new: diff_lines(old, new, root="body"),
                 match_on=settings.match_on,
                 injected_seed=settings.seed if settings.inject_seed else None,
+                used=place.used_cassettes,
+                renames=renames,
             ),
             context.secrets(),
         )
@@ -256,8 +262,9 @@ def seeded_test(
             status = cassette_status(
                 missed=bool(misses), recorded=bool(cassette.dirty), calls=len(context.log.calls)
             )
+            renamed = relative_path(renames[0], place.run.rootdir) if renames else None
             end = EndOfTest(
-                place.nodeid, place.cassette, status, snapshot, place.run, place.test_dir
+                place.nodeid, place.cassette, status, snapshot, place.run, place.test_dir, renamed
             )
 
             def save_cassette(cassette_pending: Path | None) -> None:

@@ -187,6 +187,9 @@ class TestRecord:
     """Per probed call, what ``--llmseed-probe`` measured (empty when not probing)."""
     unseeded: tuple[int, ...] = ()
     """Calls (from 1) sent without the injected seed because the server refused it."""
+    renamed_from: str | None = None
+    """An unused cassette holding the request this test's missing cassette lacked: the
+    test's old name's, probably (relative to the rootdir)."""
 
     @property
     def varied(self) -> bool:
@@ -233,7 +236,7 @@ class TestRecord:
             "triage": self.triage,
             "probe": [p.to_dict() for p in self.probes],
             "unseeded": list(self.unseeded),
-        }
+        } | ({"renamed_from": self.renamed_from} if self.renamed_from else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TestRecord:
@@ -250,6 +253,7 @@ class TestRecord:
             outcome=data["outcome"],
             probes=tuple(ProbeRecord.from_dict(p) for p in data.get("probe") or []),
             unseeded=tuple(data.get("unseeded") or []),
+            renamed_from=data.get("renamed_from"),
         )
 
 

@@ -72,8 +72,15 @@ def summary_lines(report: RunReport) -> list[str]:
             f"{unseeded} call(s) went out unseeded (the server refused seed): their answers "
             "are as repeatable as the server's sampling"
         )
+    # A miss that found its request in an unused cassette named it: a probable rename.
+    renamed = {r.renamed_from: r.nodeid for r in report.records.values() if r.renamed_from}
     for path in report.unused_cassettes:
         lines.append(f"unused cassette: {for_terminal(path)}")
+        if path in renamed:
+            from pytest_llmseed.cassettes.misses import rename_command
+
+            command = for_terminal(rename_command(path, renamed[path]))
+            lines.append(f"    probable rename: run `{command}` to keep it")
     if c["pending"]:
         lines.append(f"{c['pending']} pending change(s): review with `{report.review_command}`")
     return lines
