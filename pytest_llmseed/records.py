@@ -136,6 +136,8 @@ class ProbeRecord:
     """How many different outputs came back, compared as the test's goldens compare."""
     fingerprints: list[str] = field(default_factory=list)
     """The ``system_fingerprint`` values seen, in order of first appearance."""
+    kind: str = "text"
+    """What the outputs hold: ``text``, ``structured`` output or ``tool calls``."""
 
     @property
     def varied(self) -> bool:
@@ -150,6 +152,7 @@ class ProbeRecord:
             "samples": self.samples,
             "distinct": self.distinct,
             "fingerprints": list(self.fingerprints),
+            "kind": self.kind,
         }
 
     @classmethod
@@ -161,6 +164,7 @@ class ProbeRecord:
             samples=data["samples"],
             distinct=data["distinct"],
             fingerprints=list(data["fingerprints"]),
+            kind=str(data.get("kind") or "text"),
         )
 
 

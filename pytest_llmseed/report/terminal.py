@@ -10,6 +10,20 @@ PROBE_ADVICE = (
     '(@pytest.mark.llmseed(compare="normalized") or "fuzzy:0.8"), or assert properties '
     "of the output (fields, tool calls, JSON) instead of its exact text"
 )
+# A text profile cannot make two different tool calls or parsed values equal: other advice.
+PROBE_ADVICE_BY_KIND = {
+    "text": PROBE_ADVICE,
+    "structured": (
+        "    structured outputs vary at a fixed seed: compare them as data "
+        '(@pytest.mark.llmseed(compare="json"), numbers with a tolerance), or assert the '
+        "fields the code reads instead of the whole value"
+    ),
+    "tool calls": (
+        "    tool calls vary at a fixed seed (which tool, or its arguments): a text profile "
+        "cannot help; assert the calls the code relies on (tool names, the arguments it "
+        "reads) instead of the whole output, and keep the recording as the reference"
+    ),
+}
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
@@ -126,6 +140,6 @@ def probe_lines(report: RunReport) -> list[str]:
                 f"{found.distinct} distinct outputs in {found.samples} samples; "
                 f"fingerprints: {shown}"
             )
-    if varied:
-        lines.append(PROBE_ADVICE)
+    kinds = {found.kind for record in varied for found in record.probes if found.varied}
+    lines += [advice for kind, advice in PROBE_ADVICE_BY_KIND.items() if kind in kinds]
     return lines
