@@ -136,8 +136,7 @@ class ProbeRecord:
     """How many different outputs came back, compared as the test's goldens compare."""
     fingerprints: list[str] = field(default_factory=list)
     """The ``system_fingerprint`` values seen, in order of first appearance."""
-    kind: str = "text"
-    """What the outputs hold: ``text``, ``structured`` output or ``tool calls``."""
+    kind: str = "text"  # what the outputs hold: text, structured or tool calls
 
     @property
     def varied(self) -> bool:
@@ -158,14 +157,9 @@ class ProbeRecord:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ProbeRecord:
         """Inverse of ``to_dict``."""
-        return cls(
-            call=data["call"],
-            endpoint=data["endpoint"],
-            samples=data["samples"],
-            distinct=data["distinct"],
-            fingerprints=list(data["fingerprints"]),
-            kind=str(data.get("kind") or "text"),
-        )
+        fields = {k: data[k] for k in ("call", "endpoint", "samples", "distinct")}
+        kind = str(data.get("kind") or "text")
+        return cls(**fields, fingerprints=list(data["fingerprints"]), kind=kind)
 
 
 @dataclass
@@ -180,10 +174,8 @@ class TestRecord:
     cassette: str
     cassette_status: CassetteStatus = CassetteStatus.NO_CALLS
     calls: int = 0
-    # Tuples, not lists: a record lives until the run ends, and the empty tuple (most
-    # tests have no pending change, no probe, no unseeded call) is one shared object the
-    # garbage collector does not track, where each empty list would be one more object
-    # for every full collection to walk.
+    # Tuples, not lists: a record lives until the run ends, and the empty tuple (most tests'
+    # case) is one shared object the garbage collector does not track, unlike empty lists.
     goldens: tuple[GoldenRecord, ...] = ()
     pending: tuple[str, ...] = ()
     outcome: str = "passed"
@@ -192,8 +184,7 @@ class TestRecord:
     unseeded: tuple[int, ...] = ()
     """Calls (from 1) sent without the injected seed because the server refused it."""
     renamed_from: str | None = None
-    """An unused cassette holding the request this test's missing cassette lacked: the
-    test's old name's, probably (relative to the rootdir)."""
+    """An unused cassette holding the request this test missed: a probable rename's."""
 
     @property
     def varied(self) -> bool:
