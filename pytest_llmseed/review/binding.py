@@ -80,6 +80,19 @@ def split_nodeid(nodeid: str) -> tuple[str, list[str]]:
     return file, names
 
 
+def root_of(nodeid: str, golden: Path) -> Path | None:
+    """The rootdir under which ``nodeid``'s module keeps ``golden`` (resolved), if it does:
+    node ids are relative to pytest's rootdir, which ``llmseed`` may be run below."""
+    file = Path(split_nodeid(nodeid)[0])
+    snapshots = golden.parent.parent
+    if snapshots.name != GOLDEN_DIRNAME or golden.parent.name != file.stem:
+        return None
+    root, parts = snapshots.parent, file.parent.parts
+    if parts and root.parts[-len(parts) :] != parts:
+        return None
+    return Path(*root.parts[: len(root.parts) - len(parts)])
+
+
 def files_of(nodeid: str, root: Path, cassette_dirs: Sequence[Path] = ()) -> TestFiles:
     """The files a test's node id names (relative to ``root``, the project's rootdir)."""
     file, names = split_nodeid(nodeid)

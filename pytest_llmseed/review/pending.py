@@ -153,7 +153,8 @@ def _bound(test: object, golden: Path, project: Project) -> binding.TestFiles:
     try:
         if not isinstance(test, str):
             raise ValueError("it names no test")
-        bound = binding.files_of(test, project.targets.bases[0], project.targets.bases[1:])
+        root = binding.root_of(test, golden) or project.targets.bases[0]
+        bound = binding.files_of(test, root, project.targets.bases[1:])
     except ValueError as exc:
         raise ConfinementError(None, f"its test label is not usable ({exc})") from None
     if not bound.owns_golden(golden):
