@@ -22,6 +22,7 @@ from pytest_llmseed.report.console import use_color
 from pytest_llmseed.review import pending
 from pytest_llmseed.review.describe import severity_of, show, targets
 from pytest_llmseed.review.pending import PendingChange, Project
+from pytest_llmseed.review.status import cmd_status
 
 
 def _read_key(stream: TextIO) -> str:
@@ -73,7 +74,8 @@ def cmd_review(changes: list[PendingChange], out: _Out, keys: TextIO) -> int:
         if key == "q":
             break
         if key == "a":
-            if not _attempt(pending.accept, change):
+            keep = _shared_cassette(change, remaining)
+            if not _attempt(functools.partial(pending.accept, keep_cassette=keep), change):
                 done["skipped"] += 1
                 continue
             done["accepted"] += 1
@@ -131,7 +133,12 @@ def _apply(
     out: _Out,
 ) -> int:
     chosen = _select(changes, args.tests, args.all)
-    applied = [c for c in chosen if _attempt(lambda c: action(c, changes), c)]
+    remaining, applied = list(changes), []
+    for change in chosen:
+        # Each applied change leaves `remaining`: the last golden of a test takes its cassette.
+        if _attempt(lambda c: action(c, remaining), change):
+            applied.append(change)
+            remaining.remove(change)
     color = "green" if verb == "accepted" else "red"
     for change in applied:
         out.line(f"{out.paint(verb, color)} {for_terminal(change.test)}")
@@ -151,50 +158,6 @@ def _attempt(action: Callable[[PendingChange], None], change: PendingChange) -> 
     return True
 
 
-def review_hint(sources: Sequence[Path] | None) -> str:
-    """The review command that finds these changes again (the same ``--from``)."""
-    import shlex
-
-    return " ".join(["llmseed review", *(f"--from {shlex.quote(str(s))}" for s in sources or ())])
-
-
-def cmd_status(
-    changes: list[PendingChange], out: _Out, sources: Sequence[Path] | None = None
-) -> int:
-    """List pending changes grouped by severity, breaking first; exit 1 when there are any
-    (a CI-friendly check)."""
-    from pytest_llmseed.records import SEVERITY_ORDER
-
-    if not changes:
-        out.line("no pending changes")
-        return 0
-    graded = [(severity_of(c), c) for c in changes]
-    groups = [str(s) for s in SEVERITY_ORDER] + [None]
-    for group in groups:
-        members = [c for severity, c in graded if severity == group]
-        if not members:
-            continue
-        color = "red" if group == "breaking" else "yellow" if group else "bold"
-        out.line(f"{group or 'new or unreadable'} ({len(members)})", color)
-        for change in members:
-            out.line(f"  {for_terminal(change.test)}", "bold")
-            for target in targets(change):
-                out.line(f"      {target}", "dim")
-            # The group says the severity: not repeated at the triage line's end.
-            triage = change.triage.removesuffix(f" — severity: {group}")
-            out.line(f"      {for_terminal(triage)}", "yellow")
-    counts = ", ".join(
-        f"{sum(1 for severity, _ in graded if severity == name)} {name}"
-        for name in groups
-        if name is not None
-    )
-    out.line(
-        f"{len(changes)} pending change(s) ({counts}): review with `{review_hint(sources)}`",
-        "bold",
-    )
-    return 1
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="llmseed",
@@ -203,16 +166,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def common(sub: argparse.ArgumentParser) -> None:
+    def common(sub: argparse.ArgumentParser, *, artifact: bool = True) -> None:
         sub.add_argument(
-            "--from",
+            "--from" if artifact else "--no-from",
             dest="sources",
             action="append",
             type=Path,
             metavar="DIR",
             help="read pending changes from DIR (a CI artifact written with "
             "--llmseed-pending-dir) and apply them to the project in --root; repeat it "
-            "for several CI shards' artifacts",
+            "for several CI shards' artifacts"
+            if artifact
+            else argparse.SUPPRESS,
         )
         sub.add_argument(
             "--no-color",
@@ -248,7 +213,12 @@ def _parser() -> argparse.ArgumentParser:
         common(sub)
     status = commands.add_parser("status", help="list pending changes; exit 1 if any")
     status.add_argument("paths", nargs="*", type=Path, help="where to look (default: .)")
+    status.add_argument("--verbose", "-v", action="store_true", help="show cassette diffs too")
     common(status)
+    rename = commands.add_parser("rename", help="move a renamed test's cassette and golden")
+    rename.add_argument("old", help="the test's old node id")
+    rename.add_argument("new", help="its new node id")
+    common(rename, artifact=False)
     report = commands.add_parser(
         "report", help="merge CI shards' JSON reports; exit 1 on drift or unused cassettes"
     )
@@ -273,6 +243,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return merge_command(args.merge, json_path=args.json, html_path=args.html)
     out = _Out(sys.stdout, color=use_color(sys.stdout, no_color=args.no_color))
+    if args.command == "rename":
+        from pytest_llmseed.review.rename import rename_command
+
+        return rename_command(
+            args.old,
+            args.new,
+            Project.at(args.root, source=None, cassette_dirs=args.cassette_dirs).targets,
+            out,
+        )
     for source in args.sources or ():
         if not source.is_dir():
             shown = for_terminal(str(source))
@@ -303,9 +282,15 @@ def _run(args: argparse.Namespace, changes: list[PendingChange], out: _Out) -> i
         ordered = sorted(changes, key=lambda c: severity_rank(severity_of(c)))
         return cmd_review(ordered, out, sys.stdin)
     if args.command == "status":
-        return cmd_status(changes, out, args.sources)
+        return cmd_status(changes, out, args.sources, verbose=args.verbose)
     if args.command == "accept":
-        return _apply(lambda c, _all: pending.accept(c), "accepted", changes, args, out)
+        return _apply(
+            lambda c, left: pending.accept(c, keep_cassette=_shared_cassette(c, left)),
+            "accepted",
+            changes,
+            args,
+            out,
+        )
     return _apply(
         lambda c, every: pending.reject(c, keep_cassette=_shared_cassette(c, every)),
         "rejected",

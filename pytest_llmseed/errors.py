@@ -94,3 +94,12 @@ class CompressedBodyError(LLMSeedError, ValueError):
         self.unsupported = unsupported
         """The encoding the plugin does not decode, when that is the reason."""
         super().__init__(problem)
+
+
+class RenameError(LLMSeedError):
+    """``llmseed rename`` cannot move a test's files: nothing was moved."""
+
+    def __init__(self, path: Path | str | None, problem: str) -> None:
+        self.path = Path(path) if path is not None else None
+        self.problem = problem
+        super().__init__(problem if self.path is None else f"{self.path}: {problem}")

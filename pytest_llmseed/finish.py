@@ -20,6 +20,8 @@ from pytest_llmseed.records import CassetteStatus, GoldenRecord, TestRecord, Tok
 from pytest_llmseed.redaction import secrets as scrub
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from syrupy.assertion import SnapshotAssertion
 
     from pytest_llmseed.context import TestContext
@@ -43,6 +45,7 @@ class EndOfTest(NamedTuple):
     snapshot: SnapshotAssertion | None
     run: RunSettings
     test_dir: Path
+    renamed_from: str | None = None
 
 
 class TestEnded(NamedTuple):
@@ -55,12 +58,15 @@ class TestEnded(NamedTuple):
     """Where the cassette the test recorded goes instead (a golden drifted with it)."""
 
 
-def account(context: TestContext, end: EndOfTest) -> TestEnded:
+def account(
+    context: TestContext, end: EndOfTest, *, save_cassette: Callable[[Path | None], None]
+) -> TestEnded:
     """What happened in the test: cassette hit / miss / recorded, each golden's outcome.
 
     Goldens that did not match are written as pending changes; when such a test also
-    recorded live, its cassette is to be saved as pending too (``cassette_pending``), so a
-    golden and its cassette are reviewed together.
+    recorded live, its cassette is saved as pending too (``save_cassette`` is handed where),
+    so a golden and its cassette are reviewed together. The cassette is saved first: a run
+    cut short never leaves a pending golden whose cassette was still to come.
     """
     run = end.run
     results = outcomes.outcomes(end.snapshot) if end.snapshot is not None else []
@@ -68,11 +74,12 @@ def account(context: TestContext, end: EndOfTest) -> TestEnded:
     cassette_pending = None
     # A what-if run's recordings are the other model's: never the committed cassette.
     if (drift or run.swap) and end.cassette_status is CassetteStatus.RECORDED:
-        from pytest_llmseed.review.staging import pending_path
+        from pytest_llmseed.review.binding import pending_path
 
         cassette_pending = pending_path(
             end.cassette, pending_dir=run.pending_dir, rootdir=run.rootdir, base=end.test_dir
         )
+    save_cassette(cassette_pending)
     secrets = context.secrets()
     # A test id can hold a key (``ids=[KEY]``): reports and pending labels get it redacted.
     nodeid = scrub.redact_text(end.nodeid, secrets)
@@ -98,6 +105,7 @@ def account(context: TestContext, end: EndOfTest) -> TestEnded:
         unseeded=tuple(i for i, call in enumerate(calls, 1) if call.unseeded == SEED_REFUSED),
         swapped=tuple(sorted(context.swapped)),
         tokens=_tokens(end) if run.swap else None,
+        renamed_from=end.renamed_from,
     )
     first = None
     if end.snapshot is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -18,6 +18,7 @@ from pytest_llmseed.errors import LLMSeedError
 from pytest_llmseed.exchange.calls import CallList
 from pytest_llmseed.files.escape import for_terminal
 from pytest_llmseed.files.parse_cache import ParseCache
+from pytest_llmseed.files.paths import relative_path
 from pytest_llmseed.finish import EndOfTest, account, cassette_status
 from pytest_llmseed.goldens.assertion import bind
 from pytest_llmseed.goldens.documents import probe_judge
@@ -147,6 +148,47 @@ class TestPlace(NamedTuple):
     clients: ClientCache
     parse_cache: ParseCache
     refused: RefusedHosts
+    used_cassettes: Collection[Path] = ()
+    """The resolved cassettes of the collected tests (a miss looks for a rename's beside)."""
+
+
+def _miss_explainer(
+    settings: Settings,
+    place: TestPlace,
+    context: TestContext,
+    misses: list[str],
+    renames: list[Path],
+) -> Callable[[Exception], BaseException]:
+    """What vcrpy's "no recorded answer" becomes: the test's failure, explained (noted in
+    ``misses``; a probable rename's cassette in ``renames``)."""
+
+    def on_miss(exc: Exception) -> BaseException:
+        from pytest_llmseed.cassettes.misses import explain_miss  # a miss only
+        from pytest_llmseed.goldens.diffs import diff_lines
+
+        # pytest's Failed is a BaseException: the SDK's `except Exception` retry loop and
+        # the application's own error handling cannot swallow a missing recording.
+        # The request diff can show a key the code put in a prompt or header: redact it.
+        message = scrub.redact_text(
+            explain_miss(
+                exc,
+                f"{settings.record_mode} ({settings.ignored})"
+                if settings.ignored
+                else settings.record_mode,
+                place.nodeid,
+                settings.volatile,
+                diff=lambda old, new: diff_lines(old, new, root="body"),
+                match_on=settings.match_on,
+                injected_seed=settings.seed if settings.inject_seed else None,
+                used=place.used_cassettes,
+                renames=renames,
+            ),
+            context.secrets(),
+        )
+        misses.append(message)
+        return pytest.fail.Exception(message, pytrace=False)
+
+    return on_miss
 
 
 @contextmanager
@@ -183,30 +225,9 @@ def seeded_test(
         swapper=Swapper(place.run.swap, context.swapped) if place.run.swap else None,
     )
     misses: list[str] = []
+    renames: list[Path] = []
 
-    def on_miss(exc: Exception) -> BaseException:
-        from pytest_llmseed.cassettes.misses import explain_miss  # a miss only
-        from pytest_llmseed.goldens.diffs import diff_lines
-
-        # pytest's Failed is a BaseException: the SDK's `except Exception` retry loop and
-        # the application's own error handling cannot swallow a missing recording.
-        # The request diff can show a key the code put in a prompt or header: redact it.
-        message = scrub.redact_text(
-            explain_miss(
-                exc,
-                f"{settings.record_mode} ({settings.ignored})"
-                if settings.ignored
-                else settings.record_mode,
-                place.nodeid,
-                settings.volatile,
-                diff=lambda old, new: diff_lines(old, new, root="body"),
-                match_on=settings.match_on,
-                injected_seed=settings.seed if settings.inject_seed else None,
-            ),
-            context.secrets(),
-        )
-        misses.append(message)
-        return pytest.fail.Exception(message, pytrace=False)
+    on_miss = _miss_explainer(settings, place, context, misses, renames)
 
     destination = CassetteDestination(place.cassette)
     with ExitStack() as stack:
@@ -266,17 +287,22 @@ def seeded_test(
             status = cassette_status(
                 missed=bool(misses), recorded=bool(cassette.dirty), calls=len(context.log.calls)
             )
+            renamed = relative_path(renames[0], place.run.rootdir) if renames else None
             end = EndOfTest(
-                place.nodeid, place.cassette, status, snapshot, place.run, place.test_dir
+                place.nodeid, place.cassette, status, snapshot, place.run, place.test_dir, renamed
             )
-            ended = account(context, end)
-            if ended.cassette_pending is not None:
-                # The cassette is saved when its context closes, below: to the pending file.
-                destination.divert(ended.cassette_pending)
-            try:
-                stack.close()
-            except LLMSeedError as exc:
-                failure = for_terminal(str(exc), multiline=True)
+
+            def save_cassette(cassette_pending: Path | None) -> None:
+                nonlocal failure
+                if cassette_pending is not None:
+                    # The cassette is saved when its context closes: to the pending file.
+                    destination.divert(cassette_pending)
+                try:
+                    stack.close()
+                except LLMSeedError as exc:
+                    failure = for_terminal(str(exc), multiline=True)
+
+            ended = account(context, end, save_cassette=save_cassette)
             on_record(ended.record, ended.golden_first)
             if failure is not None:
                 pytest.fail(failure, pytrace=False)

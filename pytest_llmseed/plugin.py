@@ -246,6 +246,7 @@ def seeded_llm(request: pytest.FixtureRequest) -> Iterator[SeededLLM]:
         clients=state.clients,
         parse_cache=state.parse_cache,
         refused=state.refused_hosts,
+        used_cassettes=state.expected_cassettes,
     )
 
     def on_record(record: TestRecord, golden_first: str | None) -> None:

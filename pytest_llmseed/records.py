@@ -1,13 +1,12 @@
 """What happened in a run, as typed data: per test seed, cassette and golden outcomes, drift.
 
-Built from per-test records that travel on pytest's reports (so xdist workers' results merge
-in the controller); dicts exist only at that boundary and in the JSON report. Rendering is
-elsewhere: ``terminal``, ``jsonfile``, ``markdown``, ``htmlpage``.
+Per-test records travel on pytest's reports (so xdist workers' results merge in the
+controller); dicts exist only at that boundary and in the JSON report. The whole run's
+report is ``report.run.RunReport``; rendering is elsewhere in ``report``.
 """
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 from typing import Any, NamedTuple
@@ -123,6 +122,7 @@ class ProbeRecord:
     """How many different outputs came back, compared as the test's goldens compare."""
     fingerprints: list[str] = field(default_factory=list)
     """The ``system_fingerprint`` values seen, in order of first appearance."""
+    kind: str = "text"  # what the outputs hold: text, structured or tool calls
 
     @property
     def varied(self) -> bool:
@@ -136,7 +136,9 @@ class ProbeRecord:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ProbeRecord:
         """Inverse of ``to_dict``."""
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+        given = {f.name: data[f.name] for f in fields(cls) if f.name != "kind"}
+        # Reports written before probe entries said their kind read as text.
+        return cls(**given, kind=str(data.get("kind") or "text"))
 
 
 class Tokens(NamedTuple):
@@ -164,10 +166,8 @@ class TestRecord:
     cassette: str
     cassette_status: CassetteStatus = CassetteStatus.NO_CALLS
     calls: int = 0
-    # Tuples, not lists: a record lives until the run ends, and the empty tuple (most
-    # tests have no pending change, no probe, no unseeded call) is one shared object the
-    # garbage collector does not track, where each empty list would be one more object
-    # for every full collection to walk.
+    # Tuples, not lists: a record lives until the run ends, and the empty tuple (most tests'
+    # case) is one shared object the garbage collector does not track, unlike empty lists.
     goldens: tuple[GoldenRecord, ...] = ()
     pending: tuple[str, ...] = ()
     outcome: str = "passed"
@@ -179,6 +179,8 @@ class TestRecord:
     """What-if runs: the ``FROM`` of each model swap the test's requests matched."""
     tokens: tuple[Tokens, Tokens] | None = None
     """What-if runs: token usage before (the stored goldens' meta) and after (received)."""
+    renamed_from: str | None = None
+    """An unused cassette holding the request this test missed: a probable rename's."""
 
     @property
     def varied(self) -> bool:
@@ -229,7 +231,7 @@ class TestRecord:
             "tokens": dict(
                 zip(("before", "after"), map(Tokens._asdict, self.tokens or ()), strict=False)
             ),
-        }
+        } | ({"renamed_from": self.renamed_from} if self.renamed_from else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TestRecord:
@@ -248,81 +250,5 @@ class TestRecord:
             unseeded=tuple(data.get("unseeded") or []),
             swapped=tuple(data.get("swapped") or []),
             tokens=Tokens.pair(data.get("tokens")),
+            renamed_from=data.get("renamed_from"),
         )
-
-
-@dataclass
-class RunReport:
-    """All records of a run plus session-level findings (unused cassettes)."""
-
-    ci: bool = False
-    probe: int = 0
-    """``--llmseed-probe``'s N (0: not probing)."""
-    records: dict[str, TestRecord] = field(default_factory=dict)
-    unused_cassettes: list[str] = field(default_factory=list)
-    swap: str = ""  # a what-if run's model swaps, ``FROM=TO, ...`` (empty: not one)
-    pending_from: str | None = None
-    """``--llmseed-pending-dir`` as the run's hints give it to ``llmseed review --from``
-    (None: pending changes sit beside the goldens)."""
-
-    def add(self, record: TestRecord) -> None:
-        """Add or replace a test's record (a rerun replaces the earlier one)."""
-        self.records[record.nodeid] = record
-
-    @property
-    def drifted(self) -> list[TestRecord]:
-        """Records with a changed or missing golden, in node id order."""
-        return [r for _, r in sorted(self.records.items()) if r.drifted]
-
-    @property
-    def varied(self) -> list[TestRecord]:
-        """Tests whose probed calls got different outputs, in node id order."""
-        return [r for _, r in sorted(self.records.items()) if r.varied]
-
-    @property
-    def attention(self) -> list[TestRecord]:
-        """Records worth a reviewer's attention (drift or a cassette miss): breaking first,
-        then rewording, cosmetic, the rest (a miss, a missing golden); by node id within."""
-        return sorted(
-            (r for r in self.records.values() if r.needs_attention),
-            key=lambda r: (severity_rank(r.severity), r.nodeid),
-        )
-
-    def by_severity(self) -> dict[str, int]:
-        """Changed goldens per severity, breaking first (every severity named, zero or not)."""
-        found = [g.severity for r in self.records.values() for g in r.goldens if g.severity]
-        return {str(s): found.count(s) for s in SEVERITY_ORDER}
-
-    @property
-    def review_command(self) -> str:
-        """The ``llmseed review`` command that finds this run's pending changes."""
-        if self.pending_from is None:
-            return "llmseed review"
-        return f"llmseed review --from {shlex.quote(self.pending_from)}"
-
-    @property
-    def empty(self) -> bool:
-        """No test used ``seeded_llm`` and nothing was found: nothing to report."""
-        return not self.records and not self.unused_cassettes
-
-    def counts(self) -> dict[str, int]:
-        """Totals for the summary line."""
-        goldens = [g.status for r in self.records.values() for g in r.goldens]
-        cassettes = [r.cassette_status for r in self.records.values()]
-        return {
-            "tests": len(self.records),
-            "drifted": len(self.drifted),
-            "cassettes_replayed": cassettes.count(CassetteStatus.HIT),
-            "cassette_misses": cassettes.count(CassetteStatus.MISS),
-            "cassettes_recorded": cassettes.count(CassetteStatus.RECORDED),
-            "goldens_matched": goldens.count(GoldenStatus.MATCHED),
-            "goldens_changed": goldens.count(GoldenStatus.CHANGED),
-            "goldens_missing": goldens.count(GoldenStatus.MISSING),
-            "goldens_new": goldens.count(GoldenStatus.NEW),
-            "goldens_updated": goldens.count(GoldenStatus.UPDATED),
-            "pending": sum(len(r.pending) for r in self.records.values()),
-            "unused_cassettes": len(self.unused_cassettes),
-            "goldens_tolerated": sum(g.tolerated for r in self.records.values() for g in r.goldens),
-            "varied": len(self.varied),
-            **{f"goldens_{k}": n for k, n in self.by_severity().items()},
-        }

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from pytest_llmseed.files.parse_cache import ParseCache
     from pytest_llmseed.interception.clients import ClientCache
     from pytest_llmseed.interception.refusal import RefusedHosts
-    from pytest_llmseed.records import RunReport
+    from pytest_llmseed.report.run import RunReport
 
 
 class RunState:
@@ -83,7 +83,7 @@ class RunState:
     @functools.cached_property
     def report(self) -> RunReport:
         """The run's records; made on first use (a collect-only run never needs it)."""
-        from pytest_llmseed.records import RunReport
+        from pytest_llmseed.report.run import RunReport
 
         pending_dir = self.run.pending_dir
         shown = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,9 +33,12 @@ def explain_miss(
     diff: Callable[[Any, Any], list[str]],
     match_on: tuple[str, ...] = DEFAULT_MATCH_ON,
     injected_seed: int | None = None,
+    used: Collection[Path] = (),
+    renames: list[Path] | None = None,
 ) -> str:
     """The failure text for a request that has no recorded answer (``diff`` shows two
-    JSON bodies' differences path by path, as golden diffs do)."""
+    JSON bodies' differences path by path, as golden diffs do; ``used``: the resolved
+    cassettes of the collected tests, the others beside a missing one may be a rename's)."""
     cassette = exc.cassette
     request = exc.failed_request
     path = Path(cassette.path)
@@ -75,17 +78,84 @@ def explain_miss(
         lines.append("the cassette holds no interactions")
     if host_only:
         return "\n".join(lines)
+    renamed = (
+        None
+        if exists
+        else probable_rename(
+            cassette,
+            request,
+            used,
+            match_on=match_on,
+            injected_seed=injected_seed,
+            volatile=volatile,
+        )
+    )
+    if renamed is not None:
+        if renames is not None:
+            renames.append(renamed)
+        lines.append(
+            f"probable rename: {for_terminal(str(renamed))} has this request and no collected "
+            "test uses it."
+        )
+        lines.append("To keep its recording and golden under this test's name, run:")
+        lines.append(f"  {for_terminal(rename_command(renamed, nodeid))}")
     if record_mode == "once" and exists:
         lines.append("record mode 'once' never adds to an existing cassette.")
     # A changed request makes the old interactions stale: re-record the test's cassette.
     mode = "all" if exists else "once"
     host = urlsplit(request.uri).netloc
-    lines.append(
-        f"To record it from {for_terminal(host)} (needs the API key and the network), run:"
-    )
+    if renamed is not None:
+        lines.append(f"Or, to record it anew from {for_terminal(host)}, run:")
+    else:
+        lines.append(
+            f"To record it from {for_terminal(host)} (needs the API key and the network), run:"
+        )
     lines.append(f"  pytest {for_terminal(shlex.quote(nodeid))} --llmseed-record-mode={mode}")
     lines.append("then review the changed golden with `llmseed review` (it is left pending).")
     return "\n".join(lines)
+
+
+def probable_rename(
+    cassette: Any,
+    request: Any,
+    used: Collection[Path],
+    *,
+    match_on: tuple[str, ...],
+    injected_seed: int | None,
+    volatile: Volatile,
+) -> Path | None:
+    """A cassette beside the missing one that no collected test uses and that holds this
+    request (as matching sees it): the test was probably renamed; None if there is none."""
+    from vcr.matchers import requests_match
+    from vcr.persisters.filesystem import CassetteNotFoundError
+
+    from pytest_llmseed.cassettes.storage import CassettePersister, ReadableSerializer
+    from pytest_llmseed.errors import CassetteFileError
+
+    path = Path(cassette.path)
+    live = cassette.filter_request(request) or request
+    matchers = matchers_for(match_on, injected_seed, volatile)
+    try:
+        candidates = sorted(p for p in path.parent.glob("*.yaml") if p.resolve() not in used)
+    except OSError:
+        return None
+    for candidate in candidates:
+        try:
+            recorded = CassettePersister(list).load_cassette(candidate, ReadableSerializer)[0]
+        except (CassetteFileError, CassetteNotFoundError):
+            continue
+        if any(requests_match(live, old, matchers) for old in recorded):
+            return candidate
+    return None
+
+
+def rename_command(old_cassette: Path | str, nodeid: str) -> str:
+    """``llmseed rename OLD NEW``: OLD is the node id ``old_cassette``'s name stands for,
+    in the module of ``nodeid``."""
+    name = Path(old_cassette).name.removesuffix(".yaml")
+    head, bracket, params = name.partition("[")
+    old = f"{nodeid.partition('::')[0]}::{head.replace('.', '::')}{bracket}{params}"
+    return f"llmseed rename {shlex.quote(old)} {shlex.quote(nodeid)}"
 
 
 URL_ORIGIN = ("scheme", "host", "port")

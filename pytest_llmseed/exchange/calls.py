@@ -21,6 +21,8 @@ class ProbeResult:
     """Different outputs among the samples, compared as the test's goldens compare."""
     fingerprints: tuple[str, ...] = ()
     """``system_fingerprint`` values seen, in order of first appearance."""
+    kind: str = "text"
+    """What the outputs hold: ``text``, ``structured`` output or ``tool calls``."""
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,40 @@ def probe_judge(profile: Profile) -> OutputJudge:
             "output"
         ],
         equal=lambda a, b: outputs_equal(a, b, profile),
+        kind_of=output_kind,
     )
+
+
+_TOOL_TYPES = frozenset({"function_call", "tool_use", "server_tool_use"})
+
+
+def output_kind(output: Any, depth: int = 0) -> str:
+    """What a golden output holds: ``tool calls`` (any provider's), ``structured`` output
+    (a parsed value), else ``text``."""
+    if depth > 20:
+        return "text"
+    found: list[str] = []
+    if isinstance(output, dict):
+        if (
+            output.get("tool_calls")
+            or output.get("functionCall")
+            or output.get("type") in _TOOL_TYPES
+        ):
+            return "tool calls"
+        if output.get("parsed") is not None:
+            found.append("structured")
+        values: Any = output.values()
+    elif isinstance(output, list):
+        values = output
+    else:
+        return "text"
+    for value in values:
+        if isinstance(value, dict | list):
+            kind = output_kind(value, depth + 1)
+            if kind == "tool calls":
+                return kind
+            found.append(kind)
+    return "structured" if "structured" in found else "text"
 
 
 def calls_backend(calls: list[LLMCall]) -> dict[str, Any]:

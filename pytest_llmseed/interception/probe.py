@@ -77,21 +77,27 @@ class OutputJudge(NamedTuple):
     output_of: Callable[[str, Any, Any], Any]
     """(endpoint, answer, request) -> the output a golden compares."""
     equal: Callable[[Any, Any], bool]
+    kind_of: Callable[[Any], str] = lambda _output: "text"
+    """What an output holds (``text``, ``structured``, ``tool calls``): which advice fits."""
 
 
 def measure(endpoint: str, request: Any, answers: Sequence[Any], judge: OutputJudge) -> ProbeResult:
     """Count the distinct outputs (as the goldens judge them) and fingerprints among ``answers``."""
     distinct: list[Any] = []
     fingerprints: list[str] = []
+    kinds: set[str] = set()
     for answer in answers:
         output = judge.output_of(endpoint, answer, request)
         if not any(judge.equal(seen, output) for seen in distinct):
             distinct.append(output)
+            kinds.add(judge.kind_of(output))
         fingerprint = answer.get("system_fingerprint") if isinstance(answer, dict) else None
         if isinstance(fingerprint, str) and fingerprint not in fingerprints:
             fingerprints.append(fingerprint)
+    # Tool calls in any answer make it a tool-call output: text advice would not fit.
+    kind = next((k for k in ("tool calls", "structured") if k in kinds), "text")
     return ProbeResult(
-        samples=len(answers), distinct=len(distinct), fingerprints=tuple(fingerprints)
+        samples=len(answers), distinct=len(distinct), fingerprints=tuple(fingerprints), kind=kind
     )
 
 
@@ -104,6 +110,7 @@ def probe_records(calls: Sequence[LLMCall]) -> tuple[ProbeRecord, ...]:
             samples=call.probe.samples,
             distinct=call.probe.distinct,
             fingerprints=list(call.probe.fingerprints),
+            kind=call.probe.kind,
         )
         for index, call in enumerate(calls, 1)
         if call.probe is not None

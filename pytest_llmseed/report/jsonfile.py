@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pytest_llmseed.records import RunReport
+from pytest_llmseed.report.run import RunReport
 
 SCHEMA_VERSION = 1
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pytest_llmseed.files.escape import for_markdown, for_markdown_code, for_terminal
-from pytest_llmseed.records import GoldenRecord, RunReport, Severity
+from pytest_llmseed.records import GoldenRecord, Severity
+from pytest_llmseed.report.run import RunReport
 from pytest_llmseed.report.terminal import severity_totals, totals
 
 DIFF_LINES = 20

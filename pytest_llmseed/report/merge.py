@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from pytest_llmseed.errors import ReportFileError
-from pytest_llmseed.records import RunReport, TestRecord
+from pytest_llmseed.records import TestRecord
 from pytest_llmseed.report.jsonfile import SCHEMA_VERSION
+from pytest_llmseed.report.run import RunReport
 
 MAX_REPORT = 64 * 1024 * 1024
 """Largest JSON report read, in bytes (a report of thousands of tests is a few MB)."""

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 from pytest_llmseed.errors import SecretLeakError
 from pytest_llmseed.files.atomic import atomic_write_text
-from pytest_llmseed.records import RunReport, TestRecord
+from pytest_llmseed.records import TestRecord
 from pytest_llmseed.redaction import secrets as scrub
+from pytest_llmseed.report.run import RunReport
 
 
 def probe_line(record: TestRecord) -> str:

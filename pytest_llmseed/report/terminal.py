@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from pytest_llmseed.files.escape import for_terminal
-from pytest_llmseed.records import RunReport, TestRecord
+from pytest_llmseed.records import TestRecord
+from pytest_llmseed.report.run import RunReport
 
 PROBE_ADVICE = (
     "    outputs vary at a fixed seed: compare these tests with a tolerant profile "
     '(@pytest.mark.llmseed(compare="normalized") or "fuzzy:0.8"), or assert properties '
     "of the output (fields, tool calls, JSON) instead of its exact text"
 )
+# A text profile cannot make two different tool calls or parsed values equal: other advice.
+PROBE_ADVICE_BY_KIND = {
+    "text": PROBE_ADVICE,
+    "structured": (
+        "    structured outputs vary at a fixed seed: compare them as data "
+        '(@pytest.mark.llmseed(compare="json"), numbers with a tolerance), or assert the '
+        "fields the code reads instead of the whole value"
+    ),
+    "tool calls": (
+        "    tool calls vary at a fixed seed (which tool, or its arguments): a text profile "
+        "cannot help; assert the calls the code relies on (tool names, the arguments it "
+        "reads) instead of the whole output, and keep the recording as the reference"
+    ),
+}
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
@@ -77,8 +92,15 @@ def summary_lines(report: RunReport) -> list[str]:
             f"{unseeded} call(s) went out unseeded (the server refused seed): their answers "
             "are as repeatable as the server's sampling"
         )
+    # A miss that found its request in an unused cassette named it: a probable rename.
+    renamed = {r.renamed_from: r.nodeid for r in report.records.values() if r.renamed_from}
     for path in report.unused_cassettes:
         lines.append(f"unused cassette: {for_terminal(path)}")
+        if path in renamed:
+            from pytest_llmseed.cassettes.misses import rename_command
+
+            command = for_terminal(rename_command(path, renamed[path]))
+            lines.append(f"    probable rename: run `{command}` to keep it")
     if c["pending"]:
         lines.append(f"{c['pending']} pending change(s): review with `{report.review_command}`")
     return lines
@@ -124,6 +146,6 @@ def probe_lines(report: RunReport) -> list[str]:
                 f"{found.distinct} distinct outputs in {found.samples} samples; "
                 f"fingerprints: {shown}"
             )
-    if varied:
-        lines.append(PROBE_ADVICE)
+    kinds = {found.kind for record in varied for found in record.probes if found.varied}
+    lines += [advice for kind, advice in PROBE_ADVICE_BY_KIND.items() if kind in kinds]
     return lines

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pytest_llmseed.files.escape import for_markdown, for_markdown_code, for_terminal
-from pytest_llmseed.records import GoldenStatus, RunReport, TestRecord, Tokens
+from pytest_llmseed.records import GoldenStatus, TestRecord, Tokens
+from pytest_llmseed.report.run import RunReport
 
 UNCHANGED = "unchanged"
 NOT_COMPARED = "not compared"

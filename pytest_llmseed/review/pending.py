@@ -26,9 +26,11 @@ from pytest_llmseed.errors import CassetteFileError, ConfinementError, GoldenFil
 from pytest_llmseed.files import yamlio
 from pytest_llmseed.files.confine import Area, relative, require_kind
 from pytest_llmseed.goldens.fileformat import SUFFIX as GOLDEN_SUFFIX
+from pytest_llmseed.review import binding
+from pytest_llmseed.review.binding import DIRNAME, SUFFIX
 
-SUFFIX = ".llmseed-pending"
-DIRNAME = ".llmseed-pending"
+__all__ = ["DIRNAME", "SUFFIX", "PendingChange", "Project"]
+
 GOLDEN_GLOB = f"*{GOLDEN_SUFFIX}{SUFFIX}"
 FORMAT_VERSION = 1
 MAX_GOLDEN = 8 * 1024 * 1024
@@ -107,23 +109,32 @@ def _read(file: Path, project: Project) -> dict[str, Any]:
 
 
 def load(file: Path, project: Project, *, root: Path, source: Path | None = None) -> PendingChange:
-    """Read a pending golden file; PendingError says what is wrong with it (or refused)."""
+    """Read a pending golden file; PendingError says what is wrong with it (or refused).
+
+    Its golden, cassette and pending cassette are the files its test's node id names
+    (``binding``): a change whose files belong to another test is refused.
+    """
     try:
         data = _read(file, project)
         golden = project.targets.resolve(_target(file, source, root))
         require_kind(golden, golden, "golden", project.targets)
+        test = data.get("test")
+        bound = _bound(test, golden, project)
         cassette = cassette_pending = None
         if data.get("cassette") or data.get("cassette_pending"):
             joined = golden.parent / relative(data.get("cassette"), "'cassette'")
             cassette = project.targets.resolve(Path(os.path.normpath(joined)))
             require_kind(cassette, cassette, "cassette", project.targets)
-            joined = file.parent / relative(data.get("cassette_pending"), "'cassette_pending'")
-            cassette_pending = project.sources.resolve(Path(os.path.normpath(joined)))
-            if not cassette_pending.name.endswith(SUFFIX):
-                raise ConfinementError(cassette_pending, f"it does not end with {SUFFIX}")
+            if not bound.owns_cassette(cassette):
+                raise ConfinementError(
+                    cassette, f"it is not the cassette of {test} (that is {bound.cassettes[0]})"
+                )
+            cassette_pending = _pending_cassette(
+                file, cassette=cassette, data=data, project=project, root=root, source=source
+            )
         change = PendingChange(
             file=file,
-            test=str(data.get("test", "?")),
+            test=str(test),
             triage=str(data.get("triage", "")),
             received=data["received"],
             golden=golden,
@@ -135,6 +146,53 @@ def load(file: Path, project: Project, *, root: Path, source: Path | None = None
     except ConfinementError as exc:
         raise PendingError(file, f"nothing of this change is applied: {exc}") from None
     return change
+
+
+def _bound(test: object, golden: Path, project: Project) -> binding.TestFiles:
+    """The files of the test the change names, once its golden is checked to be one."""
+    try:
+        if not isinstance(test, str):
+            raise ValueError("it names no test")
+        root = binding.root_of(test, golden) or project.targets.bases[0]
+        bound = binding.files_of(test, root, project.targets.bases[1:])
+    except ValueError as exc:
+        raise ConfinementError(None, f"its test label is not usable ({exc})") from None
+    if not bound.owns_golden(golden):
+        raise ConfinementError(
+            golden,
+            f"it is not a golden of {test} (that is {bound.golden}): file and label disagree",
+        )
+    return bound
+
+
+def _pending_cassette(
+    file: Path,
+    *,
+    cassette: Path,
+    data: dict[str, Any],
+    project: Project,
+    root: Path,
+    source: Path | None,
+) -> Path:
+    """Where the cassette recorded with the change waits: beside it as the run put it,
+    checked against what the file says; a missing one refuses the whole change."""
+    if source is not None:
+        base = project.targets.bases[0]
+        derived = binding.pending_path(cassette, pending_dir=source, rootdir=base, base=base)
+    else:
+        anchor = next(p for p in file.parents if p.name == DIRNAME)
+        derived = binding.pending_path(cassette, pending_dir=None, rootdir=root, base=anchor.parent)
+    derived = project.sources.resolve(derived)
+    joined = file.parent / relative(data.get("cassette_pending"), "'cassette_pending'")
+    if project.sources.resolve(Path(os.path.normpath(joined))) != derived:
+        raise ConfinementError(None, f"its pending cassette should be {derived}, not {joined}")
+    if not derived.is_file():
+        raise ConfinementError(
+            None,
+            f"its pending cassette {derived} is missing (the golden was recorded with it): "
+            "copy the whole artifact, or run the test again to record both",
+        )
+    return derived
 
 
 def check_content(change: PendingChange) -> str | None:
@@ -226,19 +284,23 @@ def find_in_artifacts(
     return found
 
 
-def accept(change: PendingChange) -> None:
-    """Apply the received golden and its cassette (checked again), then drop the pending files."""
+def accept(change: PendingChange, *, keep_cassette: bool = False) -> None:
+    """Apply the received golden and its cassette (checked again), then drop the pending files
+    (the pending cassette stays while ``keep_cassette``: another golden of the test needs it)."""
     targets, sources = change.project.targets, change.project.sources
     try:
         cassette_text = check_content(change)
+        if change.cassette_pending is not None and cassette_text is None:
+            raise ConfinementError(change.cassette_pending, "this pending cassette is missing")
     except ConfinementError as exc:
         raise PendingError(change.file, f"nothing of this change is applied: {exc}") from None
     targets.write_text(change.golden, change.received)
     sources.delete(change.file)
     if change.cassette is not None and change.cassette_pending is not None and cassette_text:
         targets.write_text(change.cassette, cassette_text)
-        sources.delete(change.cassette_pending)
-        _prune(change.cassette_pending.parent, sources)
+        if not keep_cassette:
+            sources.delete(change.cassette_pending)
+            _prune(change.cassette_pending.parent, sources)
     _prune(change.file.parent, sources)
 
 

@@ -13,28 +13,8 @@ from typing import Any
 from pytest_llmseed.errors import SecretLeakError
 from pytest_llmseed.files import confine, yamldump
 from pytest_llmseed.redaction import secrets as scrub
-from pytest_llmseed.review.pending import DIRNAME, FORMAT_VERSION, SUFFIX
-
-
-def _under(path: Path, base: Path) -> Path | None:
-    try:
-        return path.resolve().relative_to(base.resolve())
-    except ValueError:
-        return None
-
-
-def pending_path(target: Path, *, pending_dir: Path | None, rootdir: Path, base: Path) -> Path:
-    """Where the pending version of ``target`` (a golden or a cassette) is written.
-
-    ``base`` is the test module's directory: by default pending files mirror their target
-    under ``base/.llmseed-pending/``; with ``pending_dir`` they mirror it from the rootdir.
-    """
-    anchor, root = (pending_dir, rootdir) if pending_dir is not None else (base / DIRNAME, base)
-    relative = _under(target, root)
-    if relative is None:
-        # Outside the base: keep the absolute layout so nothing collides.
-        relative = Path(*target.resolve().parts[1:])
-    return anchor / relative.parent / (relative.name + SUFFIX)
+from pytest_llmseed.review.binding import pending_path
+from pytest_llmseed.review.pending import FORMAT_VERSION
 
 
 def write_pending_golden(

@@ -284,13 +284,14 @@ def is_cassette(name: str) -> bool:
     return name.startswith("cassettes/") or "/cassettes/" in name
 
 
-def loads(path: Path) -> None:
+def loads(path: Path, root: Path) -> None:
     """The file parses completely with the reader the plugin (or a user) would use."""
-    # Checked wherever the run put it: confined to the whole file system here.
+    # Checked wherever the run put it: confined to the whole file system here (a pending
+    # change's node id is read from the project's root).
     everywhere = Path(path.anchor)
     confine.set_project(confine.Area([everywhere]))
     try:
-        _loads(path, Project.at(everywhere, source=None))
+        _loads(path, Project.at(root, source=None))
     finally:
         confine.set_project(None)
 
@@ -344,7 +345,7 @@ def check_old_or_new(
             problems.append(f"{name}: a version that is neither old nor new")
             continue
         try:
-            loads(root / name)
+            loads(root / name, root)
         except Exception as exc:  # anything unreadable is a failure of the guarantee
             problems.append(f"{name}: does not load ({exc!r})")
     return problems

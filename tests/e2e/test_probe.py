@@ -69,6 +69,7 @@ def test_deterministic_server_one_output_per_call(
                 "samples": 3,
                 "distinct": 1,
                 "fingerprints": ["fp_test_0001"],
+                "kind": "text",
             }
         ],
         "test_app.py::test_second": [
@@ -78,6 +79,7 @@ def test_deterministic_server_one_output_per_call(
                 "samples": 3,
                 "distinct": 1,
                 "fingerprints": ["fp_test_0001"],
+                "kind": "text",
             }
             for n in (1, 2)
         ],

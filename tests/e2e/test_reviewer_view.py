@@ -271,11 +271,11 @@ def test_a_breaking_diff_cannot_break_out_of_its_block() -> None:
         CassetteStatus,
         GoldenRecord,
         GoldenStatus,
-        RunReport,
         Severity,
         TestRecord,
     )
     from pytest_llmseed.report.markdown import step_summary
+    from pytest_llmseed.report.run import RunReport
 
     def golden(arguments: str) -> str:
         call = {"tool_calls": [{"name": "f", "arguments": {"x": arguments}}]}

@@ -103,8 +103,10 @@ def test_a_test_id_from_an_artifact_is_escaped(
     project: Project = make_project(pytester, monkeypatch)
     project.edit("spring", test=f"test_a.py::x{ESC}[1A{ESC}[2Kaccepted nothing", triage=ESC)
     result = project.llmseed("status")
-    assert ESC not in result.stdout
-    assert "test_a.py::x\\x1b[1A\\x1b[2Kaccepted nothing" in result.stdout
+    assert ESC not in result.stdout + result.stderr
+    # The label names no test of this file: the change is refused, the label shown escaped.
+    assert "test_a.py::x\\x1b[1A\\x1b[2Kaccepted nothing" in result.stderr
+    assert "file and label disagree" in result.stderr
 
 
 @pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["serial", "xdist"])

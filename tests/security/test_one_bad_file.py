@@ -163,7 +163,9 @@ def test_keys_of_mixed_types_are_shown_and_applied(
     pytester: pytest.Pytester, artifact: Path
 ) -> None:
     mixed = received_golden(artifact, "output:\n  1: one\n  b: two\n  true: three\n")
-    add_change(artifact, "mixed", mixed, None)
+    # Its own cassette too: a change whose pending cassette is missing is refused.
+    cassette = (artifact / "cassettes/test_a/test_x[spring].yaml.llmseed-pending").read_text()
+    add_change(artifact, "mixed", mixed, cassette)
     for command in (["status"], ["accept", "--all"]):
         result = llmseed(pytester.path, *command, "--from", str(artifact))
         assert "Traceback" not in result.stderr

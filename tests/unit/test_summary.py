@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_llmseed.records import (
-    CassetteStatus,
-    GoldenRecord,
-    GoldenStatus,
-    RunReport,
-    TestRecord,
-)
+from pytest_llmseed.records import CassetteStatus, GoldenRecord, GoldenStatus, TestRecord
 from pytest_llmseed.report.markdown import step_summary
+from pytest_llmseed.report.run import RunReport
 from pytest_llmseed.report.terminal import summary_lines, totals
 
 

@@ -8,14 +8,8 @@ import pytest
 from pytest_llmseed.config.values import ModelSwap, parse_swap, parse_swap_entry
 from pytest_llmseed.goldens.tokens import usage_of
 from pytest_llmseed.providers import anthropic, gemini, openai
-from pytest_llmseed.records import (
-    GoldenRecord,
-    GoldenStatus,
-    RunReport,
-    Severity,
-    TestRecord,
-    Tokens,
-)
+from pytest_llmseed.records import GoldenRecord, GoldenStatus, Severity, TestRecord, Tokens
+from pytest_llmseed.report.run import RunReport
 from pytest_llmseed.report.whatif import NOT_COMPARED, UNCHANGED, verdict, what_if
 
 
