@@ -92,9 +92,10 @@ def _esc(text: str) -> str:
     return for_html(text)
 
 
-def accept_command(change: ChangedGolden) -> str:
-    """The command that accepts this one change (run from the project's root)."""
-    return f"llmseed accept {shlex.quote(change.nodeid)}"
+def accept_command(change: ChangedGolden, review: str = "llmseed review") -> str:
+    """The command that accepts this one change (run from the project's root), with the
+    ``--from`` the run's ``review`` command carries."""
+    return f"llmseed accept {shlex.quote(change.nodeid)}{review.removeprefix('llmseed review')}"
 
 
 def _severity(change: ChangedGolden) -> str:
@@ -179,9 +180,14 @@ def _section(n: int, change: ChangedGolden, review: str) -> str:
         f'<p>{_severity(change)}<span class="triage">{_esc(_triage(change))}</span></p>'
         f"<p>golden: <code>{_esc(change.golden)}</code> · status: {_esc(change.status)}</p>"
         + (f'<p class="probe">probe: {_esc(change.probe)}</p>' if change.probe else "")
-        + f'<p class="accept">accept it: <code class="cmd">{_esc(accept_command(change))}</code>'
-        f" (or review every change with <code>{_esc(review)}</code>; for changes downloaded"
-        " from a CI run add <code>--from DIR</code>)</p></header>"
+        + f'<p class="accept">accept it: <code class="cmd">{_esc(accept_command(change, review))}'
+        f"</code> (or review every change with <code>{_esc(review)}</code>"
+        + (
+            ""
+            if " --from " in review
+            else "; for changes downloaded from a CI run add <code>--from DIR</code>"
+        )
+        + ")</p></header>"
         f'<div class="body">{labels}{diff}</div></section>'
     )
 

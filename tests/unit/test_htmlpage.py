@@ -69,6 +69,9 @@ def test_model_text_and_names_are_escaped() -> None:
 def test_accept_command_is_shell_quoted() -> None:
     assert accept_command(change()) == "llmseed accept 't.py::test_x[a b]'"
     assert accept_command(change(nodeid="t.py::test_y")) == "llmseed accept t.py::test_y"
+    # The run's pending folder goes with it, as it goes with the review command.
+    review = "llmseed review --from 'ci art'"
+    assert accept_command(change(), review) == "llmseed accept 't.py::test_x[a b]' --from 'ci art'"
     assert "llmseed accept &#x27;t.py::test_x[a b]&#x27;" in render([change()])
 
 
