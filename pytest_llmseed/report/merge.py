@@ -61,6 +61,7 @@ def read_report(path: Path) -> RunReport:
         raise ReportFileError(path, f"not valid JSON ({problem})") from None
     _check_top_level(data, path)
     report = RunReport(ci=data["ci"], unused_cassettes=list(data["unused_cassettes"]))
+    report.swap, report.probe = _what_if_run(data.get("whatif"), path)
     for index, entry in enumerate(data["tests"]):
         try:
             record = TestRecord.from_dict(entry)
@@ -70,6 +71,23 @@ def read_report(path: Path) -> RunReport:
             raise ReportFileError(path, problem) from None
         report.add(record)
     return report
+
+
+def _what_if_run(found: Any, path: Path) -> tuple[str, int]:
+    """A what-if shard's model swaps (``FROM=TO, ...``) and probe count; ("", 0) otherwise."""
+    if found is None:
+        return "", 0
+    try:
+        pairs = [(e["from"], e["to"]) for e in found["swap"]]
+        probe = found.get("probe") or {}
+        requests = probe.get("requests", 0)
+        if not pairs or not all(isinstance(v, str) for p in pairs for v in p):
+            raise TypeError
+        if not isinstance(requests, int):
+            raise TypeError
+        return ", ".join(f"{old}={new}" for old, new in pairs), requests
+    except (KeyError, TypeError, AttributeError):
+        raise ReportFileError(path, "'whatif' is not a what-if summary") from None
 
 
 def merge(reports: Sequence[RunReport]) -> RunReport:
@@ -88,6 +106,9 @@ def merge(reports: Sequence[RunReport]) -> RunReport:
                 merged.add(record)
         unused.update(report.unused_cassettes)
     merged.unused_cassettes = sorted(unused)
+    # Shards of one what-if run share its swaps: the merged report answers it again.
+    merged.swap = next((r.swap for r in reports if r.swap), "")
+    merged.probe = max((r.probe for r in reports), default=0)
     return merged
 
 

@@ -246,13 +246,18 @@ def test_the_swap_reaches_the_server_under_xdist(
     pytest.importorskip("xdist")
     result = _what_if(pytester, "-n", "2")
     result.assert_outcomes(passed=2, failed=3)
-    assert _report(pytester)["whatif"]["totals"] == {
-        "breaking": 1,
-        "rewording": 1,
-        "cosmetic": 1,
-        "unchanged": 2,
-    }
+    whatif = _report(pytester)["whatif"]
+    assert whatif["totals"] == {"breaking": 1, "rewording": 1, "cosmetic": 1, "unchanged": 2}
     assert "matched no request" not in result.stdout.str()
+    # A sharded what-if run's reports merge into the same answer.
+    merged = llmseed(
+        pytester.path, "report", "--merge", "out/report.json", "--json", "out/merged.json"
+    )
+    assert merged.returncode == 1, merged.stderr  # the breaking test fails the merged run
+    data = json.loads((pytester.path / "out/merged.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, report_schema())
+    assert data["whatif"]["totals"] == whatif["totals"]
+    assert data["whatif"]["swap"] == whatif["swap"]
 
 
 def test_probe_says_how_many_tests_vary_under_the_new_model(

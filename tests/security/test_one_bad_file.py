@@ -355,7 +355,8 @@ _reports = st.one_of(
             "summary": st.just({}),
             "unused_cassettes": st.lists(st.text(max_size=5), max_size=2),
             "tests": st.lists(_report_values, max_size=3),
-        }
+        },
+        optional={"whatif": _report_values},
     ).map(lambda v: json.dumps(v).encode()),
     st.just(b'{"schema_version": ' + HUGE.encode() + b"}"),
     st.just(b"[" * 100_000 + b"]" * 100_000),
