@@ -163,6 +163,7 @@ class _RecordFilters:
         found = self._secrets()
         if self._replay_only and user is None and not scrub.may_hold_secrets(request, found):
             # Never written, and matching compares no header: nothing to take out.
+            self._scrubbed[id(request)] = (request, request)
             return request
         clean = scrub.scrub_request(request, found, headers)
         if user is not None:
