@@ -5,6 +5,7 @@ it sees the request vcrpy matches and records and vcrpy's complete answer."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pytest_llmseed.cassettes.cassette import is_transient, play_counts, played_unseeded
@@ -17,6 +18,14 @@ from pytest_llmseed.interception.transports import decoded_body, http_library, s
 from pytest_llmseed.providers.registry import adapter_for_request, endpoint_of
 from pytest_llmseed.providers.sdks import is_llm_request
 from pytest_llmseed.redaction import secrets as scrub
+
+_CREDENTIAL_HEADERS: dict[bytes, Callable[[str], list[str]]] = {
+    b"authorization": scrub.credential_values,
+    b"proxy-authorization": scrub.credential_values,
+    b"cookie": scrub.cookie_values,
+    **{name.encode(): (lambda value: [value]) for name in scrub.KEY_HEADERS},
+}
+"""The request headers that carry credentials (lower case), and how to read their values."""
 
 
 class Interceptor:
@@ -43,6 +52,8 @@ class Interceptor:
         self.judge = judge  # how --llmseed-probe tells outputs apart, as goldens compare
         self.cassette: Any = None  # vcrpy's: which recorded request a replayed answer had
         self.swapper = swapper  # --llmseed-swap-model: the models a what-if run sends
+        # The body of the last request read as data: an exchange asks for it twice.
+        self._last_sent: tuple[Any, Any] = (None, None)
 
     def swapped(self, request: Any) -> Any:
         """The request with its model swapped in a what-if run, else as it is."""
@@ -53,6 +64,11 @@ class Interceptor:
         hosts = self.context.settings.record_hosts
         return is_llm_request(request.headers, request.url.host, hosts)
 
+    def _sent_data(self, request: Any) -> Any:
+        if self._last_sent[0] is not request:
+            self._last_sent = (request, sent_data(request))
+        return self._last_sent[1]
+
     def played(self) -> dict[int, int]:
         """How often each recorded interaction has been played so far."""
         return play_counts(self.cassette) if self.cassette is not None else {}
@@ -61,7 +77,7 @@ class Interceptor:
         """``RECORDED_UNSEEDED`` when a replayed answer's recorded request had no seed."""
         if self.cassette is None or probe.went_live(response):
             return None
-        body = sent_data(sent)
+        body = self._sent_data(sent)
         adapter = adapter_for_request(sent.method, str(sent.url), sent.headers)
         if not isinstance(body, dict) or adapter.request_seed(body)[1] is None:
             return None
@@ -97,15 +113,13 @@ class Interceptor:
         """The request, credentials noted, seeded if it takes a seed; why it went without."""
         http = http_library(request)
         headers = request.headers
-        # Three lookups instead of decoding every header: this runs on every request.
         noted = self.credentials
-        for name in ("authorization", "proxy-authorization"):
-            for value in headers.get_list(name):
-                noted.add(scrub.credential_values(value))
-        for value in headers.get_list("cookie"):
-            noted.add(scrub.cookie_values(value))
-        for name in scrub.KEY_HEADERS:
-            noted.add(headers.get_list(name))
+        # One pass over the raw headers, decoding only the credentials': this runs on every
+        # request, and a lookup per header name scans them all each time.
+        for raw_name, raw_value in headers.raw:
+            read = _CREDENTIAL_HEADERS.get(raw_name.lower())
+            if read is not None:
+                noted.add(read(raw_value.decode(headers.encoding)))
         if request.url.userinfo:
             # A base URL's user:password (percent-decoded, as a server would echo it).
             noted.add([request.url.password, f"{request.url.username}:{request.url.password}"])
@@ -180,7 +194,7 @@ class Interceptor:
         )
         self.credentials.notice(text)  # a secret the model echoed, for the golden
         parsed, streamed = adapter.parse_answer(response.headers, text)
-        sent = sent_data(request)
+        sent = self._sent_data(request)
         measured: ProbeResult | None = None
         if samples is not None and self.judge is not None:
             answers = [
