@@ -89,23 +89,28 @@ def legacy_cassette_name(class_name: str | None, test_name: str) -> str:
     return name
 
 
-def cassette_path(
+def cassette_names(
     test_file: Path, class_name: str | None, test_name: str, cassette_dir: Path | None
-) -> Path:
-    """``<dir>/cassettes/<module>/<test name>.yaml``, or under ``cassette_dir`` if given.
-
-    A cassette recorded under the earlier name (pytest-recording's, where the two differ)
-    keeps replaying: it is used while no cassette has the new name.
-    """
+) -> tuple[Path, Path]:
+    """``<dir>/cassettes/<module>/<test name>.yaml`` (or under ``cassette_dir`` if given),
+    and the same under the earlier name (pytest-recording's; the same path where they agree)."""
     base = (cassette_dir if cassette_dir is not None else test_file.parent / CASSETTE_DIRNAME) / (
         test_file.stem
     )
-    path = base / f"{cassette_name(class_name, test_name)}.yaml"
-    legacy = legacy_cassette_name(class_name, test_name)
-    if legacy != path.stem and not path.exists():
-        old = base / f"{legacy}.yaml"
-        if old.is_file():
-            return old
+    return (
+        base / f"{cassette_name(class_name, test_name)}.yaml",
+        base / f"{legacy_cassette_name(class_name, test_name)}.yaml",
+    )
+
+
+def cassette_path(
+    test_file: Path, class_name: str | None, test_name: str, cassette_dir: Path | None
+) -> Path:
+    """The test's cassette: ``cassette_names``' first, or, while no cassette has that name,
+    one recorded under the earlier name (it keeps replaying)."""
+    path, old = cassette_names(test_file, class_name, test_name, cassette_dir)
+    if old != path and not path.exists() and old.is_file():
+        return old
     return path
 
 

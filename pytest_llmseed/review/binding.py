@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_llmseed.cassettes import naming
-from pytest_llmseed.files.confine import CASSETTE_DIRNAME, GOLDEN_DIRNAME
+from pytest_llmseed.files.confine import GOLDEN_DIRNAME
 from pytest_llmseed.goldens.fileformat import SUFFIX as GOLDEN_SUFFIX
 
 SUFFIX = ".llmseed-pending"
@@ -101,11 +101,8 @@ def files_of(nodeid: str, root: Path, cassette_dirs: Sequence[Path] = ()) -> Tes
     # innermost class only (the name pytest-recording gave it).
     golden_stem = naming.cassette_name(".".join(names[:-1]) or None, names[-1])
     cls = names[-2] if len(names) > 1 else None
-    name = naming.cassette_name(cls, names[-1])
-    legacy = naming.legacy_cassette_name(cls, names[-1])
-    beside = module.parent / CASSETTE_DIRNAME / module.stem
-    cassettes = [beside / f"{name}.yaml", beside / f"{legacy}.yaml"]
-    cassettes += [Path(d) / module.stem / f"{name}.yaml" for d in cassette_dirs]
+    cassettes = list(naming.cassette_names(module, cls, names[-1], None))
+    cassettes += [naming.cassette_names(module, cls, names[-1], Path(d))[0] for d in cassette_dirs]
     return TestFiles(
         nodeid=nodeid,
         module=module,
