@@ -8,6 +8,7 @@ an interruption leaves the old set or both, never half of each.
 
 from __future__ import annotations
 
+import glob
 import os
 import sys
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from pytest_llmseed.errors import ConfinementError, RenameError
 from pytest_llmseed.files import yamldump, yamlio
 from pytest_llmseed.files.confine import Area, require_kind
 from pytest_llmseed.files.escape import for_terminal
+from pytest_llmseed.files.paths import relative_path
 from pytest_llmseed.goldens.fileformat import SUFFIX as GOLDEN_SUFFIX
 from pytest_llmseed.report.console import Out
 from pytest_llmseed.review import binding
@@ -82,7 +84,7 @@ def plan(old: str, new: str, area: Area) -> list[Move]:
 def _goldens(test: binding.TestFiles) -> list[Path]:
     """The test's goldens: committed ones, and those only a pending change creates."""
     base = test.module.parent
-    pattern = f"{_glob(test.golden_stem)}*{GOLDEN_SUFFIX}"
+    pattern = f"{glob.escape(test.golden_stem)}*{GOLDEN_SUFFIX}"
     pending_dir = binding.pending_path(test.golden, pending_dir=None, rootdir=base, base=base)
     names = {p.name for p in test.golden_dir.glob(pattern)}
     names |= {
@@ -91,11 +93,6 @@ def _goldens(test: binding.TestFiles) -> list[Path]:
     }
     found = [test.golden_dir / name for name in sorted(names)]
     return [g for g in found if test.owns_golden(Path(os.path.realpath(g)))]
-
-
-def _glob(name: str) -> str:
-    """``name`` with glob's special characters made literal (parameter ids have ``[``)."""
-    return "".join(f"[{c}]" if c in "*?[]" else c for c in name)
 
 
 def _read(path: Path, area: Area) -> str:
@@ -191,12 +188,8 @@ def rename_command(old: str, new: str, area: Area, out: Out) -> int:
         print(f"llmseed: {for_terminal(str(exc))}", file=sys.stderr)
         return 2
     for move in moves:
-        shown = f"{_shown(move.source, area)} -> {_shown(move.target, area)}"
+        root = area.bases[0]
+        shown = f"{relative_path(move.source, root)} -> {relative_path(move.target, root)}"
         out.line(f"moved {move.kind + ':':9} {for_terminal(shown)}")
     out.line(f"renamed {for_terminal(old)} to {for_terminal(new)} ({len(moves)} file(s))", "bold")
     return 0
-
-
-def _shown(path: Path, area: Area) -> str:
-    real = Path(os.path.realpath(path))
-    return str(real.relative_to(area.bases[0])) if real.is_relative_to(area.bases[0]) else str(path)
