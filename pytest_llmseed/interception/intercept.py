@@ -14,7 +14,12 @@ from pytest_llmseed.exchange.calls import RECORDED_UNSEEDED, SEED_REFUSED, LLMCa
 from pytest_llmseed.hooks import NO_HOOKS, UserHooks
 from pytest_llmseed.interception import probe, refusal
 from pytest_llmseed.interception.swap import Swapper
-from pytest_llmseed.interception.transports import decoded_body, http_library, sent_data
+from pytest_llmseed.interception.transports import (
+    decoded_body,
+    http_library,
+    sent_data,
+    with_content,
+)
 from pytest_llmseed.providers.registry import adapter_for_request, endpoint_of
 from pytest_llmseed.providers.sdks import is_llm_request
 from pytest_llmseed.redaction import secrets as scrub
@@ -143,17 +148,7 @@ class Interceptor:
             return request, None
         if self.refused and str(request.url) in self.refused:
             return request, SEED_REFUSED
-        # A list copy of the headers (pairs would be normalized again), length left out.
-        headers = http.Headers(request.headers)
-        headers.pop("content-length", None)
-        seeded_request = http.Request(
-            request.method,
-            request.url,
-            headers=headers,
-            content=seeded,
-            extensions=request.extensions,
-        )
-        return seeded_request, None
+        return with_content(request, seeded), None
 
     def refuses_seed(self, sent: Any, original: Any, response: Any) -> bool:
         """Whether ``response`` refuses the seed we injected (the host is then remembered)."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from pytest_llmseed.config.values import ModelSwap
 from pytest_llmseed.exchange.bodies import NOT_JSON, parse_json
-from pytest_llmseed.interception.transports import http_library
+from pytest_llmseed.interception.transports import http_library, with_content
 from pytest_llmseed.providers.registry import adapter_for_request
 
 
@@ -40,15 +40,6 @@ class Swapper:
             return request
         self.matched.add(entry[0])
         new_path, new_body = adapter.with_model(path, body, entry[1])
-        headers = http.Headers(request.headers)
-        content = raw
-        if new_body is not body:
-            content = json.dumps(new_body, ensure_ascii=False).encode("utf-8")
-            headers.pop("content-length", None)
-        return http.Request(
-            request.method,
-            request.url.copy_with(path=new_path) if new_path != path else request.url,
-            headers=headers,
-            content=content,
-            extensions=request.extensions,
-        )
+        content = raw if new_body is body else json.dumps(new_body, ensure_ascii=False).encode()
+        url = request.url.copy_with(path=new_path) if new_path != path else None
+        return with_content(request, content, url)

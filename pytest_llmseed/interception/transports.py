@@ -120,6 +120,22 @@ def decoded_body(headers: Any, raw: bytes) -> bytes:
     return decoded
 
 
+def with_content(request: Any, content: bytes, url: Any = None) -> Any:
+    """A new request like ``request`` that sends ``content`` (to ``url``, if given): its
+    headers a list copy (pairs would be normalized again), their length left for the
+    library to set."""
+    http = http_library(request)
+    headers = http.Headers(request.headers)
+    headers.pop("content-length", None)
+    return http.Request(
+        request.method,
+        request.url if url is None else url,
+        headers=headers,
+        content=content,
+        extensions=request.extensions,
+    )
+
+
 def sent_data(request: Any) -> Any:
     """A request's body as data: JSON parsed, a multipart form as its fields, else None."""
     try:
