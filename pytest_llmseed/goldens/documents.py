@@ -9,7 +9,7 @@ give identical goldens.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pytest_llmseed.config.values import Profile, Volatile
@@ -179,16 +179,7 @@ def with_placeholders(document: dict[str, Any], volatile: Volatile) -> dict[str,
     """
     if not volatile:
         return document
-
-    def placed(part: dict[str, Any]) -> dict[str, Any]:
-        return {
-            k: substitute_data(v, volatile) if k in ("request", "output") else v
-            for k, v in part.items()
-        }
-
-    if document.get("kind") == "calls":
-        return {**document, "calls": [placed(call) for call in document.get("calls") or []]}
-    return placed(document)
+    return _map_compared(document, lambda value: substitute_data(value, volatile))
 
 
 def with_id_placeholders(document: dict[str, Any]) -> dict[str, Any]:
@@ -196,14 +187,27 @@ def with_id_placeholders(document: dict[str, Any]) -> dict[str, Any]:
     ``<id:N>`` by first appearance, across all its calls (a plain value's are its own)."""
     if document.get("kind") not in ("answer", "call", "calls"):
         return document
-    numbers = IdNumbers()
+    return _map_compared(document, IdNumbers().place)
 
-    def placed(part: dict[str, Any]) -> dict[str, Any]:
-        return {k: numbers.place(v) if k in ("request", "output") else v for k, v in part.items()}
 
+def map_parts(document: dict[str, Any], part: Callable[[Any], Any]) -> dict[str, Any]:
+    """``document`` with ``part`` applied to each of its answers: every call of a ``calls``
+    golden (whose calls are a list), else the document itself."""
     if document.get("kind") == "calls":
-        return {**document, "calls": [placed(call) for call in document.get("calls") or []]}
-    return placed(document)
+        calls = document.get("calls")
+        return (
+            {**document, "calls": [part(c) for c in calls]} if isinstance(calls, list) else document
+        )
+    result: dict[str, Any] = part(document)
+    return result
+
+
+def _map_compared(document: dict[str, Any], change: Callable[[Any], Any]) -> dict[str, Any]:
+    """``document`` with ``change`` applied to each answer's compared parts (request, output)."""
+    return map_parts(
+        document,
+        lambda part: {k: change(v) if k in ("request", "output") else v for k, v in part.items()},
+    )
 
 
 def probe_judge(profile: Profile) -> OutputJudge:

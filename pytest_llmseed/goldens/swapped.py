@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pytest_llmseed.config.values import ModelSwap
+from pytest_llmseed.goldens.documents import map_parts
 from pytest_llmseed.providers.registry import adapter_for_endpoint
 
 
@@ -29,7 +30,4 @@ def with_swapped_models(document: Any, swap: ModelSwap | None) -> Any:
     (unchanged when ``swap`` is None or names none of its models)."""
     if swap is None or not isinstance(document, dict):
         return document
-    calls = document.get("calls")
-    if document.get("kind") == "calls" and isinstance(calls, list):
-        return {**document, "calls": [_part(call, swap) for call in calls]}
-    return _part(document, swap)
+    return map_parts(document, lambda part: _part(part, swap))
