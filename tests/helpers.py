@@ -31,6 +31,26 @@ def test_x(seeded_llm, n):
 """
 """An inner test module of parametrized questions; ``.format(ns="[1, 2]")`` picks them."""
 
+SEVERITY_CASES = """
+def ask(client, text, **kw):
+    return client.chat.completions.create(
+        model="gpt-4o", messages=[{"role": "user", "content": text}], **kw
+    )
+
+def test_cosmetic(seeded_llm):
+    assert ask(seeded_llm.client, "one") == seeded_llm.snapshot
+
+def test_rewording(seeded_llm):
+    assert ask(seeded_llm.client, "two") == seeded_llm.snapshot
+
+def test_tool_arguments(seeded_llm):
+    tools = [{"type": "function", "function": {"name": "weather", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+    assert ask(seeded_llm.client, "three", tools=tools, tool_choice="required") == seeded_llm.snapshot
+"""
+"""An inner test module's start: one question per severity (the test's golden edited to
+differ cosmetically, in words, in a tool call's arguments); each module adds its own."""
+
 
 def chat_output(content: str, finish_reason: str = "stop") -> list[dict[str, Any]]:
     """The ``output`` part of a chat completion golden."""

@@ -35,6 +35,16 @@ def _root(server: FakeOpenAIServer) -> str:
     return server.base_url.removesuffix("/v1")
 
 
+def _point_sdks_at(server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The inner tests' Anthropic and Gemini clients (the app reads APP_GEMINI_URL) aimed
+    at ``server``, with fake keys."""
+    root = _root(server)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", root)
+    monkeypatch.setenv("APP_GEMINI_URL", root)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_KEY)
+    monkeypatch.setenv("GEMINI_API_KEY", GEMINI_KEY)
+
+
 def _gemini(server: FakeOpenAIServer) -> genai.Client:
     options = types.HttpOptions(base_url=_root(server), api_version="v1beta")
     return genai.Client(api_key=GEMINI_KEY, http_options=options)
@@ -288,11 +298,7 @@ def _read_golden(root: Path, name: str) -> str:
 def test_record_then_replay_offline_with_no_key(
     pytester: pytest.Pytester, private_server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _root(private_server)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", root)
-    monkeypatch.setenv("APP_GEMINI_URL", root)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_KEY)
-    monkeypatch.setenv("GEMINI_API_KEY", GEMINI_KEY)
+    _point_sdks_at(private_server, monkeypatch)
     pytester.makepyfile(app=APP, test_app=TESTS)
     result = pytester.runpytest("--llmseed-record-mode=once", "--snapshot-update")
     result.assert_outcomes(**OUTCOMES)
@@ -374,11 +380,7 @@ def test_gemini_plain_vcrpy_recording(seeded_llm):
 def test_overloaded_is_retried_not_recorded_and_a_seedless_gemini_recording_replays(
     pytester: pytest.Pytester, private_server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _root(private_server)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", root)
-    monkeypatch.setenv("APP_GEMINI_URL", root)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_KEY)
-    monkeypatch.setenv("GEMINI_API_KEY", GEMINI_KEY)
+    _point_sdks_at(private_server, monkeypatch)
     monkeypatch.setenv("UNSEEDED", "1")  # recorded the way plain vcrpy would: no seed sent
     pytester.makepyfile(test_app=RETRY_AND_UNSEEDED)
     overloaded = {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
@@ -418,11 +420,7 @@ def test_probed(seeded_llm):
 def test_probe_measures_both_providers(
     pytester: pytest.Pytester, llm_server: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = _root(llm_server)
-    monkeypatch.setenv("ANTHROPIC_BASE_URL", root)
-    monkeypatch.setenv("APP_GEMINI_URL", root)
-    monkeypatch.setenv("ANTHROPIC_API_KEY", ANTHROPIC_KEY)
-    monkeypatch.setenv("GEMINI_API_KEY", GEMINI_KEY)
+    _point_sdks_at(llm_server, monkeypatch)
     pytester.makepyfile(test_app=PROBED)
     result = pytester.runpytest(
         "--llmseed-record-mode=once", "--llmseed-probe=3", "--llmseed-report=r.json"

@@ -13,31 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import llmseed
+from helpers import SEVERITY_CASES, llmseed
 from llm_server import FakeOpenAIServer
 
 from pytest_llmseed.goldens.fileformat import dump_golden, load_golden
 
-TESTS = """
-def ask(client, text, **kw):
-    return client.chat.completions.create(
-        model="gpt-4o", messages=[{"role": "user", "content": text}], **kw
-    )
-
-def test_cosmetic(seeded_llm):
-    assert ask(seeded_llm.client, "one") == seeded_llm.snapshot
-
-def test_rewording(seeded_llm):
-    assert ask(seeded_llm.client, "two") == seeded_llm.snapshot
-
-def test_tool_arguments(seeded_llm):
-    tools = [{"type": "function", "function": {"name": "weather", "parameters": {
-        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
-    assert ask(seeded_llm.client, "three", tools=tools, tool_choice="required") == seeded_llm.snapshot
-
+TESTS = (
+    SEVERITY_CASES
+    + """
 def test_cut_off(seeded_llm):
     assert ask(seeded_llm.client, "four", max_tokens=3) == seeded_llm.snapshot
 """
+)
 
 
 def _upper(choice: dict[str, Any]) -> None:
