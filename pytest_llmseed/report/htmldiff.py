@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pytest_llmseed.files.escape import for_html
+from pytest_llmseed.files.escape import for_html as _esc
 from pytest_llmseed.goldens.worddiff import Work, matching_blocks, opcodes
 
 CONTEXT_LINES = 3
@@ -18,10 +18,6 @@ FOLD_AT = 2 * CONTEXT_LINES + 2
 _WORDS = re.compile(r"\s+|\S+\s*")
 WORDS_TOO_MANY = "too many word changes in this line to mark them: the whole line is marked"
 LINES_TOO_MANY = "too many changed lines for a line diff: both texts are shown whole"
-
-
-def _esc(text: str) -> str:
-    return for_html(text)
 
 
 def _word_marks(old: str, new: str, work: Work) -> tuple[str, str]:

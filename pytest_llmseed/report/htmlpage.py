@@ -10,7 +10,7 @@ import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pytest_llmseed.files.escape import for_html
+from pytest_llmseed.files.escape import for_html as _esc
 from pytest_llmseed.goldens.fileformat import HEADER
 from pytest_llmseed.records import SEVERITY_ORDER, severity_rank
 from pytest_llmseed.report.htmldiff import side_by_side
@@ -86,10 +86,6 @@ class ChangedGolden:
     """``cosmetic``, ``rewording`` or ``breaking`` where the run graded the change."""
     probe: str = ""
     """What ``--llmseed-probe`` measured for the test, as one line (empty when not probed)."""
-
-
-def _esc(text: str) -> str:
-    return for_html(text)
 
 
 def accept_command(change: ChangedGolden, review: str = "llmseed review") -> str:

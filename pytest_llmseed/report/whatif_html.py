@@ -3,7 +3,7 @@ usage before and after, then every test, breaking first. Every text through ``fo
 
 from __future__ import annotations
 
-from pytest_llmseed.files.escape import for_html
+from pytest_llmseed.files.escape import for_html as _esc
 from pytest_llmseed.records import Tokens
 from pytest_llmseed.report.whatif import (
     UNCHANGED,
@@ -34,13 +34,9 @@ table.tokens th, table.whatif-tests th { background: var(--head); }
 """
 
 
-def _e(text: object) -> str:
-    return for_html(str(text))
-
-
 def _token_row(name: str, t: Tokens) -> str:
     return (
-        f"<tr><th>{_e(name)}</th><td class='n'>{t.prompt}</td><td class='n'>{t.completion}</td>"
+        f"<tr><th>{_esc(name)}</th><td class='n'>{t.prompt}</td><td class='n'>{t.completion}</td>"
         f"<td class='n'>{t.total}</td></tr>"
     )
 
@@ -55,8 +51,8 @@ def _tests(found: WhatIf) -> str:
         css = _verdict_class(t.verdict)
         notes = ", ".join(n for n, on in (("failed", t.failed), ("varies", t.varied)) if on)
         rows.append(
-            f"<tr><td><span class='severity {css}'>{_e(t.verdict)}</span></td>"
-            f"<td><code>{_e(t.nodeid)}</code>{' · ' + _e(notes) if notes else ''}</td>"
+            f"<tr><td><span class='severity {css}'>{_esc(t.verdict)}</span></td>"
+            f"<td><code>{_esc(t.nodeid)}</code>{' · ' + _esc(notes) if notes else ''}</td>"
             f"<td class='n'>{t.before.prompt}</td><td class='n'>{t.before.completion}</td>"
             f"<td class='n'>{t.before.total}</td><td class='n'>{t.after.prompt}</td>"
             f"<td class='n'>{t.after.completion}</td><td class='n'>{t.after.total}</td></tr>"
@@ -73,7 +69,7 @@ def _tests(found: WhatIf) -> str:
 def section(found: WhatIf, review: str) -> str:
     """The what-if answer as the page's first section."""
     boxes = "".join(
-        f"<div class='verdict {_verdict_class(v)}'><b>{n}</b>{_e(v)}</div>"
+        f"<div class='verdict {_verdict_class(v)}'><b>{n}</b>{_esc(v)}</div>"
         for v, n in found.totals().items()
     )
     safe = found.totals().get("breaking", 0) == 0
@@ -83,16 +79,16 @@ def section(found: WhatIf, review: str) -> str:
         else f"{found.totals()['breaking']} test(s) break under the new model."
     )
     extra = [probe_text(found)] + [unmatched_text(e) for e in found.unmatched]
-    notes = "".join(f"<p class='warn'>{_e(x)}</p>" for x in extra if x)
+    notes = "".join(f"<p class='warn'>{_esc(x)}</p>" for x in extra if x)
     unchanged = found.totals().get(UNCHANGED, 0)
     return (
-        f"<section class='whatif'><h2>What if {_e(found.swap)}?</h2>"
-        f"<p><strong>{_e(answer)}</strong> {unchanged} of {len(found.tests)} unchanged. "
-        f"Nothing committed was changed: adopt answers with <code>{_e(review)}</code>.</p>"
+        f"<section class='whatif'><h2>What if {_esc(found.swap)}?</h2>"
+        f"<p><strong>{_esc(answer)}</strong> {unchanged} of {len(found.tests)} unchanged. "
+        f"Nothing committed was changed: adopt answers with <code>{_esc(review)}</code>.</p>"
         f"<div class='verdicts'>{boxes}</div>"
         "<table class='tokens'><thead><tr><th>tokens</th><th>prompt</th><th>completion</th>"
         "<th>total</th></tr></thead><tbody>"
         f"{_token_row('before (goldens)', found.before)}{_token_row('after', found.after)}"
-        f"<tr><th>after / before</th><td colspan='3' class='n'>{_e(ratio_text(found))}</td></tr>"
+        f"<tr><th>after / before</th><td colspan='3' class='n'>{_esc(ratio_text(found))}</td></tr>"
         f"</tbody></table>{notes}{_tests(found)}</section>"
     )
